@@ -1,0 +1,7 @@
+"""App config of calls: event_url ingestion, call records and recordings."""
+
+from django.apps import AppConfig
+
+
+class CallsConfig(AppConfig):
+    name = "calls"

@@ -1,0 +1,1 @@
+"""Call events, call records and recordings (filled in by the event_url work)."""

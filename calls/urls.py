@@ -1,0 +1,3 @@
+"""Webhook URLs of the calls app."""
+
+urlpatterns = []

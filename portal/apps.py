@@ -1,0 +1,20 @@
+"""App config of the tenancy domain: wires model changes to routing-cache invalidation."""
+
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def _routing_input_changed(sender, instance, **kwargs) -> None:
+    if getattr(sender, "invalidates_routing", False):
+        from portal.tenancy import notify_changed, tenant_project_id
+
+        notify_changed(tenant_project_id(instance))
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Tenancy"
+
+    def ready(self) -> None:
+        post_save.connect(_routing_input_changed, dispatch_uid="portal.routing_input_saved")
+        post_delete.connect(_routing_input_changed, dispatch_uid="portal.routing_input_deleted")

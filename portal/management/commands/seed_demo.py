@@ -1,0 +1,31 @@
+"""`manage.py seed_demo [--json]`: create the demo tenant (idempotent) and describe it."""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from portal.demo import describe, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (safe to run again) and print how to use it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print the tenant as one JSON object.")
+
+    def handle(self, *args, **options):
+        info = describe(seed_demo())
+        if options["json"]:
+            self.stdout.write(json.dumps(info, indent=2))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo tenant ready: {info['name']} (projectId {info['projectId']})")
+        )
+        self.stdout.write(f"  answer_url: {info['answerUrl']}")
+        self.stdout.write(f"  event_url:  {info['eventUrl']}")
+        self.stdout.write(f"  numbers:    {', '.join(info['numbers'])}")
+        self.stdout.write(f"  app users:  {', '.join(info['users'])}")
+        self.stdout.write(
+            f"  admin login: {info['admin']['username']} / {info['admin']['password']}"
+            f"   tenant owner: {info['owner']['username']} / {info['owner']['password']}"
+        )

@@ -1,0 +1,186 @@
+"""The tenancy domain: Stringee projects (tenants), their numbers, app users and staff."""
+
+import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.phone import E164Field
+
+DEFAULT_FALLBACK_MESSAGE = "The number you called is not available"
+
+
+def new_webhook_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (e.g. Asia/Ho_Chi_Minh).")
+
+
+def mask_secret(secret: str) -> str:
+    """Show only enough of a secret to recognise it."""
+    return f"••••{secret[-4:]}" if secret else ""
+
+
+class Project(models.Model):
+    """One tenant: a Stringee project, identified by the projectId Stringee sends."""
+
+    # Path from this model to its tenant, used by every scoped queryset (see portal.tenancy).
+    tenant_lookup = "pk"
+    # Saving or deleting it changes how the project's calls route (see portal.apps).
+    invalidates_routing = True
+
+    stringee_project_id = models.PositiveBigIntegerField(
+        "Stringee projectId", unique=True, help_text="The projectId shown in the Stringee dashboard."
+    )
+    name = models.CharField(max_length=200)
+    api_key_sid = models.CharField("API key SID", max_length=64, unique=True)
+    api_key_secret = models.CharField("API key secret", max_length=128)
+    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
+    previous_webhook_token = models.CharField(max_length=64, blank=True, default="")
+    webhook_token_rotated_at = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone])
+    fallback_message = models.CharField(
+        max_length=500,
+        default=DEFAULT_FALLBACK_MESSAGE,
+        help_text="Spoken when a call matches no rule or routing fails.",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=180, help_text="Call events and records older than this are deleted."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.stringee_project_id})"
+
+    @property
+    def masked_secret(self) -> str:
+        return mask_secret(self.api_key_secret)
+
+    @property
+    def answer_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/answer_url/{self.stringee_project_id}/{self.webhook_token}/"
+
+    @property
+    def event_url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/event_url/{self.stringee_project_id}/{self.webhook_token}/"
+
+    def rotate_webhook_token(self) -> None:
+        """Issue a new token; the old one keeps working for WEBHOOK_TOKEN_GRACE_SECONDS."""
+        self.previous_webhook_token = self.webhook_token
+        self.webhook_token = new_webhook_token()
+        self.webhook_token_rotated_at = timezone.now()
+        self.save(
+            update_fields=[
+                "webhook_token",
+                "previous_webhook_token",
+                "webhook_token_rotated_at",
+                "updated_at",
+            ]
+        )
+
+    def accepts_webhook_token(self, token: str, now=None) -> bool:
+        """Constant-time check of a URL token, honouring the rotation grace period."""
+        if secrets.compare_digest(self.webhook_token.encode(), token.encode()):
+            return True
+        if not self.previous_webhook_token or not self.webhook_token_rotated_at:
+            return False
+        grace = timedelta(seconds=settings.WEBHOOK_TOKEN_GRACE_SECONDS)
+        if (now or timezone.now()) - self.webhook_token_rotated_at > grace:
+            return False
+        return secrets.compare_digest(self.previous_webhook_token.encode(), token.encode())
+
+
+class VirtualNumber(models.Model):
+    """A phone number from the inventory; assigned to at most one project at a time."""
+
+    tenant_lookup = "project"
+    invalidates_routing = True
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        ASSIGNED = "assigned", "Assigned"
+        QUARANTINED = "quarantined", "Quarantined"
+
+    number = E164Field(unique=True, help_text="Any form: +84 90 123 4567, 0901234567 or 84901234567.")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
+    label = models.CharField(max_length=100, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    quarantined_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                name="number_assigned_iff_project",
+                condition=(Q(status="assigned") & Q(project__isnull=False))
+                | (~Q(status="assigned") & Q(project__isnull=True)),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "number"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AppUser(models.Model):
+    """A Stringee client user (the `userId` an app logs in with) of one project."""
+
+    tenant_lookup = "project"
+    invalidates_routing = True
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="app_users")
+    user_id = models.CharField("Stringee userId", max_length=128)
+    display_name = models.CharField(max_length=200, blank=True)
+    phone_number = E164Field(blank=True, help_text="Optional; where calls may be forwarded.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user_id"], name="unique_user_id_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user_id
+
+
+class Membership(models.Model):
+    """Gives a staff user a role in one project."""
+
+    tenant_lookup = "project"
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        OPERATOR = "operator", "Operator"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["project", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_user_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.project} ({self.role})"

@@ -1,0 +1,76 @@
+"""Phone numbers in one canonical form: E.164 (`+84901234567`), read with `phonenumbers`.
+
+Stringee sends digits with the country code and no plus (`84901234567`); people type
+`+84 90 123 4567` or the national `0901234567`. All of them normalise to one stored value,
+and `stringee_digits` turns it back into what Stringee expects in an SCCO.
+"""
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+_SEPARATORS = re.compile(r"[\s().\-/]")
+
+
+class InvalidPhoneNumber(ValueError):
+    """The text is not a valid phone number."""
+
+
+def normalize_number(raw: str, region: str | None = None) -> str:
+    """Return `raw` as E.164, or raise InvalidPhoneNumber with a readable reason."""
+    text = _SEPARATORS.sub("", str(raw or ""))
+    if not text:
+        raise InvalidPhoneNumber("Enter a phone number.")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.isdigit() and not text.startswith("0"):
+        text = "+" + text  # Stringee's form: country code without the plus
+    try:
+        parsed = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"“{raw}” is not a phone number ({exc}).") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneNumber(f"“{raw}” is not a valid phone number.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_or_none(raw: str) -> str | None:
+    """E.164 form of `raw`, or None when it is not a phone number (e.g. an app user id)."""
+    try:
+        return normalize_number(raw)
+    except InvalidPhoneNumber:
+        return None
+
+
+def stringee_digits(e164: str) -> str:
+    """The form Stringee uses on the wire: country code and digits, no plus."""
+    return e164.lstrip("+")
+
+
+class E164Field(models.CharField):
+    """A CharField that validates and stores phone numbers as E.164.
+
+    Exact lookups are normalised too, so `filter(number="0901234567")` finds `+84901234567`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return normalize_number(value)
+        except InvalidPhoneNumber as exc:
+            raise ValidationError(str(exc), code="invalid_phone_number") from exc
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in self.empty_values:
+            return value
+        return normalize_or_none(value) or value

@@ -1,0 +1,1 @@
+"""Routing rules per project (filled in by the routing work)."""

@@ -1,0 +1,3 @@
+"""Webhook URLs of the routing app."""
+
+urlpatterns = []
