@@ -138,6 +138,10 @@ class ProjectAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_readonly_fields(self, request, obj=None):
+        # The projectId is the tenant's identity in every webhook URL: fixed once created.
+        return [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
+
     @admin.display(description="API key secret (masked)")
     def masked_secret(self, obj):
         return obj.masked_secret

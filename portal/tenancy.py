@@ -29,6 +29,8 @@ def project_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
     """Ids of the projects `user` is a member of (optionally only with one of `roles`)."""
     if not getattr(user, "is_authenticated", False):
         return set()
+    if getattr(user, "project", None) is not None:  # a JWT caller: owner of its one project
+        return {user.project.pk}
     memberships = Membership.objects.filter(user=user)
     if roles is not None:
         memberships = memberships.filter(role__in=list(roles))

@@ -1,0 +1,68 @@
+"""The base of every management API view: scoped to the caller's projects, role-checked.
+
+A JWT caller acts for one project with full rights; staff act for their memberships (viewers
+read only); superusers see everything. Querysets are scoped only here, through portal.tenancy.
+"""
+
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.throttling import SimpleRateThrottle
+
+from portal.models import Membership, Project
+from portal.tenancy import EDITOR_ROLES, project_ids_for, scope_to_user, user_may
+
+
+class ProjectRolePermission(permissions.BasePermission):
+    """Any member may read; changing needs an editor role in the object's project."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return user_may(request.user, None, Membership.Role.values)
+        return user_may(request.user, None, EDITOR_ROLES)
+
+    def has_object_permission(self, request, view, obj):
+        roles = Membership.Role.values if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
+        return user_may(request.user, obj, roles)
+
+
+class ProjectRateThrottle(SimpleRateThrottle):
+    """Per-project request budget (`API_THROTTLE_RATE`), shared by all of a tenant's callers."""
+
+    scope = "project"
+
+    def get_cache_key(self, request, view):
+        project = getattr(request.user, "project", None)
+        ident = f"p{project.pk}" if project else f"u{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def caller_project(request) -> Project:
+    """The project a write acts on: the JWT's project, or the staff member's chosen one.
+
+    Staff with several editable projects name it with `?project=<Stringee projectId>`.
+    """
+    project = getattr(request.user, "project", None)
+    if project is not None:
+        return project
+    editable = Project.objects.filter(pk__in=project_ids_for(request.user, EDITOR_ROLES))
+    if request.user.is_superuser:
+        editable = Project.objects.all()
+    chosen = request.query_params.get("project")
+    if chosen:
+        project = editable.filter(stringee_project_id=chosen).first()
+        if project is None:
+            raise exceptions.NotFound("No such project among yours.")
+        return project
+    only = list(editable[:2])
+    if len(only) != 1:
+        raise exceptions.ValidationError({"project": "Name the project with ?project=<projectId>."})
+    return only[0]
+
+
+class ProjectScopedViewSet(viewsets.GenericViewSet):
+    """Every list and lookup starts from the caller's projects; another tenant's rows are 404."""
+
+    permission_classes = [ProjectRolePermission]
+    throttle_classes = [ProjectRateThrottle]
+
+    def get_queryset(self):
+        return scope_to_user(super().get_queryset(), self.request.user)
