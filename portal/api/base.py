@@ -4,7 +4,11 @@ A JWT caller acts for one project with full rights; staff act for their membersh
 read only); superusers see everything. Querysets are scoped only here, through portal.tenancy.
 """
 
+from collections.abc import Iterable
+
 from rest_framework import exceptions, permissions, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from portal.models import Membership, Project
@@ -29,30 +33,45 @@ class ProjectRateThrottle(SimpleRateThrottle):
 
     scope = "project"
 
+    def get_rate(self) -> str | None:
+        # Read at request time (not import time) so a changed setting takes effect.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
     def get_cache_key(self, request, view):
         project = getattr(request.user, "project", None)
         ident = f"p{project.pk}" if project else f"u{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def caller_project(request) -> Project:
-    """The project a write acts on: the JWT's project, or the staff member's chosen one.
+class PortalPagination(PageNumberPagination):
+    """`?page=N`, and `?page_size=` up to 200 (default PAGE_SIZE)."""
 
-    Staff with several editable projects name it with `?project=<Stringee projectId>`.
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
+    """The project a call acts on: the JWT's project, or the staff member's chosen one.
+
+    Staff with several projects (where they hold one of `roles`) name it with
+    `?project=<Stringee projectId>`; naming a project that is not the caller's is a 404.
     """
+    chosen = request.query_params.get("project")
     project = getattr(request.user, "project", None)
     if project is not None:
+        if chosen and chosen != str(project.stringee_project_id):
+            raise exceptions.NotFound("No such project among yours.")
         return project
-    editable = Project.objects.filter(pk__in=project_ids_for(request.user, EDITOR_ROLES))
     if request.user.is_superuser:
-        editable = Project.objects.all()
-    chosen = request.query_params.get("project")
+        candidates = Project.objects.all()
+    else:
+        candidates = Project.objects.filter(pk__in=project_ids_for(request.user, roles))
     if chosen:
-        project = editable.filter(stringee_project_id=chosen).first()
+        project = candidates.filter(stringee_project_id=chosen).first() if chosen.isdigit() else None
         if project is None:
             raise exceptions.NotFound("No such project among yours.")
         return project
-    only = list(editable[:2])
+    only = list(candidates[:2])
     if len(only) != 1:
         raise exceptions.ValidationError({"project": "Name the project with ?project=<projectId>."})
     return only[0]
@@ -63,6 +82,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
 
     permission_classes = [ProjectRolePermission]
     throttle_classes = [ProjectRateThrottle]
+    pagination_class = PortalPagination
 
     def get_queryset(self):
         return scope_to_user(super().get_queryset(), self.request.user)

@@ -1,0 +1,101 @@
+"""Query filters of the tenancy API, including the inventory's prefix and pattern search.
+
+Pattern syntax (inventory `?pattern=`): digits, `*` for any run of digits and `?` for exactly
+one digit, matched against the number's digits with country code (`84901234567`). A pattern
+without `*` matches anywhere in the number (`888` finds `84908881234`); with `*` it must
+match the whole number (`*888` ends in 888, `8490*` starts with 8490).
+"""
+
+import re
+
+import django_filters
+import phonenumbers
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from rest_framework.exceptions import ValidationError
+
+from portal.models import AppUser, VirtualNumber
+from portal.phone import normalize_or_none
+
+_NON_DIGITS = re.compile(r"\D")
+_PATTERN = re.compile(r"^[0-9*?]{1,20}$")
+
+
+def prefix_digits(prefix: str) -> str:
+    """The leading E.164 digits a typed prefix stands for.
+
+    A full number is normalised by portal.phone; a partial one is read the same way: `+84 90`,
+    `0084 90` and `8490` give `8490`, and a national `090` gives `8490` (PHONE_DEFAULT_REGION).
+    """
+    full = normalize_or_none(prefix)
+    if full:
+        return full.lstrip("+")
+    text = prefix.strip()
+    digits = _NON_DIGITS.sub("", text)
+    if text.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        country = phonenumbers.country_code_for_region(settings.PHONE_DEFAULT_REGION)
+        return f"{country}{digits[1:]}"
+    return digits
+
+
+def pattern_regex(pattern: str) -> str:
+    """The database regex for an inventory pattern (see the module docstring)."""
+    if not _PATTERN.match(pattern):
+        raise ValidationError({"pattern": "Use digits, `*` (any digits) and `?` (one digit), up to 20."})
+    body = pattern.replace("*", "[0-9]*").replace("?", "[0-9]")
+    if "*" not in pattern:
+        body = f"[0-9]*{body}[0-9]*"
+    return rf"^\+{body}$"
+
+
+class NumberFilter(django_filters.FilterSet):
+    """The caller's numbers: `?status=`, `?label=` (contains), `?search=` (number in any form, or label)."""
+
+    label = django_filters.CharFilter(lookup_expr="icontains")
+    search = django_filters.CharFilter(method="filter_search", label="Number in any form, or label text")
+
+    class Meta:
+        model = VirtualNumber
+        fields = ["status", "label"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        full = normalize_or_none(value)
+        if full:
+            return queryset.filter(number=full)
+        digits = _NON_DIGITS.sub("", value)
+        by_label = Q(label__icontains=value)
+        return queryset.filter(by_label | Q(number__contains=digits) if digits else by_label)
+
+
+class InventoryFilter(django_filters.FilterSet):
+    """Numbers for sale: `?prefix=` (any typed form) and `?pattern=` (see the module docstring)."""
+
+    prefix = django_filters.CharFilter(method="filter_prefix", label="Leading digits, in any typed form")
+    pattern = django_filters.CharFilter(method="filter_pattern", label="Digits with * and ? wildcards")
+
+    class Meta:
+        model = VirtualNumber
+        fields = []
+
+    def filter_prefix(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(number__startswith=f"+{prefix_digits(value)}")
+
+    def filter_pattern(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(number__regex=pattern_regex(value))
+
+
+class AppUserFilter(django_filters.FilterSet):
+    """`?is_active=`, `?search=` (user id or display name contains)."""
+
+    search = django_filters.CharFilter(method="filter_search", label="userId or display name contains")
+
+    class Meta:
+        model = AppUser
+        fields = ["is_active"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(user_id__icontains=value) | Q(display_name__icontains=value))

@@ -1,0 +1,41 @@
+"""OpenAPI description of the portal's JWT scheme and its shared error responses."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+JWT_DESCRIPTION = (
+    "A Stringee REST API token: a JWT signed HS256 with the project's API key secret, header "
+    "`cty: stringee-api;v=1`, claims `jti`, `iss` (API key SID), `exp` (at most 24 h ahead) and "
+    "`rest_api: true`."
+)
+
+
+class StringeeJWTScheme(OpenApiAuthenticationExtension):
+    """Either header carries the same token; one of them is enough."""
+
+    target_class = "portal.api.authentication.StringeeJWTAuthentication"
+    name = ["StringeeAuthHeader", "StringeeBearer"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{name: []} for name in self.name]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "apiKey", "in": "header", "name": "X-STRINGEE-AUTH", "description": JWT_DESCRIPTION},
+            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": JWT_DESCRIPTION},
+        ]
+
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": serializers.CharField(help_text="Machine-readable code, e.g. `not_found`."),
+        "detail": serializers.CharField(help_text="Human-readable explanation."),
+        "fields": serializers.DictField(required=False, help_text="Per-field messages (400 only)."),
+    },
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)

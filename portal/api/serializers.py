@@ -1,0 +1,124 @@
+"""Input and output shapes of the tenancy API: numbers, app users, projects, access tokens."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from portal.api.authentication import MAX_LIFETIME_SECONDS
+from portal.models import AppUser, Project, VirtualNumber
+from portal.phone import InvalidPhoneNumber, normalize_number
+
+
+class PhoneNumberField(serializers.CharField):
+    """Accepts any typed form (`0901234567`, `+84 90 123 4567`, `84901234567`); gives E.164."""
+
+    def to_internal_value(self, data) -> str:
+        text = super().to_internal_value(data)
+        if not text:
+            return text
+        try:
+            return normalize_number(text)
+        except InvalidPhoneNumber as exc:
+            raise serializers.ValidationError(str(exc), code="invalid_phone_number") from exc
+
+
+class NumberSerializer(serializers.ModelSerializer):
+    """A number of the caller's project; only the label can be changed."""
+
+    project = serializers.IntegerField(
+        source="project.stringee_project_id", read_only=True, allow_null=True, help_text="Stringee projectId."
+    )
+
+    class Meta:
+        model = VirtualNumber
+        fields = ["number", "project", "status", "label", "assigned_at", "released_at", "quarantined_until"]
+        read_only_fields = ["number", "status", "assigned_at", "released_at", "quarantined_until"]
+
+
+class InventoryNumberSerializer(serializers.ModelSerializer):
+    """A number that can be purchased now."""
+
+    class Meta:
+        model = VirtualNumber
+        fields = ["number"]
+        read_only_fields = fields
+
+
+class PurchaseSerializer(serializers.Serializer):
+    number = PhoneNumberField(help_text="Any form: +84901234567, 84901234567, 0901234567.")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text="Quarantine length; default NUMBER_QUARANTINE_DAYS.",
+    )
+
+    def validated_days(self) -> int:
+        return self.validated_data.get("days", settings.NUMBER_QUARANTINE_DAYS)
+
+
+class AppUserSerializer(serializers.ModelSerializer):
+    """A Stringee client user; `user_id` is unique within its project."""
+
+    project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
+    phone_number = PhoneNumberField(required=False, allow_blank=True)
+
+    class Meta:
+        model = AppUser
+        fields = ["id", "user_id", "display_name", "phone_number", "is_active", "project", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_user_id(self, value: str) -> str:
+        project = self.instance.project if self.instance else self.context["project"]
+        taken = AppUser.objects.filter(project=project, user_id=value)
+        if self.instance:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                f"An app user “{value}” already exists in this project.", code="unique"
+            )
+        return value
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as its callers see it: the webhook URLs to paste into Stringee, never the secret."""
+
+    project_id = serializers.IntegerField(source="stringee_project_id", read_only=True)
+    masked_secret = serializers.CharField(read_only=True, help_text="The API key secret, masked.")
+    answer_url = serializers.URLField(read_only=True)
+    event_url = serializers.URLField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "project_id",
+            "name",
+            "api_key_sid",
+            "masked_secret",
+            "answer_url",
+            "event_url",
+            "time_zone",
+            "fallback_message",
+            "retention_days",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AccessTokenRequestSerializer(serializers.Serializer):
+    userId = serializers.CharField(max_length=128, help_text="The app user's Stringee userId.")
+    ttl = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_LIFETIME_SECONDS,
+        default=3600,
+        help_text="Lifetime in seconds (default 3600, at most 86400).",
+    )
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField(help_text="JWT for the Stringee client SDK.")
+    userId = serializers.CharField()
+    expires_at = serializers.IntegerField(help_text="Unix time the token expires (its `exp`).")
