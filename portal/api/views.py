@@ -32,6 +32,12 @@ PROJECT_PARAM = OpenApiParameter(
 )
 
 
+class NumberConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "number_unavailable"
+    default_detail = "The number is not available."
+
+
 @extend_schema_view(
     list=extend_schema(summary="List the project's numbers"),
     retrieve=extend_schema(summary="One of the project's numbers (any typed form in the URL)"),
@@ -105,12 +111,6 @@ class NumberViewSet(
         body.is_valid(raise_exception=True)
         released = numbers.release_number(self.get_object(), body.validated_days())
         return Response(NumberSerializer(released).data)
-
-
-class NumberConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "number_unavailable"
-    default_detail = "The number is not available."
 
 
 @extend_schema_view(
