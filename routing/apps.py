@@ -5,3 +5,6 @@ from django.apps import AppConfig
 
 class RoutingConfig(AppConfig):
     name = "routing"
+
+    def ready(self) -> None:
+        from routing import cache  # noqa: F401  (rebuilds routing tables when tenant data changes)

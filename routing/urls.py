@@ -1,3 +1,11 @@
-"""Webhook URLs of the routing app."""
+"""Webhook URLs of the routing app: answer_url and the IVR / on-fail callbacks SCCOs point to."""
 
-urlpatterns = []
+from django.urls import path
+
+from routing import views
+
+urlpatterns = [
+    path("answer_url/<int:project_id>/<str:token>/", views.answer_url, name="routing-answer-url"),
+    path("ivr/<int:project_id>/<str:token>/<int:menu_id>/", views.ivr, name="routing-ivr"),
+    path("on_fail/<int:project_id>/<str:token>/<int:rule_id>/", views.on_fail, name="routing-on-fail"),
+]

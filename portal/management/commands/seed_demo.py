@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from portal.demo import describe, seed_demo
+from routing.demo import seed_demo_routing
 
 
 class Command(BaseCommand):
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the tenant as one JSON object.")
 
     def handle(self, *args, **options):
-        info = describe(seed_demo())
+        project = seed_demo()
+        seed_demo_routing(project)
+        info = describe(project)
         if options["json"]:
             self.stdout.write(json.dumps(info, indent=2))
             return

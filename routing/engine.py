@@ -1,0 +1,163 @@
+"""Pick the rule for a call and return its SCCO: pure functions over a project's routing table.
+
+No HTTP and no database: the views hand in a `Table` (routing.snapshot), a `Call` and the
+`Links` to put into SCCOs, and get back a `Decision`. A matcher is one small predicate in
+`MATCHERS`; a destination kind is one builder in routing.destinations.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from routing import destinations, scco
+from routing.destinations import Call, Context, Links, Table, fallback_scco
+
+__all__ = ["Call", "Decision", "Links", "Table", "ivr_step", "on_fail_step", "route", "rule_scco"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the portal answers: the SCCO, which rule chose it, and why (for logs and staff)."""
+
+    scco: list
+    reason: str
+    rule_id: int | None = None
+    rule_name: str = ""
+    matched: bool = True  # False: nothing applied and the fallback message is played
+
+    def as_log(self) -> dict:
+        return {"rule": self.rule_id, "rule_name": self.rule_name, "scco": self.scco, "reason": self.reason}
+
+
+# --- matchers: (rule, call, table) -> bool -----------------------------------------------------
+
+Matcher = Callable[[dict, Call, Table], bool]
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def pattern_matches(pattern: str, value: str) -> bool:
+    """`^…` is a regular expression searched in `value`; anything else is a prefix ("+" ignored)."""
+    if pattern.startswith("^"):
+        return _compiled(pattern).search(value) is not None
+    return value.startswith(pattern.lstrip("+"))
+
+
+def matches_direction(rule: dict, call: Call, table: Table) -> bool:
+    return rule["direction"] in ("any", "app" if call.from_internal else "phone")
+
+
+def matches_called(rule: dict, call: Call, table: Table) -> bool:
+    called = rule["called"]
+    kind = called["kind"]
+    if kind == "number":
+        return call.to_number is not None and call.to_number == called["number"]
+    if kind == "user":
+        return call.to_raw == called["user"] and call.to_raw in table.users
+    if kind == "any_user":
+        return call.to_raw in table.users
+    if kind == "pattern":
+        return call.to_raw not in table.users and pattern_matches(called["pattern"], call.to_wire)
+    return True
+
+
+def matches_caller(rule: dict, call: Call, table: Table) -> bool:
+    return not rule.get("caller_pattern") or pattern_matches(rule["caller_pattern"], call.from_wire)
+
+
+def matches_schedule(rule: dict, call: Call, table: Table) -> bool:
+    """Within the rule's days and [start, end) in the project's time zone; a window may span midnight."""
+    days, start, end = rule.get("days") or [], rule.get("start"), rule.get("end")
+    if not days and not start:
+        return True
+    local = call.at.astimezone(ZoneInfo(table.time_zone))
+    if days and local.isoweekday() not in days:
+        return False
+    if not start or not end:
+        return True
+    now, begins, ends = local.time(), time.fromisoformat(start), time.fromisoformat(end)
+    if begins < ends:
+        return begins <= now < ends
+    return now >= begins or now < ends
+
+
+MATCHERS: list[Matcher] = [matches_direction, matches_called, matches_caller, matches_schedule]
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def candidates(table: Table, call: Call) -> list[int]:
+    """Indexes of the rules that may apply, in priority order, found by dict lookups."""
+    found = list(table.general)
+    if call.to_number:
+        found += table.by_number.get(call.to_number, [])
+    found += table.by_user.get(call.to_raw, [])
+    return sorted(set(found))
+
+
+def rule_scco(rule: dict, call: Call, table: Table, links: Links) -> list | None:
+    """The SCCO `rule` builds for `call` (without checking that it matches)."""
+    options = {**rule["options"], "rule_id": rule["id"]}
+    return destinations.build(rule["destination"], Context(call, table, links, options))
+
+
+def route(table: Table, call: Call, links: Links) -> Decision:
+    """The first enabled rule (by priority) that matches and can serve the call; else the defaults."""
+    for index in candidates(table, call):
+        rule = table.rules[index]
+        if not all(matcher(rule, call, table) for matcher in MATCHERS):
+            continue
+        built = rule_scco(rule, call, table, links)
+        if built is not None:
+            return Decision(built, f"rule “{rule['name']}”", rule["id"], rule["name"])
+    if call.from_internal and call.to_raw in table.users:
+        user = scco.endpoint("internal", call.to_raw, call.to_raw)
+        built = destinations.connect_to(user, Context(call, table, links), outbound=False)
+        return Decision(built, "default: app user to app user of the same project")
+    if call.to_number in table.numbers:
+        reason = f"no rule for the project's number {call.to_wire}"
+    else:
+        reason = f"no rule matches a call from {call.from_wire!r} to {call.to_wire!r}"
+    return Decision(fallback_scco(table.fallback_message), reason, matched=False)
+
+
+def ivr_step(table: Table, call: Call, menu_id: int, digits: str, attempt: int, links: Links) -> Decision:
+    """The caller pressed `digits` in menu `menu_id` on try `attempt`: the option, a retry or the fallback."""
+    menu = table.menus.get(str(menu_id))
+    if menu is None:
+        return Decision(
+            fallback_scco(table.fallback_message), f"menu {menu_id} no longer exists", matched=False
+        )
+    ctx = Context(call, table, links)
+    choice = (digits or "").strip()[:1]
+    option = menu["options"].get(choice)
+    if option is not None:
+        built = destinations.build(option, ctx)
+        if built is not None:
+            return Decision(built, f"menu “{menu['name']}”: pressed {choice}")
+    if attempt <= menu["max_retries"]:
+        retry = [scco.talk(menu["invalid_message"], voice=menu.get("voice") or None, barge_in=False)]
+        retry += destinations.menu_scco(menu, ctx, attempt + 1)
+        return Decision(retry, f"menu “{menu['name']}”: invalid input {choice!r}, try {attempt + 1}")
+    built = destinations.build(menu["fallback"], ctx) or fallback_scco(table.fallback_message)
+    return Decision(built, f"menu “{menu['name']}”: no valid choice after {attempt} tries, fallback")
+
+
+def on_fail_step(table: Table, call: Call, rule_id: int, links: Links) -> Decision:
+    """The rule's connect failed (busy, offline...): what its on-fail setting says to do next."""
+    rule = next((rule for rule in table.rules if rule["id"] == rule_id), None)
+    on_fail = rule and rule["options"].get("on_fail")
+    if not on_fail:
+        return Decision(
+            fallback_scco(table.fallback_message), f"rule {rule_id} has no on-fail", matched=False
+        )
+    options = {"caller_id": rule["options"].get("caller_id")}
+    built = destinations.build(on_fail, Context(call, table, links, options))
+    return Decision(built or fallback_scco(table.fallback_message), f"rule “{rule['name']}”: on fail")

@@ -1,0 +1,63 @@
+"""The webhook URLs the portal puts into SCCOs, and reading a call back from a request's parameters.
+
+IVR and on-fail callbacks carry the call's `from`, `to` and `fromInternal` in their query
+string, so the reply can be routed without state; the answer_url gets them from Stringee.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from portal.models import Project
+from routing.destinations import Call
+
+
+def call_from_params(params: Mapping[str, str], at: datetime) -> Call:
+    """A `Call` from Stringee's answer_url query parameters (or the ones our callbacks carry)."""
+    return Call(
+        from_raw=str(params.get("from", "")).strip(),
+        to_raw=str(params.get("to", "")).strip(),
+        from_internal=str(params.get("fromInternal", "")).lower() == "true",
+        at=at,
+        user_id=str(params.get("userId", "")),
+        project_id=str(params.get("projectId", "")),
+        custom=str(params.get("custom", "")),
+        call_id=str(params.get("callId") or params.get("uuid") or ""),
+    )
+
+
+def _call_query(call: Call, **extra) -> str:
+    params = {
+        **extra,
+        "from": call.from_raw,
+        "to": call.to_raw,
+        "fromInternal": "true" if call.from_internal else "false",
+    }
+    if call.call_id:
+        params["callId"] = call.call_id
+    return urlencode(params)
+
+
+class WebhookLinks:
+    """Absolute URLs (settings.PUBLIC_BASE_URL) of one project's routing callbacks."""
+
+    def __init__(self, project: Project):
+        self.args = (project.stringee_project_id, project.webhook_token)
+
+    def _absolute(self, name: str, *args) -> str:
+        return settings.PUBLIC_BASE_URL + reverse(name, args=(*self.args, *args))
+
+    def ivr(self, menu_id: int, call: Call, attempt: int) -> str:
+        return f"{self._absolute('routing-ivr', menu_id)}?{_call_query(call, attempt=attempt)}"
+
+    def on_fail(self, rule_id: int, call: Call) -> str:
+        return f"{self._absolute('routing-on-fail', rule_id)}?{_call_query(call)}"
+
+    def recording(self) -> str:
+        try:
+            return self._absolute("recording-event")
+        except NoReverseMatch:  # served by the calls app; its URL may not be wired yet
+            return f"{settings.PUBLIC_BASE_URL}/recording_event/{self.args[0]}/{self.args[1]}/"

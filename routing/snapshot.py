@@ -1,0 +1,64 @@
+"""Compile a project's routing data (rules, numbers, app users, menus) into one JSON snapshot.
+
+The snapshot is what the answer_url reads: rules in priority order plus dict indexes (called
+number → rules, called user → rules), so routing a call never scans another tenant's rows.
+"""
+
+from django.db.models import Prefetch
+
+from portal.models import AppUser, Project, VirtualNumber
+from routing.models import IvrMenu, IvrOption, RoutingRule
+
+SNAPSHOT_VERSION = 1
+
+
+def build_snapshot(project_id: int) -> dict | None:
+    """The routing snapshot of project `project_id` (None if the project does not exist)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None
+    numbers = sorted(
+        VirtualNumber.objects.filter(project_id=project_id, status=VirtualNumber.Status.ASSIGNED).values_list(
+            "number", flat=True
+        )
+    )
+    users = sorted(
+        AppUser.objects.filter(project_id=project_id, is_active=True).values_list("user_id", flat=True)
+    )
+    rules = [
+        rule.as_routing_json()
+        for rule in RoutingRule.objects.filter(project_id=project_id, enabled=True)
+        .select_related("called_number", "called_user", "caller_id", "destination_user")
+        .order_by("priority", "id")
+    ]
+    options = IvrOption.objects.select_related("destination_user")
+    menus = (
+        IvrMenu.objects.filter(project_id=project_id)
+        .select_related("destination_user")
+        .prefetch_related(Prefetch("options", queryset=options))
+    )
+    by_number: dict[str, list[int]] = {}
+    by_user: dict[str, list[int]] = {}
+    general: list[int] = []
+    for index, rule in enumerate(rules):
+        called = rule["called"]
+        if called["kind"] == "number":
+            if called["number"] in numbers:  # a released number's rules no longer apply
+                by_number.setdefault(called["number"], []).append(index)
+        elif called["kind"] == "user":
+            by_user.setdefault(called["user"], []).append(index)
+        else:
+            general.append(index)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "project_id": project.pk,
+        "time_zone": project.time_zone,
+        "fallback_message": project.fallback_message,
+        "numbers": numbers,
+        "users": users,
+        "rules": rules,
+        "by_number": by_number,
+        "by_user": by_user,
+        "general": general,
+        "menus": {str(menu.pk): menu.as_routing_json() for menu in menus},
+    }

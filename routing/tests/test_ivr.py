@@ -1,0 +1,79 @@
+"""IVR menus: digits walk nested menus; invalid or missing keys retry, then fall back."""
+
+import pytest
+
+from portal.tests.factories import AppUserFactory
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, RoutingRuleFactory
+from routing.tests.helpers import answer, press
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hotline(tenant_a):
+    """Top menu: 1 → agent (app user), 2 → billing sub-menu (1 → a phone). Two retries."""
+    agent = AppUserFactory(project=tenant_a, user_id="agent")
+    billing = IvrMenuFactory(project=tenant_a, name="Billing", greeting_text="Billing menu.")
+    IvrOptionFactory(menu=billing, digit="1", destination_kind="phone", destination_number="+84909000333")
+    top = IvrMenuFactory(
+        project=tenant_a,
+        name="Top",
+        greeting_text="Main menu.",
+        max_retries=2,
+        invalid_message="Wrong key.",
+        destination_kind="message",
+        message_text="Goodbye.",
+    )
+    IvrOptionFactory(menu=top, digit="1", destination_kind="user", destination_user=agent)
+    IvrOptionFactory(menu=top, digit="2", destination_kind="menu", destination_menu=billing)
+    RoutingRuleFactory(
+        project=tenant_a,
+        called_kind="pattern",
+        called_pattern="^hotline$",
+        destination_kind="menu",
+        destination_menu=top,
+    )
+    return top
+
+
+def start(client, project):
+    scco = answer(client, project, from_="user_9", to="hotline", fromInternal="true", callId="call-1").json()
+    assert scco[0] == {"action": "talk", "text": "Main menu.", "bargeIn": True}
+    return scco[1]["eventUrl"]
+
+
+def test_digits_walk_into_the_sub_menu_and_out_to_a_phone(client, tenant_a, hotline):
+    second = press(client, start(client, tenant_a), "2").json()
+    assert second[0]["text"] == "Billing menu."
+    final = press(client, second[1]["eventUrl"], "1").json()
+    assert final[0]["action"] == "connect"
+    assert final[0]["to"] == {"type": "external", "number": "84909000333", "alias": "84909000333"}
+    assert final[0]["from"] == {"type": "internal", "number": "user_9", "alias": "user_9"}
+
+
+def test_key_1_rings_the_agent(client, tenant_a, hotline):
+    final = press(client, start(client, tenant_a), "1").json()
+    assert final[0]["to"]["number"] == "agent"
+
+
+def test_invalid_key_retries_then_falls_back(client, tenant_a, hotline):
+    url = start(client, tenant_a)
+    for attempt in (2, 3):
+        retry = press(client, url, "9").json()
+        assert retry[0]["text"] == "Wrong key."
+        assert f"attempt={attempt}" in retry[2]["eventUrl"]
+        url = retry[2]["eventUrl"]
+    assert press(client, url, "").json() == [{"action": "talk", "text": "Goodbye.", "bargeIn": False}]
+
+
+def test_digits_field_is_accepted_as_well_as_dtmf(client, tenant_a, hotline):
+    path = "/" + start(client, tenant_a).split("://", 1)[1].split("/", 1)[1]
+    response = client.post(path, '{"call_id": "call-1", "digits": "1"}', content_type="application/json")
+    assert response.json()[0]["to"]["number"] == "agent"
+
+
+def test_menu_callback_with_a_wrong_token_is_refused(client, tenant_a, hotline):
+    response = client.post(
+        f"/ivr/{tenant_a.stringee_project_id}/wrong/{hotline.pk}/", "{}", content_type="application/json"
+    )
+    assert response.status_code == 403
