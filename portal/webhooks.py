@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.dispatch import receiver
 
 from portal.models import Project
@@ -55,5 +56,9 @@ def project_for_webhook(stringee_project_id: int, token: str) -> Project:
 
 @receiver(tenant_data_changed, dispatch_uid="portal.webhooks.forget_project")
 def forget_project(sender, project_id: int, **kwargs) -> None:
-    for stringee_id in Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True):
-        cache.delete(_key(stringee_id))
+    """Drop the cached row now and again after commit, so a racing read cannot keep it stale."""
+    keys = [
+        _key(i) for i in Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True)
+    ]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
