@@ -1,1 +1,128 @@
-"""Call events, call records and recordings (filled in by the event_url work)."""
+"""Call events, call records (CDRs) and recordings: each tenant's log of what its calls did.
+
+Nothing here is edited by people. Events are stored as Stringee sent them; a call's record is
+derived from its events (see calls.ingest); recordings arrive on their own callback.
+"""
+
+from django.db import models
+
+from portal.models import Project, VirtualNumber
+from portal.phone import E164Field
+
+CALL_EVENT_TYPE = "stringee_call"
+
+
+class CallEvent(models.Model):
+    """One POST to the event_url, stored once however often Stringee retries it."""
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_events")
+    call_id = models.CharField(max_length=128)
+    status = models.CharField(
+        max_length=32, blank=True, help_text="`call_status` (or a room event's `event`)."
+    )
+    type = models.CharField(max_length=32, default=CALL_EVENT_TYPE)
+    timestamp_ms = models.BigIntegerField(null=True, help_text="Epoch milliseconds Stringee gave the event.")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # Stringee retries a POST that did not get its 200: the repeat is the same event.
+            models.UniqueConstraint(
+                fields=["project", "call_id", "status", "timestamp_ms"], name="call_event_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "received_at"], name="call_event_project_received"),
+            models.Index(fields=["received_at"], name="call_event_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.status}"
+
+
+class CallRecord(models.Model):
+    """The call detail record: one per call id and project, derived from the call's events."""
+
+    tenant_lookup = "project"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        ANSWERED = "answered", "Answered"
+        BUSY = "busy", "Busy"
+        NO_ANSWER = "no_answer", "No answer"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    class Direction(models.TextChoices):
+        APP_TO_APP = "app_to_app", "App → app"
+        APP_TO_PHONE = "app_to_phone", "App → phone"
+        PHONE_TO_APP = "phone_to_app", "Phone → app"
+        PHONE_TO_PHONE = "phone_to_phone", "Phone → phone"
+        UNKNOWN = "unknown", "Unknown"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_records")
+    call_id = models.CharField(max_length=128)
+    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.UNKNOWN)
+    from_number = E164Field(blank=True)
+    to_number = E164Field(blank=True)
+    from_user = models.CharField("from user", max_length=128, blank=True)
+    to_user = models.CharField("to user", max_length=128, blank=True)
+    virtual_number = models.ForeignKey(
+        VirtualNumber, null=True, blank=True, on_delete=models.SET_NULL, related_name="call_records"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ring_seconds = models.PositiveIntegerField(null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    end_cause = models.CharField(max_length=255, blank=True, help_text="`endCallCause` as Stringee sent it.")
+    ended_by = models.CharField(max_length=64, blank=True)
+    routing = models.JSONField(
+        default=list, blank=True, help_text="What the answer_url (and its callbacks) decided, in order."
+    )
+    recording_url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "call_id"], name="one_record_per_call"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "started_at"], name="call_record_project_started"),
+            models.Index(fields=["started_at"], name="call_record_started"),
+            models.Index(fields=["project", "created_at"], name="call_record_project_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.call_id
+
+
+class Recording(models.Model):
+    """A recording Stringee made for a `record` / `recordMessage` action."""
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recordings")
+    call = models.ForeignKey(CallRecord, on_delete=models.CASCADE, related_name="recordings")
+    url = models.URLField(max_length=1000)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    format = models.CharField(max_length=8, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "url"], name="recording_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url

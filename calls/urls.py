@@ -1,3 +1,10 @@
-"""Webhook URLs of the calls app."""
+"""Webhook URLs of the calls app: the event_url and the recording callback."""
 
-urlpatterns = []
+from django.urls import path
+
+from calls import views
+
+urlpatterns = [
+    path("event_url/<int:project_id>/<str:token>/", views.event_url, name="event-url"),
+    path("recording_event/<int:project_id>/<str:token>/", views.recording_event, name="recording-event"),
+]

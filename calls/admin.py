@@ -1,0 +1,232 @@
+"""Each tenant's call log in the admin: call records and raw events, read-only, exportable as CSV.
+
+These are logs: nobody adds, changes or deletes them here (retention is `prune_calls`). Tenant
+staff see only their projects' rows, through TenantScopedAdmin.
+"""
+
+import csv
+import json
+from datetime import datetime
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from calls.models import CallEvent, CallRecord
+from portal.admin import ProjectScopedListFilter, TenantScopedAdmin
+from portal.phone import normalize_or_none
+
+RECORD_COLUMNS = [
+    "call_id",
+    "project__stringee_project_id",
+    "direction",
+    "status",
+    "from_number",
+    "from_user",
+    "to_number",
+    "to_user",
+    "virtual_number__number",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "ring_seconds",
+    "talk_seconds",
+    "end_cause",
+    "ended_by",
+    "recording_url",
+]
+EVENT_COLUMNS = [
+    "call_id",
+    "project__stringee_project_id",
+    "type",
+    "status",
+    "timestamp_ms",
+    "occurred_at",
+    "received_at",
+    "payload",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
+    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone)."""
+
+    def cell(value):
+        if isinstance(value, datetime):
+            return timezone.localtime(value).isoformat()
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return "" if value is None else value
+
+    writer = csv.writer(_Echo())
+    rows = queryset.values_list(*columns).iterator(chunk_size=2000)
+    lines = (writer.writerow([cell(v) for v in row]) for row in rows)
+    header = writer.writerow(columns)
+    response = StreamingHttpResponse(
+        (line for chunk in ([header], lines) for line in chunk), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CallLogAdmin(TenantScopedAdmin):
+    """Read-only for everyone, with an action and a button exporting the filtered list as CSV."""
+
+    change_list_template = "admin/calls/change_list_export.html"
+    actions = ["export_csv"]
+    csv_columns: list[str] = []
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + list(self.readonly_fields)
+
+    def _csv(self, queryset: QuerySet) -> StreamingHttpResponse:
+        name = f"{self.model._meta.model_name}s-{timezone.localdate():%Y%m%d}.csv"
+        return csv_response(queryset.order_by(*self.model._meta.ordering), self.csv_columns, name)
+
+    @admin.action(description="Export selected/filtered as CSV")
+    def export_csv(self, request, queryset):
+        return self._csv(queryset)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
+        export = self.admin_site.admin_view(self.export_filtered_view)
+        return [path("export/", export, name=name), *super().get_urls()]
+
+    def export_filtered_view(self, request):
+        """The whole list as the changelist shows it (same filters, search and scope)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._csv(self.get_changelist_instance(request).get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number typed in any form (0901…, +84 90…, 84901…) finds calls from or to it."""
+        e164 = normalize_or_none(search_term)
+        if e164 and "from_number" in self.search_fields:
+            return queryset.filter(Q(from_number=e164) | Q(to_number=e164)), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+def _json_block(value) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def _table(headers: list[str], rows: list[tuple], empty: str) -> str:
+    """A plain HTML table for a read-only admin field (cells are escaped unless marked safe)."""
+    if not rows:
+        return empty
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in row)),) for row in rows)
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(CallLogAdmin):
+    list_display = [
+        "call_id",
+        "project",
+        "direction",
+        "caller",
+        "callee",
+        "status",
+        "started_at",
+        "ring_seconds",
+        "talk_seconds",
+    ]
+    list_filter = [("project", ProjectScopedListFilter), "status", "direction", "started_at"]
+    date_hierarchy = "started_at"
+    search_fields = ["call_id", "from_number", "to_number", "from_user", "to_user"]
+    list_select_related = ["project"]
+    readonly_fields = ["timeline", "recordings_table", "routing_story"]
+    csv_columns = RECORD_COLUMNS
+    fieldsets = [
+        (None, {"fields": ["project", "call_id", "direction", "status", "virtual_number"]}),
+        ("Parties", {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
+        (
+            "Times",
+            {"fields": ["started_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds"]},
+        ),
+        ("End", {"fields": ["end_cause", "ended_by"]}),
+        ("Timeline of events", {"fields": ["timeline"]}),
+        ("Recordings", {"fields": ["recording_url", "recordings_table"]}),
+        ("Routing decision", {"fields": ["routing_story"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="from")
+    def caller(self, obj):
+        return obj.from_number or obj.from_user
+
+    @admin.display(description="to")
+    def callee(self, obj):
+        return obj.to_number or obj.to_user
+
+    @admin.display(description="events")
+    def timeline(self, obj):
+        events = CallEvent.objects.filter(project_id=obj.project_id, call_id=obj.call_id)
+        rows = [
+            (
+                timezone.localtime(e.occurred_at) if e.occurred_at else "",
+                e.status,
+                timezone.localtime(e.received_at),
+                format_html("<code>{}</code>", json.dumps(e.payload, ensure_ascii=False, sort_keys=True)),
+            )
+            for e in events.order_by("timestamp_ms", "id")
+        ]
+        return _table(["at", "status", "received", "payload"], rows, "No events yet.")
+
+    @admin.display(description="recordings")
+    def recordings_table(self, obj):
+        rows = [
+            (
+                format_html('<a href="{}">{}</a>', r.url, r.url),
+                r.format,
+                r.duration_seconds or "",
+                timezone.localtime(r.received_at),
+            )
+            for r in obj.recordings.all()
+        ]
+        return _table(["link", "format", "seconds", "received"], rows, "No recordings.")
+
+    @admin.display(description="decisions")
+    def routing_story(self, obj):
+        if not obj.routing:
+            return "No routing decision was logged for this call."
+        return _json_block(obj.routing)
+
+
+@admin.register(CallEvent)
+class CallEventAdmin(CallLogAdmin):
+    list_display = ["call_id", "project", "type", "status", "occurred_at", "received_at"]
+    list_filter = [("project", ProjectScopedListFilter), "status", "type", "received_at"]
+    date_hierarchy = "received_at"
+    search_fields = ["call_id", "payload__request_from_user_id"]
+    list_select_related = ["project"]
+    readonly_fields = ["payload_json"]
+    csv_columns = EVENT_COLUMNS
+    exclude = ["payload"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj) if name != "payload"]
+
+    @admin.display(description="payload")
+    def payload_json(self, obj):
+        return _json_block(obj.payload)

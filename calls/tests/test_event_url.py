@@ -1,0 +1,56 @@
+"""The event_url answers Stringee: 200 {"ok": true} once stored, 404/403 for a wrong URL."""
+
+import pytest
+
+from calls.models import CallEvent, CallRecord
+from calls.tests.factories import call_event, event_url_of, post_json
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stored_event_answers_ok(client, tenant_a):
+    response = post_json(client, event_url_of(tenant_a), call_event("c1", "created"))
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+    event = CallEvent.objects.get(project=tenant_a, call_id="c1")
+    assert (event.status, event.payload["account_sid"]) == ("created", "AC.test")
+    assert CallRecord.objects.filter(project=tenant_a, call_id="c1").exists()
+
+
+def test_unknown_project_is_404_and_stores_nothing(client, tenant_a):
+    response = post_json(client, f"/event_url/999999/{tenant_a.webhook_token}/", call_event("c1", "created"))
+    assert (response.status_code, response.json()["error"]) == (404, "unknown_project")
+    assert not CallEvent.objects.exists()
+
+
+def test_wrong_token_is_403_and_stores_nothing(client, tenant_a, tenant_b):
+    url = f"/event_url/{tenant_a.stringee_project_id}/{tenant_b.webhook_token}/"
+    response = post_json(client, url, call_event("c1", "created"))
+    assert (response.status_code, response.json()["error"]) == (403, "bad_token")
+    assert not CallEvent.objects.exists()
+
+
+def test_get_is_not_allowed(client, tenant_a):
+    assert client.get(event_url_of(tenant_a)).status_code == 405
+
+
+def test_same_call_id_in_two_projects_makes_two_records(client, tenant_a, tenant_b):
+    post_json(client, event_url_of(tenant_a), call_event("shared", "created"))
+    post_json(client, event_url_of(tenant_b), call_event("shared", "created"))
+    assert CallRecord.objects.filter(call_id="shared").count() == 2
+
+
+def test_room_events_are_kept_raw_without_a_call_record(client, tenant_a):
+    payload = {"type": "room", "event": "participantJoined", "room_id": "room-7", "timestamp_ms": 1}
+    response = post_json(client, event_url_of(tenant_a), payload)
+    assert response.status_code == 200
+    event = CallEvent.objects.get(project=tenant_a)
+    assert (event.type, event.call_id, event.status) == ("room", "room-7", "participantJoined")
+    assert not CallRecord.objects.exists()
+
+
+def test_event_costs_a_fixed_number_of_queries(client, tenant_a, django_assert_num_queries):
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project now cached
+    # savepoint, insert event, insert record, lock record, read events, number lookup, update, release
+    with django_assert_num_queries(8):
+        response = post_json(client, event_url_of(tenant_a), call_event("warm", "ringing", 1_700_000_001_000))
+    assert response.status_code == 200

@@ -1,0 +1,63 @@
+"""`prune_calls` deletes only what is older than each project's retention, in batches."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from calls.models import CallEvent, CallRecord, Recording
+from calls.tests.factories import CallEventFactory, CallRecordFactory
+from portal.tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _aged(days: int, project, call_id: str) -> CallRecord:
+    record = CallRecordFactory(project=project, call_id=call_id)
+    event = CallEventFactory(project=project, call_id=call_id)
+    Recording.objects.create(
+        project=project, call=record, url=f"https://rec.example/{call_id}.mp3", payload={}
+    )
+    then = timezone.now() - timedelta(days=days)
+    CallRecord.objects.filter(pk=record.pk).update(created_at=then)
+    CallEvent.objects.filter(pk=event.pk).update(received_at=then)
+    return record
+
+
+def _prune(*args: str) -> str:
+    out = StringIO()
+    call_command("prune_calls", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_only_calls_older_than_the_projects_retention_go():
+    short = ProjectFactory(retention_days=30)
+    default = ProjectFactory()  # 180 days
+    _aged(31, short, "short-old")
+    _aged(29, short, "short-recent")
+    _aged(31, default, "default-kept")
+    _aged(181, default, "default-old")
+    _prune()
+    left = sorted(CallRecord.objects.values_list("call_id", flat=True))
+    assert left == ["default-kept", "short-recent"]
+    assert sorted(CallEvent.objects.values_list("call_id", flat=True)) == left
+    assert sorted(Recording.objects.values_list("call__call_id", flat=True)) == left
+
+
+def test_progress_is_printed_batch_by_batch():
+    project = ProjectFactory(retention_days=10)
+    for n in range(5):
+        _aged(11, project, f"old-{n}")
+    output = _prune("--batch-size", "2")
+    assert f"{project}: 2 events deleted so far" in output
+    assert f"{project}: 5 records deleted so far" in output
+    assert "Done: 5 events and 5 records deleted." in output
+    assert not CallRecord.objects.exists()
+
+
+def test_nothing_old_means_nothing_deleted(tenant_a):
+    _aged(1, tenant_a, "fresh")
+    assert "Done: 0 events and 0 records deleted." in _prune()
+    assert CallRecord.objects.count() == CallEvent.objects.count() == 1

@@ -1,0 +1,35 @@
+"""What the answer_url decided for a call ends up on that call's record."""
+
+import pytest
+
+from calls.ingest import ingest_event
+from calls.models import CallRecord
+from calls.routing_log import collect_decision, remember_decision
+from calls.tests.factories import T0, call_event, ended
+
+pytestmark = pytest.mark.django_db
+
+DECISION = {"rule": 7, "rule_name": "Sales", "scco": [{"action": "connect"}], "reason": "matched"}
+
+
+def test_decision_parked_by_answer_url_lands_on_the_record(tenant_a):
+    remember_decision(tenant_a.pk, "d1", DECISION)
+    ingest_event(tenant_a, call_event("d1", "created", T0))
+    ingest_event(tenant_a, ended("d1", T0 + 1000, "486 Busy Here"))
+    assert CallRecord.objects.get(call_id="d1").routing == [DECISION]
+    assert collect_decision(tenant_a.pk, "d1") is None
+
+
+def test_later_decisions_of_the_same_call_are_appended(tenant_a):
+    remember_decision(tenant_a.pk, "d2", DECISION)
+    ingest_event(tenant_a, call_event("d2", "created", T0))
+    ivr_choice = {**DECISION, "rule_name": "IVR key 2"}
+    remember_decision(tenant_a.pk, "d2", ivr_choice)
+    ingest_event(tenant_a, call_event("d2", "ringing", T0 + 1000))
+    assert CallRecord.objects.get(call_id="d2").routing == [DECISION, ivr_choice]
+
+
+def test_another_projects_decision_is_not_collected(tenant_a, tenant_b):
+    remember_decision(tenant_b.pk, "d3", DECISION)
+    ingest_event(tenant_a, call_event("d3", "created", T0))
+    assert CallRecord.objects.get(project=tenant_a, call_id="d3").routing == []
