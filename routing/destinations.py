@@ -148,7 +148,10 @@ def connect_to(to: dict, ctx: Context, outbound: bool) -> list[Action]:
         on_fail_event_url=ctx.links.on_fail(options["rule_id"], ctx.call) if on_fail else None,
     )
     if record:
-        return [scco.record(ctx.links.recording(), format=options.get("record_format") or None), action]
+        return [
+            scco.record(ctx.links.recording(ctx.call), format=options.get("record_format") or None),
+            action,
+        ]
     return [action]
 
 
@@ -198,7 +201,10 @@ def to_message(destination: dict, ctx: Context) -> list[Action]:
 def to_voicemail(destination: dict, ctx: Context) -> list[Action]:
     """A prompt, then the caller's message is recorded and sent to the recording callback."""
     prompt = destination.get("text") or VOICEMAIL_PROMPT
-    return [scco.talk(prompt, barge_in=False), scco.record_message(ctx.links.recording(), beep_start=True)]
+    return [
+        scco.talk(prompt, barge_in=False),
+        scco.record_message(ctx.links.recording(ctx.call), beep_start=True),
+    ]
 
 
 def menu_scco(menu: dict, ctx: Context, attempt: int) -> list[Action]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from portal.models import Project
 from routing.destinations import Call
@@ -56,8 +56,7 @@ class WebhookLinks:
     def on_fail(self, rule_id: int, call: Call) -> str:
         return f"{self._absolute('routing-on-fail', rule_id)}?{_call_query(call)}"
 
-    def recording(self) -> str:
-        try:
-            return self._absolute("recording-event")
-        except NoReverseMatch:  # served by the calls app; its URL may not be wired yet
-            return f"{settings.PUBLIC_BASE_URL}/recording_event/{self.args[0]}/{self.args[1]}/"
+    def recording(self, call: Call) -> str:
+        """The calls app's recording callback; the call id rides along to link the recording."""
+        url = self._absolute("recording-event")
+        return f"{url}?{urlencode({'callId': call.call_id})}" if call.call_id else url

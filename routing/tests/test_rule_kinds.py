@@ -68,10 +68,12 @@ def test_recorded_rule_records_first_and_relays_media(client, tenant_a, number):
         destination_kind="phone",
         destination_number="+84909000111",
     )
-    scco = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()
+    scco = answer(
+        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false", uuid="call-rec-1"
+    ).json()
     assert scco[0]["action"] == "record"
     assert scco[0]["eventUrl"].endswith(
-        f"/recording_event/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/"
+        f"/recording_event/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/?callId=call-rec-1"
     )
     assert scco[1]["peerToPeerCall"] is False
 
