@@ -5,13 +5,9 @@ from django.core.management import call_command
 
 from calls.models import CallEvent, CallRecord
 from calls.tests.factories import T0, CallEventFactory, CallRecordFactory
-from portal.api.authentication import make_rest_token
+from portal.tests.helpers import jwt_headers
 
 pytestmark = pytest.mark.django_db
-
-
-def jwt(project) -> dict:
-    return {"X-STRINGEE-AUTH": make_rest_token(project)}
 
 
 @pytest.fixture
@@ -27,20 +23,20 @@ def rows(tenant_a, tenant_b):
 @pytest.mark.parametrize("kind", ["calls", "events"])
 def test_tenant_a_token_on_tenant_b_row_is_404(client, tenant_a, rows, kind):
     row = rows["b_call" if kind == "calls" else "b_event"]
-    response = client.get(f"/api/v1/{kind}/{row.pk}/", headers=jwt(tenant_a))
+    response = client.get(f"/api/v1/{kind}/{row.pk}/", headers=jwt_headers(tenant_a))
     assert (response.status_code, response.json()["error"]) == (404, "not_found")
 
 
 @pytest.mark.parametrize("kind", ["calls", "events"])
 def test_tenant_a_lists_hold_only_its_rows(client, tenant_a, rows, kind):
-    results = client.get(f"/api/v1/{kind}/", headers=jwt(tenant_a)).json()["results"]
+    results = client.get(f"/api/v1/{kind}/", headers=jwt_headers(tenant_a)).json()["results"]
     assert [r["call_id"] for r in results] == ["a-call"]
 
 
 @pytest.mark.parametrize("kind", ["calls", "events"])
 def test_own_row_reads_back(client, tenant_a, rows, kind):
     row = rows["a_call" if kind == "calls" else "a_event"]
-    body = client.get(f"/api/v1/{kind}/{row.pk}/", headers=jwt(tenant_a)).json()
+    body = client.get(f"/api/v1/{kind}/{row.pk}/", headers=jwt_headers(tenant_a)).json()
     assert (body["call_id"], body["project"]) == ("a-call", tenant_a.stringee_project_id)
 
 
@@ -49,7 +45,9 @@ def test_own_row_reads_back(client, tenant_a, rows, kind):
 def test_api_cannot_change_the_log(client, tenant_a, rows, kind, method):
     row = rows["a_call" if kind == "calls" else "a_event"]
     url = f"/api/v1/{kind}/" if method == "post" else f"/api/v1/{kind}/{row.pk}/"
-    response = getattr(client, method)(url, {}, content_type="application/json", headers=jwt(tenant_a))
+    response = getattr(client, method)(
+        url, {}, content_type="application/json", headers=jwt_headers(tenant_a)
+    )
     assert response.status_code == 405
     assert CallRecord.objects.count() == 2 and CallEvent.objects.count() == 2
 
@@ -60,7 +58,7 @@ def test_call_filters(client, tenant_a, rows):
     )
 
     def get(**query) -> list[str]:
-        results = client.get("/api/v1/calls/", query, headers=jwt(tenant_a)).json()["results"]
+        results = client.get("/api/v1/calls/", query, headers=jwt_headers(tenant_a)).json()["results"]
         return [row["call_id"] for row in results]
 
     assert get(status="busy") == ["busy-one"]
@@ -74,7 +72,7 @@ def test_call_filters(client, tenant_a, rows):
 
 def test_calls_are_page_paginated(client, tenant_a):
     CallRecordFactory.create_batch(3, project=tenant_a)
-    body = client.get("/api/v1/calls/", {"page_size": 2}, headers=jwt(tenant_a)).json()
+    body = client.get("/api/v1/calls/", {"page_size": 2}, headers=jwt_headers(tenant_a)).json()
     assert (body["count"], len(body["results"])) == (3, 2)
     assert "page=2" in body["next"]
 
@@ -82,8 +80,8 @@ def test_calls_are_page_paginated(client, tenant_a):
 def test_events_are_cursor_paginated_newest_first(client, tenant_a):
     for n in range(3):
         CallEventFactory(project=tenant_a, call_id="paged", status=f"s{n}", timestamp_ms=T0 + n)
-    first = client.get("/api/v1/events/", {"page_size": 2}, headers=jwt(tenant_a)).json()
-    second = client.get(first["next"], headers=jwt(tenant_a)).json()
+    first = client.get("/api/v1/events/", {"page_size": 2}, headers=jwt_headers(tenant_a)).json()
+    second = client.get(first["next"], headers=jwt_headers(tenant_a)).json()
     statuses = [e["status"] for e in first["results"] + second["results"]]
     assert statuses == ["s2", "s1", "s0"]
     assert "cursor=" in first["next"]
@@ -93,7 +91,7 @@ def test_event_filters(client, tenant_a, rows):
     CallEventFactory(project=tenant_a, call_id="other", status="ended")
 
     def get(**query) -> list[str]:
-        results = client.get("/api/v1/events/", query, headers=jwt(tenant_a)).json()["results"]
+        results = client.get("/api/v1/events/", query, headers=jwt_headers(tenant_a)).json()["results"]
         return [row["call_id"] for row in results]
 
     assert get(status="ended") == ["other"]

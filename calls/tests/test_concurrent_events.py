@@ -1,35 +1,20 @@
 """Concurrent deliveries for one call (threads, PostgreSQL) give one record and keep every event."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from calls.models import CallEvent, CallRecord
 from calls.tests.factories import T0, call_event, ended, event_url_of, post_json
 from portal.tests.factories import ProjectFactory
+from portal.tests.helpers import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _post_all_at_once(project, payloads: list[dict]) -> list[int]:
-    start = threading.Barrier(len(payloads))
-    statuses: list[int] = []
-
-    def deliver(payload: dict) -> None:
-        try:
-            start.wait()
-            statuses.append(post_json(Client(), event_url_of(project), payload).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver, args=(p,)) for p in payloads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return run_in_threads(
+        lambda payload: post_json(Client(), event_url_of(project), payload).status_code, payloads
+    )
 
 
 def test_concurrent_distinct_events_make_one_correct_record():

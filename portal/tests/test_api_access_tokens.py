@@ -5,16 +5,14 @@ import time
 import jwt as pyjwt
 import pytest
 
-from portal.api.authentication import make_rest_token
 from portal.tests.factories import AppUserFactory
-
-
-def jwt(project) -> dict:
-    return {"X-STRINGEE-AUTH": make_rest_token(project)}
+from portal.tests.helpers import jwt_headers
 
 
 def issue(client, project, body):
-    return client.post("/api/v1/access-tokens/", body, content_type="application/json", headers=jwt(project))
+    return client.post(
+        "/api/v1/access-tokens/", body, content_type="application/json", headers=jwt_headers(project)
+    )
 
 
 @pytest.mark.django_db

@@ -7,20 +7,19 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.api.authentication import make_rest_token
 from portal.models import VirtualNumber
 from portal.tests.factories import VirtualNumberFactory
+from portal.tests.helpers import jwt_headers
 
 Status = VirtualNumber.Status
 
 
-def jwt(project) -> dict:
-    return {"X-STRINGEE-AUTH": make_rest_token(project)}
-
-
 def purchase(client, project, number: str):
     return client.post(
-        "/api/v1/numbers/purchase/", {"number": number}, content_type="application/json", headers=jwt(project)
+        "/api/v1/numbers/purchase/",
+        {"number": number},
+        content_type="application/json",
+        headers=jwt_headers(project),
     )
 
 
@@ -38,11 +37,17 @@ def listed(response) -> list[str]:
 def test_number_list_filters_by_label_and_search_in_any_typed_form(client, tenant_a):
     VirtualNumberFactory(project=tenant_a, number="+84901111111", label="Sales hotline")
     VirtualNumberFactory(project=tenant_a, number="+84902222222", label="Support")
-    assert listed(client.get("/api/v1/numbers/?label=sales", headers=jwt(tenant_a))) == ["+84901111111"]
-    assert listed(client.get("/api/v1/numbers/?search=0902222222", headers=jwt(tenant_a))) == ["+84902222222"]
-    assert listed(client.get("/api/v1/numbers/?search=support", headers=jwt(tenant_a))) == ["+84902222222"]
-    assert len(listed(client.get("/api/v1/numbers/?status=assigned", headers=jwt(tenant_a)))) == 2
-    assert listed(client.get("/api/v1/numbers/?status=quarantined", headers=jwt(tenant_a))) == []
+    assert listed(client.get("/api/v1/numbers/?label=sales", headers=jwt_headers(tenant_a))) == [
+        "+84901111111"
+    ]
+    assert listed(client.get("/api/v1/numbers/?search=0902222222", headers=jwt_headers(tenant_a))) == [
+        "+84902222222"
+    ]
+    assert listed(client.get("/api/v1/numbers/?search=support", headers=jwt_headers(tenant_a))) == [
+        "+84902222222"
+    ]
+    assert len(listed(client.get("/api/v1/numbers/?status=assigned", headers=jwt_headers(tenant_a)))) == 2
+    assert listed(client.get("/api/v1/numbers/?status=quarantined", headers=jwt_headers(tenant_a))) == []
 
 
 @pytest.mark.django_db
@@ -52,7 +57,7 @@ def test_number_page_accepts_the_number_in_any_form_and_label_can_be_changed(cli
         "/api/v1/numbers/0901111111/",
         {"label": "Front desk", "status": "available"},
         content_type="application/json",
-        headers=jwt(tenant_a),
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 200, response.content
     assert response.json()["label"] == "Front desk"
@@ -65,9 +70,11 @@ def test_inventory_searches_stock_by_prefix_in_any_typed_form(client, tenant_a):
     stock("+84901234567", "+84901239999", "+842873008888")
     VirtualNumberFactory(number="+84901230000")  # someone else's: not for sale
     for prefix in ("090123", "+84 90 123", "8490123", "0084 90123"):
-        found = listed(client.get("/api/v1/numbers/inventory/", {"prefix": prefix}, headers=jwt(tenant_a)))
+        found = listed(
+            client.get("/api/v1/numbers/inventory/", {"prefix": prefix}, headers=jwt_headers(tenant_a))
+        )
         assert found == ["+84901234567", "+84901239999"], prefix
-    full = listed(client.get("/api/v1/numbers/inventory/?prefix=02873008888", headers=jwt(tenant_a)))
+    full = listed(client.get("/api/v1/numbers/inventory/?prefix=02873008888", headers=jwt_headers(tenant_a)))
     assert full == ["+842873008888"]
 
 
@@ -76,13 +83,15 @@ def test_inventory_pattern_wildcards_match_whole_numbers_and_bare_digits_match_a
     stock("+84901234567", "+84908888123", "+842873008888")
 
     def search(pattern):
-        return listed(client.get("/api/v1/numbers/inventory/", {"pattern": pattern}, headers=jwt(tenant_a)))
+        return listed(
+            client.get("/api/v1/numbers/inventory/", {"pattern": pattern}, headers=jwt_headers(tenant_a))
+        )
 
     assert search("8888") == ["+842873008888", "+84908888123"]
     assert search("*8888") == ["+842873008888"]
     assert search("8490*") == ["+84901234567", "+84908888123"]
     assert search("849?8888*") == ["+84908888123"]
-    bad = client.get("/api/v1/numbers/inventory/?pattern=90.*", headers=jwt(tenant_a))
+    bad = client.get("/api/v1/numbers/inventory/?pattern=90.*", headers=jwt_headers(tenant_a))
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid"
     assert "pattern" in bad.json()["detail"]
@@ -103,7 +112,7 @@ def test_inventory_hides_quarantine_until_its_date_passes(client, tenant_a):
         status=Status.QUARANTINED,
         quarantined_until=now - timedelta(days=1),
     )
-    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt(tenant_a))) == ["+84902222222"]
+    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a))) == ["+84902222222"]
 
 
 @pytest.mark.django_db
@@ -148,15 +157,15 @@ def test_release_quarantines_then_recycle_command_returns_the_number_to_inventor
         "/api/v1/numbers/0901234567/release/",
         {"days": 10},
         content_type="application/json",
-        headers=jwt(tenant_a),
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "quarantined"
     number = VirtualNumber.objects.get()
     assert number.project is None
     assert timedelta(days=9, hours=23) < number.quarantined_until - timezone.now() <= timedelta(days=10)
-    assert listed(client.get("/api/v1/numbers/", headers=jwt(tenant_a))) == []
-    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt(tenant_b))) == []
+    assert listed(client.get("/api/v1/numbers/", headers=jwt_headers(tenant_a))) == []
+    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_b))) == []
     blocked = purchase(client, tenant_b, {"number": "0901234567"}["number"])
     assert blocked.status_code == 409
     assert "quarantined until" in blocked.json()["detail"]
@@ -166,14 +175,14 @@ def test_release_quarantines_then_recycle_command_returns_the_number_to_inventor
     assert "recycled +84901234567" in out.getvalue()
     assert "1 number(s) back in the inventory" in out.getvalue()
     assert VirtualNumber.objects.get().status == Status.AVAILABLE
-    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt(tenant_b))) == ["+84901234567"]
+    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_b))) == ["+84901234567"]
 
 
 @pytest.mark.django_db
 def test_release_without_days_uses_the_configured_quarantine(client, tenant_a, settings):
     settings.NUMBER_QUARANTINE_DAYS = 2
     VirtualNumberFactory(project=tenant_a, number="+84901234567")
-    client.post("/api/v1/numbers/+84901234567/release/", headers=jwt(tenant_a))
+    client.post("/api/v1/numbers/+84901234567/release/", headers=jwt_headers(tenant_a))
     left = VirtualNumber.objects.get().quarantined_until - timezone.now()
     assert timedelta(days=1, hours=23) < left <= timedelta(days=2)
 

@@ -2,18 +2,14 @@
 
 import pytest
 
-from portal.api.authentication import make_rest_token
 from portal.models import Membership
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
-
-
-def jwt(project) -> dict:
-    return {"X-STRINGEE-AUTH": make_rest_token(project)}
+from portal.tests.helpers import jwt_headers
 
 
 @pytest.mark.django_db
 def test_projects_me_shows_webhook_urls_and_masked_secret(client, tenant_a):
-    body = client.get("/api/v1/projects/me/", headers=jwt(tenant_a)).json()
+    body = client.get("/api/v1/projects/me/", headers=jwt_headers(tenant_a)).json()
     assert body["project_id"] == tenant_a.stringee_project_id
     assert body["answer_url"] == tenant_a.answer_url
     assert body["event_url"] == tenant_a.event_url
@@ -25,7 +21,7 @@ def test_projects_me_shows_webhook_urls_and_masked_secret(client, tenant_a):
 def test_the_api_key_secret_appears_in_no_response(client, tenant_a):
     VirtualNumberFactory(project=tenant_a)
     AppUserFactory(project=tenant_a)
-    headers = jwt(tenant_a)
+    headers = jwt_headers(tenant_a)
     for path in ("/api/v1/projects/me/", "/api/v1/projects/", "/api/v1/numbers/", "/api/v1/users/"):
         response = client.get(path, headers=headers)
         assert response.status_code == 200
@@ -55,7 +51,9 @@ def test_staff_in_two_projects_list_both_and_choose_one_for_me(client, tenant_a,
 @pytest.mark.django_db
 def test_projects_are_read_only(client, tenant_a):
     url = f"/api/v1/projects/{tenant_a.stringee_project_id}/"
-    response = client.patch(url, {"name": "Hijack"}, content_type="application/json", headers=jwt(tenant_a))
+    response = client.patch(
+        url, {"name": "Hijack"}, content_type="application/json", headers=jwt_headers(tenant_a)
+    )
     assert response.status_code == 405
     tenant_a.refresh_from_db()
     assert tenant_a.name == "Tenant A"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from portal.api.authentication import make_rest_token
 from portal.models import AppUser, Membership, VirtualNumber
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
+from portal.tests.helpers import jwt_headers
 
 
 @pytest.fixture
@@ -13,10 +13,6 @@ def b_rows(tenant_b):
         "number": VirtualNumberFactory(project=tenant_b, number="+84909999999", label="B line"),
         "user": AppUserFactory(project=tenant_b, user_id="bob"),
     }
-
-
-def jwt(project) -> dict:
-    return {"X-STRINGEE-AUTH": make_rest_token(project)}
 
 
 B_OBJECT_REQUESTS = [
@@ -38,7 +34,7 @@ def test_tenant_a_token_on_tenant_b_object_is_404_and_changes_nothing(
 ):
     url = path.format(user=b_rows["user"].pk, project=tenant_b.stringee_project_id)
     kwargs = {"content_type": "application/json"} if body is not None else {}
-    response = getattr(client, method)(url, body, headers=jwt(tenant_a), **kwargs)
+    response = getattr(client, method)(url, body, headers=jwt_headers(tenant_a), **kwargs)
     assert response.status_code == 404, response.content
     assert response.json()["error"] == "not_found"
     number = VirtualNumber.objects.get(number="+84909999999")
@@ -51,7 +47,7 @@ def test_tenant_a_token_on_tenant_b_object_is_404_and_changes_nothing(
 def test_tenant_a_lists_never_include_tenant_b_rows(client, tenant_a, tenant_b, b_rows, path):
     VirtualNumberFactory(project=tenant_a, number="+84901111111")
     AppUserFactory(project=tenant_a, user_id="alice")
-    rows = client.get(path, headers=jwt(tenant_a)).json()["results"]
+    rows = client.get(path, headers=jwt_headers(tenant_a)).json()["results"]
     assert len(rows) == 1
     text = str(rows)
     assert "+84909999999" not in text
@@ -61,7 +57,7 @@ def test_tenant_a_lists_never_include_tenant_b_rows(client, tenant_a, tenant_b, 
 
 @pytest.mark.django_db
 def test_inventory_never_offers_a_number_another_tenant_holds(client, tenant_a, b_rows):
-    assert client.get("/api/v1/numbers/inventory/", headers=jwt(tenant_a)).json()["results"] == []
+    assert client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a)).json()["results"] == []
 
 
 @pytest.mark.django_db
@@ -76,7 +72,7 @@ def test_inventory_never_offers_a_number_another_tenant_holds(client, tenant_a, 
 def test_tenant_a_cannot_act_on_tenant_b_by_naming_it(client, tenant_a, tenant_b, b_rows, path, body):
     VirtualNumberFactory(number="+84901234567", project=None, status=VirtualNumber.Status.AVAILABLE)
     url = f"{path}?project={tenant_b.stringee_project_id}"
-    response = client.post(url, body, content_type="application/json", headers=jwt(tenant_a))
+    response = client.post(url, body, content_type="application/json", headers=jwt_headers(tenant_a))
     assert response.status_code == 404, response.content
     assert VirtualNumber.objects.get(number="+84901234567").project is None
     assert not AppUser.objects.filter(user_id="intruder").exists()
@@ -98,7 +94,10 @@ def test_staff_of_tenant_a_cannot_purchase_into_tenant_b(staff_client_for, tenan
 @pytest.mark.django_db
 def test_access_token_for_tenant_b_user_is_404_for_tenant_a(client, tenant_a, b_rows):
     response = client.post(
-        "/api/v1/access-tokens/", {"userId": "bob"}, content_type="application/json", headers=jwt(tenant_a)
+        "/api/v1/access-tokens/",
+        {"userId": "bob"},
+        content_type="application/json",
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 404
     assert "access_token" not in response.json()
@@ -106,15 +105,17 @@ def test_access_token_for_tenant_b_user_is_404_for_tenant_a(client, tenant_a, b_
 
 @pytest.mark.django_db
 def test_projects_me_is_the_token_project_and_naming_another_is_404(client, tenant_a, tenant_b):
-    assert client.get("/api/v1/projects/me/", headers=jwt(tenant_a)).json()["name"] == "Tenant A"
-    other = client.get(f"/api/v1/projects/me/?project={tenant_b.stringee_project_id}", headers=jwt(tenant_a))
+    assert client.get("/api/v1/projects/me/", headers=jwt_headers(tenant_a)).json()["name"] == "Tenant A"
+    other = client.get(
+        f"/api/v1/projects/me/?project={tenant_b.stringee_project_id}", headers=jwt_headers(tenant_a)
+    )
     assert other.status_code == 404
 
 
 @pytest.mark.django_db
 def test_same_user_id_may_exist_in_two_tenants(client, tenant_a, b_rows):
     response = client.post(
-        "/api/v1/users/", {"user_id": "bob"}, content_type="application/json", headers=jwt(tenant_a)
+        "/api/v1/users/", {"user_id": "bob"}, content_type="application/json", headers=jwt_headers(tenant_a)
     )
     assert response.status_code == 201
     assert AppUser.objects.filter(user_id="bob").count() == 2

@@ -1,0 +1,39 @@
+"""Helpers shared by every app's tests: API auth headers and firing work from many threads."""
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection
+
+from portal.api.authentication import make_rest_token
+from portal.models import Project
+
+
+def jwt_headers(project: Project) -> dict[str, str]:
+    """Headers of a management API call made with `project`'s REST token."""
+    return {"X-STRINGEE-AUTH": make_rest_token(project)}
+
+
+def run_in_threads(work: Callable[[Any], Any], inputs: Iterable[Any], timeout: float = 30) -> list[Any]:
+    """Call `work(x)` for every input at the same moment, one thread each; results in input order.
+
+    Each thread closes its own database connection, so PostgreSQL sees real concurrent sessions.
+    """
+    inputs = list(inputs)
+    start = threading.Barrier(len(inputs))
+    results: list[Any] = [None] * len(inputs)
+
+    def run(index: int, item: Any) -> None:
+        try:
+            start.wait(timeout=timeout)
+            results[index] = work(item)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(inputs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
