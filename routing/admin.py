@@ -13,6 +13,7 @@ DESTINATION_FIELDS = [
     "destination_number",
     "destination_sip",
     "destination_menu",
+    "destination_group",
     "message_text",
     "message_voice",
     "message_play_url",
@@ -42,6 +43,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
                     "called_pattern",
                     "caller_pattern",
                     ("schedule_days", "schedule_start", "schedule_end"),
+                    "business_hours",
                 ],
                 "description": "Patterns: a prefix in Stringee's digits (8490…) or a regular expression "
                 "starting with ^. Days: ISO weekday digits, e.g. 12345 for Monday to Friday.",

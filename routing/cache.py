@@ -18,7 +18,7 @@ from portal.models import Project
 from portal.tenancy import tenant_data_changed
 from routing.destinations import Table
 from routing.models import RoutingTable
-from routing.snapshot import build_snapshot
+from routing.snapshot import SNAPSHOT_VERSION, build_snapshot
 
 _deleting = threading.local()  # projects being deleted: their cascade must not rebuild a table
 
@@ -33,7 +33,7 @@ def routing_table(project: Project) -> Table:
     table = cache.get(key)
     if table is None:
         data = RoutingTable.objects.filter(project_id=project.pk).values_list("data", flat=True).first()
-        if data is None:
+        if data is None or data.get("version") != SNAPSHOT_VERSION:
             data = rebuild(project.pk)
         table = Table.from_json(data)
         cache.set(key, table, settings.ROUTING_CACHE_SECONDS)

@@ -24,12 +24,14 @@ DESTINATION_FIELDS = {
     "menu": "destination_menu",
     "message": "message_text",
     "voicemail": "message_text",
+    "group": "destination_group",
 }
 UNUSABLE = {
     "user": "Choose the app user: these calls are not made to one.",
     "phone": "Enter the phone number: these calls do not dial an outside number.",
     "sip": "Enter the SIP address.",
     "menu": "Choose an IVR menu of this project.",
+    "group": "Choose a ring group of this project.",
 }
 MENU_FIELDS = {
     "text": "greeting_text",
@@ -39,7 +41,7 @@ MENU_FIELDS = {
 }
 
 
-def _sample_table(project: Project, users=(), numbers=(), menus=None) -> Table:
+def _sample_table(project: Project, users=(), numbers=(), menus=None, groups=None) -> Table:
     return Table(
         project_id=project.pk or 0,
         time_zone=project.time_zone,
@@ -51,12 +53,22 @@ def _sample_table(project: Project, users=(), numbers=(), menus=None) -> Table:
         by_user={},
         general=(),
         menus=menus or {},
+        groups=groups or {},
     )
 
 
 def _menus(obj) -> dict:
     menu = obj.destination_menu if obj.destination_menu_id else None
     return {str(menu.pk): menu.as_routing_json()} if menu else {}
+
+
+def _groups(obj) -> dict:
+    """The targeted ring group as the snapshot would hold it (all its app users taken as active)."""
+    group = obj.destination_group if obj.destination_group_id else None
+    if group is None or group.pk is None:
+        return {}
+    users = {member.user.user_id for member in group.members.select_related("user") if member.user_id}
+    return {str(group.pk): group.as_routing_json(users)}
 
 
 def _raise_if_bad(built: list | None, kind: str, fields: dict | None = None) -> None:
@@ -91,6 +103,7 @@ def check_rule_scco(rule) -> None:
         users=(called["user"], data["destination"]["user"]),
         numbers=(called["number"],),
         menus=_menus(rule),
+        groups=_groups(rule),
     )
     links = WebhookLinks(rule.project)
     _raise_if_bad(engine.rule_scco(data, call, table, links), rule.destination_kind)
@@ -111,7 +124,9 @@ def check_menu_scco(menu) -> None:
     if menu.project_id is None:
         return
     data = {**menu.as_routing_json(), "id": menu.pk or 0}
-    table = _sample_table(menu.project, users=(data["fallback"]["user"],), menus=_menus(menu))
+    table = _sample_table(
+        menu.project, users=(data["fallback"]["user"],), menus=_menus(menu), groups=_groups(menu)
+    )
     ctx = Context(_ivr_call(), table, WebhookLinks(menu.project))
     from routing.models import scco_errors
 
@@ -127,6 +142,6 @@ def check_option_scco(option) -> None:
         return
     project = menu.project
     data = option.destination_json()
-    table = _sample_table(project, users=(data["user"],), menus=_menus(option))
+    table = _sample_table(project, users=(data["user"],), menus=_menus(option), groups=_groups(option))
     ctx = Context(_ivr_call(), table, WebhookLinks(project))
     _raise_if_bad(destinations.build(data, ctx), option.destination_kind)

@@ -57,7 +57,30 @@ class Links(Protocol):
 
     def on_fail(self, rule_id: int, call: Call) -> str: ...
 
-    def recording(self) -> str: ...
+    def recording(self, call: Call) -> str: ...
+
+    def ring(self, group_id: int, call: Call, tried: int, start: int) -> str: ...
+
+
+class CallState(Protocol):
+    """What routing reads or moves outside the table: masking sessions, round-robin pointers.
+
+    The answer_url uses routing.state.LiveState; "simulate" uses a read-only one.
+    """
+
+    def masking_binding(self, proxy_id: int, kind: str, address: str) -> dict | None: ...
+
+    def round_robin_start(self, group_id: int, size: int) -> int: ...
+
+
+class NoState:
+    """No sessions and pointers at 0: for pure tests and sample SCCOs in model validation."""
+
+    def masking_binding(self, proxy_id: int, kind: str, address: str) -> dict | None:
+        return None
+
+    def round_robin_start(self, group_id: int, size: int) -> int:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,9 @@ class Table:
     by_user: dict[str, list[int]]  # called user id → indexes into rules
     general: tuple[int, ...]  # rules not tied to one number or user
     menus: dict[str, dict] = field(default_factory=dict)
+    groups: dict[str, dict] = field(default_factory=dict)  # ring groups by id
+    masking_pool: dict[str, int] = field(default_factory=dict)  # proxy E.164 → VirtualNumber id
+    calendar: dict = field(default_factory=dict)  # {"hours": {weekday: [[opens, closes]]}, "holidays": [...]}
 
     @classmethod
     def from_json(cls, data: dict) -> "Table":
@@ -88,6 +114,9 @@ class Table:
             by_user=data["by_user"],
             general=tuple(data["general"]),
             menus=data["menus"],
+            groups=data.get("groups", {}),
+            masking_pool=data.get("masking_pool", {}),
+            calendar=data.get("calendar", {}),
         )
 
 
@@ -97,6 +126,7 @@ class Context:
     table: Table
     links: Links
     options: dict = field(default_factory=dict)  # the rule's connect options (none in IVR)
+    state: CallState = field(default_factory=NoState)
 
 
 Builder = Callable[[dict, Context], list[Action] | None]

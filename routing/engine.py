@@ -12,10 +12,22 @@ from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from routing import destinations, scco
-from routing.destinations import Call, Context, Links, Table, fallback_scco
+from routing import destinations, groups, proxy, scco
+from routing.calendar import hours_allow
+from routing.destinations import Call, CallState, Context, Links, NoState, Table, fallback_scco
 
-__all__ = ["Call", "Decision", "Links", "Table", "ivr_step", "on_fail_step", "route", "rule_scco"]
+__all__ = [
+    "Call",
+    "CallState",
+    "Decision",
+    "Links",
+    "Table",
+    "ivr_step",
+    "on_fail_step",
+    "ring_step",
+    "route",
+    "rule_scco",
+]
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,12 @@ def matches_schedule(rule: dict, call: Call, table: Table) -> bool:
     return now >= begins or now < ends
 
 
-MATCHERS: list[Matcher] = [matches_direction, matches_called, matches_caller, matches_schedule]
+def matches_hours(rule: dict, call: Call, table: Table) -> bool:
+    """The rule's business-hours condition ("open"/"closed") against the project's calendar."""
+    return hours_allow(rule.get("hours", "any"), table.calendar, call.at, table.time_zone)
+
+
+MATCHERS: list[Matcher] = [matches_direction, matches_called, matches_caller, matches_schedule, matches_hours]
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -102,19 +119,26 @@ def candidates(table: Table, call: Call) -> list[int]:
     return sorted(set(found))
 
 
-def rule_scco(rule: dict, call: Call, table: Table, links: Links) -> list | None:
+def rule_scco(
+    rule: dict, call: Call, table: Table, links: Links, state: CallState | None = None
+) -> list | None:
     """The SCCO `rule` builds for `call` (without checking that it matches)."""
     options = {**rule["options"], "rule_id": rule["id"]}
-    return destinations.build(rule["destination"], Context(call, table, links, options))
+    return destinations.build(rule["destination"], Context(call, table, links, options, state or NoState()))
 
 
-def route(table: Table, call: Call, links: Links) -> Decision:
-    """The first enabled rule (by priority) that matches and can serve the call; else the defaults."""
+def route(table: Table, call: Call, links: Links, state: CallState | None = None) -> Decision:
+    """A masked call by its session; else the first enabled rule (by priority) that matches and can
+    serve the call; else the defaults. `state` answers masking lookups and moves round-robin pointers."""
+    state = state or NoState()
+    masked = proxy.masked_scco(table, call, state)
+    if masked is not None:
+        return Decision(masked[0], masked[1])
     for index in candidates(table, call):
         rule = table.rules[index]
         if not all(matcher(rule, call, table) for matcher in MATCHERS):
             continue
-        built = rule_scco(rule, call, table, links)
+        built = rule_scco(rule, call, table, links, state)
         if built is not None:
             return Decision(built, f"rule “{rule['name']}”", rule["id"], rule["name"])
     if call.from_internal and call.to_raw in table.users:
@@ -128,14 +152,22 @@ def route(table: Table, call: Call, links: Links) -> Decision:
     return Decision(fallback_scco(table.fallback_message), reason, matched=False)
 
 
-def ivr_step(table: Table, call: Call, menu_id: int, digits: str, attempt: int, links: Links) -> Decision:
+def ivr_step(
+    table: Table,
+    call: Call,
+    menu_id: int,
+    digits: str,
+    attempt: int,
+    links: Links,
+    state: CallState | None = None,
+) -> Decision:
     """The caller pressed `digits` in menu `menu_id` on try `attempt`: the option, a retry or the fallback."""
     menu = table.menus.get(str(menu_id))
     if menu is None:
         return Decision(
             fallback_scco(table.fallback_message), f"menu {menu_id} no longer exists", matched=False
         )
-    ctx = Context(call, table, links)
+    ctx = Context(call, table, links, state=state or NoState())
     choice = (digits or "").strip()[:1]
     option = menu["options"].get(choice)
     if option is not None:
@@ -161,3 +193,26 @@ def on_fail_step(table: Table, call: Call, rule_id: int, links: Links) -> Decisi
     options = {"caller_id": rule["options"].get("caller_id")}
     built = destinations.build(on_fail, Context(call, table, links, options))
     return Decision(built or fallback_scco(table.fallback_message), f"rule “{rule['name']}”: on fail")
+
+
+def ring_step(
+    table: Table,
+    call: Call,
+    group_id: int,
+    tried: int,
+    start: int,
+    links: Links,
+    state: CallState | None = None,
+) -> Decision:
+    """A ring group member did not answer: the next member's connect, or the group's final step."""
+    group = table.groups.get(str(group_id))
+    if group is None:
+        return Decision(
+            fallback_scco(table.fallback_message), f"ring group {group_id} no longer exists", matched=False
+        )
+    ctx = Context(call, table, links, state=state or NoState())
+    built = groups.ring_member(group, ctx, max(0, tried), max(0, start))
+    step = (
+        "final step" if tried >= len(group["members"]) else f"member {tried + 1} of {len(group['members'])}"
+    )
+    return Decision(built, f"ring group “{group['name']}”: {step}")

@@ -56,6 +56,9 @@ class WebhookLinks:
     def on_fail(self, rule_id: int, call: Call) -> str:
         return f"{self._absolute('routing-on-fail', rule_id)}?{_call_query(call)}"
 
+    def ring(self, group_id: int, call: Call, tried: int, start: int) -> str:
+        return f"{self._absolute('routing-ring', group_id)}?{_call_query(call, next=tried, start=start)}"
+
     def recording(self, call: Call) -> str:
         """The calls app's recording callback; the call id rides along to link the recording."""
         url = self._absolute("recording-event")

@@ -38,6 +38,7 @@ class DestinationKind(models.TextChoices):
     MENU = "menu", "IVR menu"
     MESSAGE = "message", "Message, then hang up"
     VOICEMAIL = "voicemail", "Voicemail (record a message)"
+    GROUP = "group", "Ring group"
 
 
 class Destination(models.Model):
@@ -56,6 +57,9 @@ class Destination(models.Model):
     destination_sip = models.CharField("SIP address", max_length=200, blank=True)
     destination_menu = models.ForeignKey(
         "routing.IvrMenu", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    destination_group = models.ForeignKey(
+        "routing.RingGroup", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     message_text = models.CharField(
         max_length=1000, blank=True, help_text="Spoken text; blank plays the project's fallback message."
@@ -76,6 +80,7 @@ class Destination(models.Model):
             "number": self.destination_number or "",
             "sip": self.destination_sip,
             "menu": self.destination_menu_id,
+            "group": self.destination_group_id,
             "text": self.message_text,
             "voice": self.message_voice,
             "play_url": self.message_play_url,
@@ -89,6 +94,10 @@ class Destination(models.Model):
             errors["destination_sip"] = "Enter the SIP address to connect to."
         if kind == DestinationKind.MENU and not self.destination_menu_id:
             errors["destination_menu"] = "Choose the IVR menu."
+        if kind == DestinationKind.GROUP and not self.destination_group_id:
+            errors["destination_group"] = "Choose the ring group."
+        if self.destination_group_id and self.destination_group.project_id != project_id:
+            errors["destination_group"] = "This ring group belongs to another project."
         if self.destination_user_id and self.destination_user.project_id != project_id:
             errors["destination_user"] = "This app user belongs to another project."
         if self.destination_menu_id and self.destination_menu.project_id != project_id:
@@ -244,6 +253,11 @@ class RoutingRule(Destination):
         ANY_USER = "any_user", "Any app user of the project"
         PATTERN = "pattern", "A number prefix or pattern"
 
+    class Hours(models.TextChoices):
+        ANY = "any", "Any time"
+        OPEN = "open", "Only while open (business hours)"
+        CLOSED = "closed", "Only while closed (outside hours, holidays)"
+
     class OnFail(models.TextChoices):
         MESSAGE = "message", "Say a message"
         VOICEMAIL = "voicemail", "Take a voicemail"
@@ -271,6 +285,13 @@ class RoutingRule(Destination):
     )
     schedule_start = models.TimeField("from", null=True, blank=True, help_text="Project time zone.")
     schedule_end = models.TimeField("until", null=True, blank=True, help_text="Exclusive; may pass midnight.")
+    business_hours = models.CharField(
+        max_length=6,
+        choices=Hours.choices,
+        default=Hours.ANY,
+        blank=True,
+        help_text="Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time.",
+    )
     # options
     record = models.BooleanField(default=False)
     record_format = models.CharField(max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3")
@@ -312,6 +333,7 @@ class RoutingRule(Destination):
         return self.name
 
     def clean(self) -> None:
+        self.business_hours = self.business_hours or self.Hours.ANY
         errors = {**self.destination_errors(self.project_id), **self._match_errors()}
         if self.caller_id_id and (
             self.caller_id.project_id != self.project_id
@@ -367,6 +389,7 @@ class RoutingRule(Destination):
             "days": sorted({int(day) for day in self.schedule_days}),
             "start": self.schedule_start.isoformat() if self.schedule_start else None,
             "end": self.schedule_end.isoformat() if self.schedule_end else None,
+            "hours": self.business_hours,
             "destination": self.destination_json(),
             "options": {
                 "record": self.record,
@@ -410,3 +433,25 @@ class RoutingTable(models.Model):
 
     def __str__(self) -> str:
         return f"Routing table of {self.project_id}"
+
+
+# Models of the other routing concepts live in their own modules; Django finds them through here.
+from routing.calendar_models import Holiday, OpeningHours  # noqa: E402
+from routing.group_models import ConferenceRoom, RingGroup, RingGroupMember  # noqa: E402
+from routing.masking_models import MaskingBinding, MaskingPoolNumber, MaskingSession  # noqa: E402
+
+__all__ = [
+    "ConferenceRoom",
+    "Holiday",
+    "IvrMenu",
+    "IvrOption",
+    "MaskingBinding",
+    "MaskingPoolNumber",
+    "MaskingSession",
+    "OpeningHours",
+    "RingGroup",
+    "RingGroupMember",
+    "RoutingErrorLog",
+    "RoutingRule",
+    "RoutingTable",
+]

@@ -1,4 +1,4 @@
-"""Compile a project's routing data (rules, numbers, app users, menus) into one JSON snapshot.
+"""Compile a project's routing data (rules, numbers, users, menus, groups, calendar) into one JSON snapshot.
 
 The snapshot is what the answer_url reads: rules in priority order plus dict indexes (called
 number → rules, called user → rules), so routing a call never scans another tenant's rows.
@@ -7,9 +7,18 @@ number → rules, called user → rules), so routing a call never scans another 
 from django.db.models import Prefetch
 
 from portal.models import AppUser, Project, VirtualNumber
-from routing.models import IvrMenu, IvrOption, RoutingRule
+from routing.models import (
+    Holiday,
+    IvrMenu,
+    IvrOption,
+    MaskingPoolNumber,
+    OpeningHours,
+    RingGroup,
+    RingGroupMember,
+    RoutingRule,
+)
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 def build_snapshot(project_id: int) -> dict | None:
@@ -37,6 +46,13 @@ def build_snapshot(project_id: int) -> dict | None:
         .select_related("destination_user")
         .prefetch_related(Prefetch("options", queryset=options))
     )
+    groups = RingGroup.objects.filter(project_id=project_id).select_related("caller_id", "destination_user")
+    groups = groups.prefetch_related(
+        Prefetch("members", queryset=RingGroupMember.objects.select_related("user"))
+    )
+    pool = MaskingPoolNumber.objects.filter(
+        project_id=project_id, number__project_id=project_id, number__status=VirtualNumber.Status.ASSIGNED
+    ).values_list("number__number", "number_id")
     by_number: dict[str, list[int]] = {}
     by_user: dict[str, list[int]] = {}
     general: list[int] = []
@@ -61,4 +77,15 @@ def build_snapshot(project_id: int) -> dict | None:
         "by_user": by_user,
         "general": general,
         "menus": {str(menu.pk): menu.as_routing_json() for menu in menus},
+        "groups": {str(group.pk): group.as_routing_json(set(users)) for group in groups},
+        "masking_pool": dict(pool),
+        "calendar": _calendar(project_id),
     }
+
+
+def _calendar(project_id: int) -> dict:
+    hours: dict[str, list[list[str]]] = {}
+    for window in OpeningHours.objects.filter(project_id=project_id).order_by("weekday", "opens"):
+        hours.setdefault(str(window.weekday), []).append(window.as_window())
+    holidays = Holiday.objects.filter(project_id=project_id).order_by("date").values_list("date", flat=True)
+    return {"hours": hours, "holidays": [day.isoformat() for day in holidays]}

@@ -1,4 +1,4 @@
-"""The answer_url and the IVR / on-fail callbacks: parse the request, ask the engine, return the SCCO.
+"""The answer_url and the IVR / on-fail / ring-group callbacks: parse, ask the engine, return the SCCO.
 
 These never answer 500: whatever goes wrong after the project is known, the caller hears the
 project's fallback message and a RoutingErrorLog row tells staff why.
@@ -23,10 +23,11 @@ from routing.destinations import Call, fallback_scco
 from routing.links import WebhookLinks, call_from_params
 from routing.models import RoutingErrorLog
 from routing.scco import validate_scco
+from routing.state import LiveState
 
 logger = logging.getLogger(__name__)
 
-Decide = Callable[[engine.Table, Call, WebhookLinks], engine.Decision]
+Decide = Callable[[engine.Table, Call, WebhookLinks, LiveState], engine.Decision]
 
 
 def _answer(request: HttpRequest, project_id: int, token: str, params: dict, decide: Decide) -> JsonResponse:
@@ -37,7 +38,7 @@ def _answer(request: HttpRequest, project_id: int, token: str, params: dict, dec
         return error_response(rejected.status, rejected.code, rejected.detail)
     call = call_from_params(params, timezone.now())
     try:
-        decision = decide(routing_table(project), call, WebhookLinks(project))
+        decision = decide(routing_table(project), call, WebhookLinks(project), LiveState())
         validate_scco(decision.scco)
     except Exception as exc:  # the caller must hear something, whatever broke
         logger.exception("Routing failed for project %s", project.pk)
@@ -87,8 +88,8 @@ def ivr(request: HttpRequest, project_id: int, token: str, menu_id: int) -> Json
     except ValueError:
         attempt = 1
 
-    def decide(table, call, links):
-        return engine.ivr_step(table, call, menu_id, digits, attempt, links)
+    def decide(table, call, links, state):
+        return engine.ivr_step(table, call, menu_id, digits, attempt, links, state)
 
     return _answer(request, project_id, token, {**params, "dtmf": digits}, decide)
 
@@ -99,7 +100,27 @@ def on_fail(request: HttpRequest, project_id: int, token: str, rule_id: int) -> 
     """A rule's connect could not reach the callee (continueOnFail); reply with its on-fail SCCO."""
     _, params = _callback(request)
 
-    def decide(table, call, links):
+    def decide(table, call, links, state):
         return engine.on_fail_step(table, call, rule_id, links)
+
+    return _answer(request, project_id, token, params, decide)
+
+
+def _count(params: dict, name: str) -> int:
+    try:
+        return max(0, int(params.get(name, 0)))
+    except ValueError:
+        return 0
+
+
+@csrf_exempt
+@require_POST
+def ring(request: HttpRequest, project_id: int, token: str, group_id: int) -> JsonResponse:
+    """A ring group member did not answer (continueOnFail); reply with the next member or the final step."""
+    _, params = _callback(request)
+    tried, start = _count(params, "next"), _count(params, "start")
+
+    def decide(table, call, links, state):
+        return engine.ring_step(table, call, group_id, tried, start, links, state)
 
     return _answer(request, project_id, token, params, decide)

@@ -1,0 +1,70 @@
+"""A project's business calendar: weekly opening hours and dated holidays, in the project's time zone."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from portal.models import Project
+
+WEEKDAYS = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+    (7, "Sunday"),
+]
+
+
+class OpeningHours(models.Model):
+    """One opening window of a weekday, [opens, closes); a closing time of 00:00 means midnight."""
+
+    tenant_lookup = "project"
+    invalidates_routing = True
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    opens = models.TimeField()
+    closes = models.TimeField(help_text="Exclusive; 00:00 means the end of the day.")
+
+    class Meta:
+        ordering = ["project", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(name="opening_weekday_iso", condition=Q(weekday__gte=1, weekday__lte=7)),
+            models.CheckConstraint(
+                name="opening_window_forward",
+                condition=Q(opens__lt=models.F("closes")) | Q(closes="00:00:00"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens and self.closes and self.closes.isoformat() != "00:00:00" and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing must be after opening (00:00 for midnight)."})
+
+    def as_window(self) -> list[str]:
+        return [self.opens.isoformat(), self.closes.isoformat()]
+
+
+class Holiday(models.Model):
+    """A whole local day (midnight to midnight, project time zone) on which the project is closed."""
+
+    tenant_lookup = "project"
+    invalidates_routing = True
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["project", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "date"], name="one_holiday_per_project_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()

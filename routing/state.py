@@ -1,0 +1,68 @@
+"""Routing state that changes call by call: masking-session lookups and round-robin pointers.
+
+`LiveState` serves the webhooks: a masking lookup is one indexed query (only for calls to a
+proxy number), and a round-robin pointer advances with the cache's atomic `incr`, so the
+answer_url stays free of SQL writes. `PeekState` reads the same things and moves nothing
+(the "simulate this call" page).
+"""
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from routing.models import MaskingBinding
+
+POINTER_SECONDS = 30 * 24 * 3600
+
+
+def pointer_key(group_id: int) -> str:
+    return f"ring-group-pointer:{group_id}"
+
+
+class LiveState:
+    """Masking sessions from the database; round-robin pointers moved atomically in the cache."""
+
+    def masking_binding(self, proxy_id: int, kind: str, address: str) -> dict | None:
+        """The caller's latest binding on the proxy: its peer, and whether its session is open."""
+        row = (
+            MaskingBinding.objects.filter(proxy_id=proxy_id, kind=kind, address=address)
+            .order_by("-active", "-id")
+            .values(
+                "active",
+                "peer_kind",
+                "peer_address",
+                "session_id",
+                "session__expires_at",
+                "session__closed_at",
+            )
+            .first()
+        )
+        if row is None:
+            return None
+        open_ = (
+            row["active"]
+            and row["session__closed_at"] is None
+            and row["session__expires_at"] > timezone.now()
+        )
+        return {
+            "open": open_,
+            "session": row["session_id"],
+            "peer_kind": row["peer_kind"],
+            "peer_address": row["peer_address"],
+        }
+
+    def round_robin_start(self, group_id: int, size: int) -> int:
+        """The next start position; each call takes its own (atomic in Redis and locmem)."""
+        key = pointer_key(group_id)
+        cache.add(key, 0, POINTER_SECONDS)
+        try:
+            return cache.incr(key) - 1
+        except ValueError:  # evicted between add and incr
+            cache.add(key, 1, POINTER_SECONDS)
+            return 0
+
+
+class PeekState(LiveState):
+    """Like LiveState, but the pointer is only read: the next real call would start there."""
+
+    def round_robin_start(self, group_id: int, size: int) -> int:
+        return cache.get(pointer_key(group_id), 0)
