@@ -1,4 +1,7 @@
-"""Staff pages for routing: rules, IVR menus with their keys, and the read-only routing error log."""
+"""Staff pages for routing: rules (with "simulate a call"), IVR menus with their keys, the error log.
+
+Ring groups, conference rooms, the calendar and masking have their own admin modules, loaded below.
+"""
 
 from django.contrib import admin
 from django.db import models
@@ -30,6 +33,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
     search_fields = ["name", "called_pattern", "caller_pattern", "destination_number", "custom_data"]
     ordering = ["project", "priority", "id"]
     list_select_related = ["project"]
+    change_list_template = "admin/routing/routingrule/change_list.html"  # links to "Simulate a call"
     fieldsets = [
         (None, {"fields": ["project", "name", "priority", "enabled"]}),
         (
@@ -65,6 +69,11 @@ class RoutingRuleAdmin(TenantScopedAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        from routing.simulate_views import simulate_urls
+
+        return simulate_urls(self) + super().get_urls()
 
 
 class IvrOptionInline(admin.TabularInline):
@@ -120,3 +129,6 @@ class RoutingErrorLogAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+from routing import groups_admin, masking_admin  # noqa: E402, F401  (register their pages)

@@ -171,3 +171,11 @@ def register(router) -> None:
     """Add this app's viewsets to the API router."""
     router.register("rules", RoutingRuleViewSet, basename="routing-rule")
     router.register("ivr-menus", IvrMenuViewSet, basename="ivr-menu")
+    from routing.groups_api import ConferenceRoomViewSet, RingGroupViewSet
+    from routing.masking_api import MaskingSessionViewSet
+    from routing.simulate_views import SimulateViewSet
+
+    router.register("ring-groups", RingGroupViewSet, basename="ring-group")
+    router.register("conference-rooms", ConferenceRoomViewSet, basename="conference-room")
+    router.register("masking-sessions", MaskingSessionViewSet, basename="masking-session")
+    router.register("simulate", SimulateViewSet, basename="simulate")
