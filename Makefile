@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint bench
+.PHONY: install run test lint bench bench-smoke
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,3 +30,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Full load benchmark (PostgreSQL + Redis + gunicorn + wrk); writes BENCHMARKS.md. See README.
+bench: install
+	$(BIN)/python -m bench
+
+# Seconds-long version on SQLite, as the test suite runs it.
+bench-smoke: install
+	$(BIN)/python -m bench --smoke

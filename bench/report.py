@@ -1,0 +1,259 @@
+"""Turn the bench's raw results into figures, ratios, goal verdicts and the BENCHMARKS.md text.
+
+Pure functions over the JSON-able results dict that `bench.measure` collects, so the
+arithmetic is tested without a server.
+"""
+
+from statistics import median
+
+from bench.workload import ANSWER, BASELINE, EVENT
+
+ENDPOINTS = (BASELINE, ANSWER, EVENT)
+Summary = dict[tuple[str, int], dict]
+
+
+def summarise(runs: list[dict]) -> Summary:
+    """Median req/s, p50 and p99 over the rounds, per (endpoint, concurrency); counts summed."""
+    grouped: dict[tuple[str, int], list[dict]] = {}
+    for run in runs:
+        grouped.setdefault((run["endpoint"], run["concurrency"]), []).append(run)
+    return {
+        key: {
+            "rps": median(r["rps"] for r in group),
+            "p50_ms": median(r["p50_ms"] for r in group),
+            "p99_ms": median(r["p99_ms"] for r in group),
+            "sent": sum(r["sent"] for r in group),
+            "ok": sum(r["ok"] for r in group),
+            "errors": sum(r["errors"] for r in group),
+            "rounds": len(group),
+        }
+        for key, group in grouped.items()
+    }
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
+    """Per concurrency: answer and event throughput over the baseline's, answer p99 over its p99."""
+    out = {}
+    for concurrency in sorted(c for endpoint, c in summary if endpoint == BASELINE):
+        base = summary[(BASELINE, concurrency)]
+        answer = summary.get((ANSWER, concurrency), {})
+        event = summary.get((EVENT, concurrency), {})
+        out[concurrency] = {
+            "answer_rps": ratio(answer.get("rps"), base["rps"]),
+            "answer_p99": ratio(answer.get("p99_ms"), base["p99_ms"]),
+            "event_rps": ratio(event.get("rps"), base["rps"]),
+        }
+    return out
+
+
+def large_over_small(small: Summary, large: Summary) -> dict[int, dict[str, float | None]]:
+    """Per concurrency: the answer_url's p50 and p99 at the large size over the small size."""
+    out = {}
+    for concurrency in sorted(c for endpoint, c in small if endpoint == ANSWER):
+        if (ANSWER, concurrency) in large:
+            s, g = small[(ANSWER, concurrency)], large[(ANSWER, concurrency)]
+            out[concurrency] = {
+                "p50": ratio(g["p50_ms"], s["p50_ms"]),
+                "p99": ratio(g["p99_ms"], s["p99_ms"]),
+            }
+    return out
+
+
+def _ratio_goal(goal: str, values: list[tuple[str, float]], limit: float, at_most: bool) -> tuple:
+    if not values:
+        return (goal, None, "not measured")
+    met = all((v <= limit) if at_most else (v >= limit) for _, v in values)
+    where, worst = (max if at_most else min)(values, key=lambda x: x[1])
+    return (goal, met, f"worst {worst:.2f}× ({where})")
+
+
+def goals(results: dict) -> list[tuple[str, bool | None, str]]:
+    """(goal, met?, figures) for each goal of the issue; met is None when it was not measured."""
+    per_size = {name: summarise(size["runs"]) for name, size in results["sizes"].items()}
+    found = [(f"{name}, c={c}", r) for name, s in per_size.items() for c, r in ratios(s).items()]
+
+    def values(key: str) -> list[tuple[str, float]]:
+        return [(where, r[key]) for where, r in found if r[key] is not None]
+
+    verdicts = [
+        _ratio_goal("answer_url throughput ≥ 0.8× baseline", values("answer_rps"), 0.8, at_most=False),
+        _ratio_goal("answer_url p99 ≤ 2× baseline p99", values("answer_p99"), 2.0, at_most=True),
+        _ratio_goal("event_url throughput ≥ 0.5× baseline", values("event_rps"), 0.5, at_most=False),
+    ]
+    if "small" in per_size and "large" in per_size:
+        los = large_over_small(per_size["small"], per_size["large"]).items()
+        p50 = [(f"c={c}", r["p50"]) for c, r in los if r["p50"] is not None]
+        verdicts.append(_ratio_goal("answer_url latency large/small ≤ 1.2× (p50)", p50, 1.2, at_most=True))
+    checks = [size["event_check"] for size in results["sizes"].values() if size.get("event_check")]
+    if checks:
+        sent, ok, stored = (sum(check[key] for check in checks) for key in ("sent", "ok", "stored"))
+        figures = f"sent {sent:,}, 2xx {ok:,}, stored {stored:,}"
+        verdicts.append(("every event stored (sent = stored)", sent == ok == stored, figures))
+    answer = [
+        q for size in results["sizes"].values() for q in size["queries"] if q["label"].startswith(ANSWER)
+    ]
+    if answer:
+        cold = max((q["queries"] for q in answer if q["label"].endswith("cold")), default=0)
+        warm = max((q["queries"] for q in answer if q["label"].endswith("warm")), default=0)
+        verdicts.append(
+            ("answer_url ≤ 2 SQL queries cold, 0 warm", cold <= 2 and warm == 0, f"cold {cold}, warm {warm}")
+        )
+    return verdicts
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def _section(title: str, intro: list[str], header: list[str], rows: list[list]) -> list[str]:
+    return [f"## {title}", "", *intro, "", *_table(header, rows), ""]
+
+
+def _intro(results: dict) -> list[str]:
+    s = results["settings"]
+    minutes = results["seconds"] / 60
+    lines = [
+        "# Benchmarks: answer_url and event_url under load",
+        "",
+        "Figures of one run of the bench harness (`bench/`, see the README), measured against the",
+        "stack's own limit: the **baseline** is a Django view that returns a constant SCCO with no",
+        "database or cache access, served by the same gunicorn, settings and middleware. Ratios",
+        "matter more than absolute figures, which drift on a shared machine.",
+        "",
+        f"Command: `{results['command']}`, finished {results['finished']}, {minutes:.1f} min end to end.",
+        "",
+        "## Machine",
+        "",
+        *_table(["", ""], [[key, value] for key, value in results["machine"].items()]),
+        "",
+        f"Load: {s['tool']} against {s['workers']} gunicorn sync workers (= cores) on loopback;"
+        f" concurrency {', '.join(map(str, s['concurrency']))}; each run bounded by {s['seconds']:g} s and"
+        f" {s['budget']:,} requests; {s['rounds']} interleaved rounds (baseline, answer_url, event_url"
+        " at each level), figures are the medians over the rounds. Before the measured runs, one"
+        " pass over each endpoint's request mix warms every driven tenant's cache.",
+        "",
+    ]
+    lines += [f"> {note}" for note in results.get("notes", [])]
+    return lines + ([""] if results.get("notes") else [])
+
+
+def _goal_lines(results: dict) -> list[str]:
+    rows = [
+        [goal, "yes" if met else "not measured" if met is None else "**no**", figures]
+        for goal, met, figures in goals(results)
+    ]
+    return ["## Goals", "", *_table(["goal", "met", "figures"], rows), ""]
+
+
+def _load_lines(per_size: dict[str, Summary]) -> list[str]:
+    rows = []
+    for name, summary in per_size.items():
+        for (endpoint, c), r in sorted(summary.items(), key=lambda kv: (kv[0][1], ENDPOINTS.index(kv[0][0]))):
+            rows.append(
+                [
+                    name,
+                    c,
+                    endpoint,
+                    _fmt(r["rps"], 0),
+                    _fmt(r["p50_ms"]),
+                    _fmt(r["p99_ms"]),
+                    f"{r['ok']:,} / {r['sent']:,}",
+                ]
+            )
+    ratio_rows = [
+        [name, c, _fmt(r["answer_rps"]), _fmt(r["answer_p99"]), _fmt(r["event_rps"])]
+        for name, summary in per_size.items()
+        for c, r in ratios(summary).items()
+    ]
+    lines = ["## Throughput and latency", ""]
+    lines += _table(["size", "concurrency", "endpoint", "req/s", "p50 ms", "p99 ms", "2xx / sent"], rows)
+    lines += ["", "## Ratios", ""]
+    lines += _table(
+        ["size", "concurrency", "answer/baseline req/s", "answer/baseline p99", "event/baseline req/s"],
+        ratio_rows,
+    )
+    if "small" in per_size and "large" in per_size:
+        los = large_over_small(per_size["small"], per_size["large"])
+        lines += ["", "answer_url latency, large over small:", ""]
+        lines += _table(
+            ["concurrency", "p50", "p99"], [[c, _fmt(r["p50"]), _fmt(r["p99"])] for c, r in los.items()]
+        )
+    return [*lines, ""]
+
+
+def _query_lines(results: dict) -> list[str]:
+    rows = [
+        [
+            name,
+            q["label"],
+            q["queries"],
+            q["status"],
+            "`" + q["sample"].replace("|", "\\|").replace("\n", " ")[:70] + "`",
+        ]
+        for name, size in results["sizes"].items()
+        for q in size["queries"]
+    ]
+    intro = [
+        "Counted in-process with `CaptureQueriesContext` against the real views; cold = cache just emptied."
+    ]
+    return _section(
+        "SQL queries per request", intro, ["size", "request", "queries", "status", "response starts"], rows
+    )
+
+
+def _event_lines(results: dict) -> list[str]:
+    rows = []
+    for name, size in results["sizes"].items():
+        runs = [r for r in size["runs"] if r["endpoint"] == EVENT]
+        if runs:
+            sent, ok, stored = (sum(r[key] or 0 for r in runs) for key in ("sent", "ok", "stored"))
+            rows.append([name, "load runs (wrk)", f"{sent:,}", f"{ok:,}", f"{stored:,}"])
+        check = size.get("event_check")
+        if check:
+            rows.append(
+                [
+                    name,
+                    f"exact check, c={check['concurrency']}",
+                    f"{check['sent']:,}",
+                    f"{check['ok']:,}",
+                    f"{check['stored']:,}",
+                ]
+            )
+    if not rows:
+        return []
+    intro = [
+        "Rows of `calls.CallEvent` counted after each run. wrk abandons the requests still in flight",
+        "when its time is up, so in the load runs up to `concurrency` events per run can be stored",
+        "with no 2xx read; the exact check after them uses the Python client, which finishes every",
+        "request it starts.",
+    ]
+    return _section("Events: sent = stored", intro, ["size", "run", "sent", "2xx", "stored rows"], rows)
+
+
+def _data_lines(results: dict) -> list[str]:
+    rows = []
+    for name, size in results["sizes"].items():
+        c = size["counts"]
+        counted = [f"{c[key]:,}" for key in ("projects", "numbers", "app_users", "rules")]
+        rows.append([name, *counted, f"{size['generate_seconds']:.1f} s", f"{size['tenants']:,}"])
+    header = ["size", "projects", "numbers", "app users", "rules", "generated in", "tenants driven"]
+    return ["## Data", "", *_table(header, rows)]
+
+
+def markdown(results: dict) -> str:
+    """The BENCHMARKS.md text for `results`."""
+    per_size = {name: summarise(size["runs"]) for name, size in results["sizes"].items()}
+    lines = _intro(results) + _goal_lines(results) + _load_lines(per_size)
+    lines += _query_lines(results) + _event_lines(results) + _data_lines(results)
+    return "\n".join(lines) + "\n"

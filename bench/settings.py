@@ -1,0 +1,9 @@
+"""Settings of the benchmarked portal: the production settings plus the baseline view's URL.
+
+Only the bench uses this module (`DJANGO_SETTINGS_MODULE=bench.settings`), so the baseline
+view is never reachable in the real portal.
+"""
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"

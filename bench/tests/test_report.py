@@ -1,0 +1,96 @@
+"""The report turns run figures into the issue's ratios and goal verdicts."""
+
+from bench.report import goals, large_over_small, markdown, summarise
+from bench.workload import ANSWER, BASELINE, EVENT
+
+
+def _run(endpoint, rps, p50=1.0, p99=5.0, concurrency=4, sent=100, ok=100, stored=None):
+    return {
+        "endpoint": endpoint,
+        "concurrency": concurrency,
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "sent": sent,
+        "ok": ok,
+        "errors": 0,
+        "stored": stored,
+    }
+
+
+def _results(runs, event_check=None, queries=()):
+    size = {
+        "counts": {"projects": 1, "numbers": 10, "app_users": 5, "rules": 10},
+        "generate_seconds": 0.1,
+        "tenants": 1,
+        "queries": list(queries),
+        "runs": runs,
+        "event_check": event_check,
+    }
+    return {
+        "command": "python -m bench",
+        "finished": "today",
+        "seconds": 60,
+        "machine": {"cores": "2"},
+        "settings": {
+            "tool": "wrk",
+            "workers": 2,
+            "concurrency": [4],
+            "seconds": 5,
+            "budget": 100,
+            "rounds": 1,
+        },
+        "notes": [],
+        "sizes": {"small": size},
+    }
+
+
+def _verdict(results, goal_start):
+    return next(met for goal, met, _ in goals(results) if goal.startswith(goal_start))
+
+
+def test_answer_url_below_080_of_baseline_throughput_misses_the_goal():
+    slow = _results([_run(BASELINE, 1000), _run(ANSWER, 790), _run(EVENT, 600)])
+    fast = _results([_run(BASELINE, 1000), _run(ANSWER, 810), _run(EVENT, 600)])
+    assert _verdict(slow, "answer_url throughput") is False
+    assert _verdict(fast, "answer_url throughput") is True
+
+
+def test_answer_url_p99_over_twice_the_baseline_misses_the_goal():
+    results = _results([_run(BASELINE, 1000, p99=4.0), _run(ANSWER, 900, p99=8.5)])
+    assert _verdict(results, "answer_url p99") is False
+
+
+def test_rounds_are_summarised_by_their_median():
+    runs = [_run(BASELINE, rps) for rps in (100, 900, 300)]
+    assert summarise(runs)[(BASELINE, 4)]["rps"] == 300
+
+
+def test_a_missing_stored_event_fails_the_sent_equals_stored_goal():
+    lost = _results(
+        [_run(BASELINE, 1000)], event_check={"concurrency": 4, "sent": 50, "ok": 50, "stored": 49}
+    )
+    kept = _results(
+        [_run(BASELINE, 1000)], event_check={"concurrency": 4, "sent": 50, "ok": 50, "stored": 50}
+    )
+    assert _verdict(lost, "every event stored") is False
+    assert _verdict(kept, "every event stored") is True
+
+
+def test_warm_answer_url_query_fails_the_query_goal():
+    queries = [
+        {"label": "answer_url phone→app, cold", "queries": 2, "status": 200, "sample": "[]"},
+        {"label": "answer_url phone→app, warm", "queries": 1, "status": 200, "sample": "[]"},
+    ]
+    assert _verdict(_results([_run(BASELINE, 1)], queries=queries), "answer_url ≤ 2 SQL") is False
+
+
+def test_large_over_small_compares_answer_url_latency_per_concurrency():
+    small = summarise([_run(ANSWER, 900, p50=2.0, p99=10.0)])
+    large = summarise([_run(ANSWER, 800, p50=3.0, p99=10.0)])
+    assert large_over_small(small, large) == {4: {"p50": 1.5, "p99": 1.0}}
+
+
+def test_an_endpoint_that_was_not_measured_is_reported_as_such():
+    text = markdown(_results([_run(BASELINE, 1000)]))
+    assert "| event_url throughput ≥ 0.5× baseline | not measured |" in text
