@@ -21,13 +21,34 @@ admin.site.site_title = "Call-routing portal"
 admin.site.index_title = "Tenants, numbers and calls"
 
 
-class TenantScopedAdmin(admin.ModelAdmin):
+class TenantScopedChoices:
+    """Foreign-key and many-to-many dropdowns offer only the staff user's own projects' objects."""
+
+    edit_roles = EDITOR_ROLES
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        self._scope_choices(field, db_field, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        self._scope_choices(field, db_field, request)
+        return field
+
+    def _scope_choices(self, field, db_field, request) -> None:
+        """Offer only the caller's own projects' objects (editable projects for `project`)."""
+        if field is None or not hasattr(db_field.related_model, "tenant_lookup"):
+            return
+        roles = self.edit_roles if db_field.related_model is Project else None
+        field.queryset = scope_to_user(field.queryset, request.user, roles)
+
+
+class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
     """Scopes lists, object pages, dropdowns and autocompletes to the staff user's projects.
 
     `edit_roles` are the membership roles allowed to add, change and delete; any member may view.
     """
-
-    edit_roles = EDITOR_ROLES
 
     def get_queryset(self, request):
         return scope_to_user(super().get_queryset(request), request.user)
@@ -53,22 +74,24 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        self._scope_choices(field, db_field, request)
-        return field
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        self._scope_choices(field, db_field, request)
-        return field
+class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
+    """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
 
-    def _scope_choices(self, field, db_field, request) -> None:
-        """Offer only the caller's own projects' objects (editable projects for `project`)."""
-        if field is None or not hasattr(db_field.related_model, "tenant_lookup"):
-            return
-        roles = self.edit_roles if db_field.related_model is Project else None
-        field.queryset = scope_to_user(field.queryset, request.user, roles)
+    `obj` is the parent object, already scoped by its own admin (None on its add page).
+    """
+
+    def has_view_permission(self, request, obj=None):
+        return user_may(request.user, obj, Membership.Role.values)
+
+    def has_add_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
 
 
 class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):

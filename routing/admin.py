@@ -6,7 +6,7 @@ Ring groups, conference rooms, the calendar and masking have their own admin mod
 from django.contrib import admin
 from django.db import models
 
-from portal.admin import ProjectScopedListFilter, TenantScopedAdmin
+from portal.admin import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
 from routing.models import IvrMenu, IvrOption, RoutingErrorLog, RoutingRule
 
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -76,7 +76,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
         return simulate_urls(self) + super().get_urls()
 
 
-class IvrOptionInline(admin.TabularInline):
+class IvrOptionInline(TenantScopedInline):
     """The keys of a menu; their dropdowns offer only the staff user's own projects' data."""
 
     model = IvrOption
@@ -85,13 +85,6 @@ class IvrOptionInline(admin.TabularInline):
     extra = 1
     max_num = 12
     fields = ["digit", *DESTINATION_FIELDS]
-    edit_roles = TenantScopedAdmin.edit_roles
-    _scope_choices = TenantScopedAdmin._scope_choices
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        self._scope_choices(field, db_field, request)
-        return field
 
 
 @admin.register(IvrMenu)

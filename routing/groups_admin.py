@@ -2,13 +2,12 @@
 
 from django.contrib import admin
 
-from portal.admin import ProjectScopedListFilter, TenantScopedAdmin
-from portal.tenancy import user_may
-from routing.admin import DESTINATION_FIELDS, URL_FIELDS, IvrOptionInline
+from portal.admin import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from routing.admin import DESTINATION_FIELDS, URL_FIELDS
 from routing.models import ConferenceRoom, Holiday, OpeningHours, RingGroup, RingGroupMember
 
 
-class RingGroupMemberInline(IvrOptionInline):
+class RingGroupMemberInline(TenantScopedInline):
     """The members, in ring order; app user choices come from the staff user's projects only."""
 
     model = RingGroupMember
@@ -16,18 +15,6 @@ class RingGroupMemberInline(IvrOptionInline):
     extra = 1
     max_num = 50
     fields = ["position", "kind", "user", "number", "timeout"]
-
-    def has_add_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-    def has_view_permission(self, request, obj=None):
-        return True  # the group page itself is already scoped to the staff user's projects
 
 
 @admin.register(RingGroup)
