@@ -251,6 +251,17 @@ def _data_lines(results: dict) -> list[str]:
     return ["## Data", "", *_table(header, rows)]
 
 
+ANALYSIS_MARKER = "<!-- Written by hand below this line; the bench keeps it when it rewrites the figures. -->"
+
+
+def keep_analysis(previous: str, generated: str) -> str:
+    """`generated` followed by the hand-written part of `previous` (from ANALYSIS_MARKER on)."""
+    start = previous.find(ANALYSIS_MARKER)
+    if start < 0:
+        return generated
+    return generated.rstrip("\n") + "\n\n" + previous[start:]
+
+
 def markdown(results: dict) -> str:
     """The BENCHMARKS.md text for `results`."""
     per_size = {name: summarise(size["runs"]) for name, size in results["sizes"].items()}

@@ -132,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     results["finished"] = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
-    from bench.report import goals, markdown
+    from bench.report import goals, keep_analysis, markdown
 
     text = markdown(results)
     target = out_dir / "BENCHMARKS.md" if args.smoke else BASE_DIR / "BENCHMARKS.md"
-    target.write_text(text)
+    target.write_text(keep_analysis(target.read_text() if target.exists() else "", text))
     print()
     print(text)
     print(f"Written to {target} in {results['seconds'] / 60:.1f} min.")

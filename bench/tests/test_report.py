@@ -1,6 +1,6 @@
 """The report turns run figures into the issue's ratios and goal verdicts."""
 
-from bench.report import goals, large_over_small, markdown, summarise
+from bench.report import ANALYSIS_MARKER, goals, keep_analysis, large_over_small, markdown, summarise
 from bench.workload import ANSWER, BASELINE, EVENT
 
 
@@ -94,3 +94,10 @@ def test_large_over_small_compares_answer_url_latency_per_concurrency():
 def test_an_endpoint_that_was_not_measured_is_reported_as_such():
     text = markdown(_results([_run(BASELINE, 1000)]))
     assert "| event_url throughput ≥ 0.5× baseline | not measured |" in text
+
+
+def test_rewriting_the_figures_keeps_the_hand_written_analysis():
+    previous = f"# old figures\n\n{ANALYSIS_MARKER}\n## Analysis\nwhy it is slow\n"
+    text = keep_analysis(previous, "# new figures\n")
+    assert text.startswith("# new figures") and "old figures" not in text
+    assert text.endswith(f"{ANALYSIS_MARKER}\n## Analysis\nwhy it is slow\n")
