@@ -6,6 +6,7 @@ and `stringee_digits` turns it back into what Stringee expects in an SCCO.
 """
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from django.conf import settings
@@ -39,8 +40,14 @@ def normalize_number(raw: str, region: str | None = None) -> str:
 
 def normalize_or_none(raw: str) -> str | None:
     """E.164 form of `raw`, or None when it is not a phone number (e.g. an app user id)."""
+    return _normalized_or_none(str(raw or ""), settings.PHONE_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=20_000)
+def _normalized_or_none(raw: str, region: str) -> str | None:
+    # Every call routed parses its `from` and `to`; callers and numbers repeat, parsing is slow.
     try:
-        return normalize_number(raw)
+        return normalize_number(raw, region)
     except InvalidPhoneNumber:
         return None
 

@@ -80,6 +80,8 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # reuses its Redis client
 # How long a project's routing table may live in the cache; changes invalidate it at once.
 ROUTING_CACHE_SECONDS = env.int("ROUTING_CACHE_SECONDS", default=3600)
 

@@ -46,7 +46,11 @@ def cached_project(stringee_project_id: int) -> Project | None:
 
 def project_for_webhook(stringee_project_id: int, token: str) -> Project:
     """The active project the URL names, if `token` is its webhook token; else WebhookRejected."""
-    project = cached_project(stringee_project_id)
+    return authorize(cached_project(stringee_project_id), stringee_project_id, token)
+
+
+def authorize(project: Project | None, stringee_project_id: int, token: str) -> Project:
+    """`project` if it is active and `token` is its webhook token; else WebhookRejected."""
     if project is None or not project.is_active:
         raise WebhookRejected(404, "unknown_project", f"No active project {stringee_project_id}.")
     if not project.accepts_webhook_token(token):

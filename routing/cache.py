@@ -1,9 +1,10 @@
-"""Load a project's routing table (cache, else its stored snapshot) and rebuild it when data changes.
+"""Load a project and its routing table in one cache read, and rebuild the table when data changes.
 
-Cold: one query for the stored snapshot row; warm: none. Whenever `tenant_data_changed` fires
-for a project (rules, menus, numbers, users, the project itself), the snapshot row is rebuilt
-and the cache entry dropped, once at once and again after the transaction commits (so a
-request racing the commit cannot keep a stale table cached).
+The answer_url needs both on every call, so they share one cache entry keyed by the Stringee
+projectId: warm, one cache round trip and no query; cold, two queries (the project, its stored
+snapshot). Whenever `tenant_data_changed` fires for a project (rules, menus, numbers, users, the
+project itself), the snapshot row is rebuilt and the cache entry dropped, once at once and again
+after the transaction commits (so a request racing the commit cannot keep a stale table cached).
 """
 
 import threading
@@ -23,26 +24,48 @@ from routing.snapshot import SNAPSHOT_VERSION, build_snapshot
 _deleting = threading.local()  # projects being deleted: their cascade must not rebuild a table
 
 
-def _key(project_id: int) -> str:
-    return f"routing-table:{project_id}"
+_UNKNOWN_PROJECT_SECONDS = 60  # unknown ids are remembered briefly, so bad URLs spare the database
+
+
+def _key(stringee_project_id: int) -> str:
+    return f"answer-route:{stringee_project_id}"
+
+
+def route_entry(stringee_project_id: int) -> tuple[Project | None, Table | None]:
+    """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing table."""
+    key = _key(stringee_project_id)
+    entry = cache.get(key)
+    if entry is None:
+        project = Project.objects.filter(stringee_project_id=stringee_project_id).first()
+        if project is None:
+            entry = (None, None)
+            cache.set(key, entry, _UNKNOWN_PROJECT_SECONDS)
+        else:
+            entry = (project, _load_table(project.pk))
+            cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
+    return entry
 
 
 def routing_table(project: Project) -> Table:
-    """The project's routing table: 0 queries warm, 1 cold (2 if it was never built)."""
-    key = _key(project.pk)
-    table = cache.get(key)
-    if table is None:
-        data = RoutingTable.objects.filter(project_id=project.pk).values_list("data", flat=True).first()
-        if data is None or data.get("version") != SNAPSHOT_VERSION:
-            data = rebuild(project.pk)
-        table = Table.from_json(data)
-        cache.set(key, table, settings.ROUTING_CACHE_SECONDS)
-    return table
+    """The project's routing table (see route_entry)."""
+    return route_entry(project.stringee_project_id)[1]
+
+
+def _load_table(project_id: int) -> Table:
+    data = RoutingTable.objects.filter(project_id=project_id).values_list("data", flat=True).first()
+    if data is None or data.get("version") != SNAPSHOT_VERSION:
+        data = rebuild(project_id)
+    return Table.from_json(data)
+
+
+def _forget(project_id: int) -> None:
+    stringee_ids = Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True)
+    cache.delete_many([_key(stringee_id) for stringee_id in stringee_ids])
 
 
 def rebuild(project_id: int) -> dict | None:
-    """Recompile and store the project's snapshot; drop the cached table."""
-    cache.delete(_key(project_id))
+    """Recompile and store the project's snapshot; drop the cached entry."""
+    _forget(project_id)
     if project_id in _deleting_ids():
         return None
     data = build_snapshot(project_id)
@@ -72,4 +95,4 @@ def _project_deleting(sender, instance: Project, **kwargs) -> None:
 @receiver(post_delete, sender=Project, dispatch_uid="routing.cache.project_deleted")
 def _project_deleted(sender, instance: Project, **kwargs) -> None:
     _deleting_ids().discard(instance.pk)
-    cache.delete(_key(instance.pk))
+    cache.delete(_key(instance.stringee_project_id))

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from calls.routing_log import remember_decision
 from portal.errors import error_response
 from portal.models import Project
-from portal.webhooks import WebhookRejected, project_for_webhook
+from portal.webhooks import WebhookRejected, authorize
 from routing import engine
-from routing.cache import routing_table
+from routing.cache import route_entry
 from routing.destinations import Call, fallback_scco
 from routing.links import WebhookLinks, call_from_params
 from routing.models import RoutingErrorLog
@@ -33,12 +33,17 @@ Decide = Callable[[engine.Table, Call, WebhookLinks, LiveState], engine.Decision
 def _answer(request: HttpRequest, project_id: int, token: str, params: dict, decide: Decide) -> JsonResponse:
     """Authenticate the URL, run `decide`, and always return a valid SCCO (fallback on any error)."""
     try:
-        project = project_for_webhook(project_id, token)
+        project, table = route_entry(project_id)
+    except Exception:  # no project and table to route with: say so, never a bare 500
+        logger.exception("Could not load routing for project %s", project_id)
+        return error_response(503, "routing_unavailable", "Routing data cannot be loaded; try again.")
+    try:
+        authorize(project, project_id, token)
     except WebhookRejected as rejected:
         return error_response(rejected.status, rejected.code, rejected.detail)
     call = call_from_params(params, timezone.now())
     try:
-        decision = decide(routing_table(project), call, WebhookLinks(project), LiveState())
+        decision = decide(table, call, WebhookLinks(project), LiveState())
         validate_scco(decision.scco)
     except Exception as exc:  # the caller must hear something, whatever broke
         logger.exception("Routing failed for project %s", project.pk)

@@ -56,3 +56,15 @@ def test_missing_parameters_get_the_fallback_not_an_error(client, tenant_a):
     response = answer(client, tenant_a)
     assert response.status_code == 200
     assert response.json()[0]["action"] == "talk"
+
+
+def test_unreachable_database_on_a_cold_cache_is_a_503_json_error_not_a_500(client, tenant_a, monkeypatch):
+    from django.db import OperationalError
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("routing.cache.Project.objects.filter", database_down)
+    response = answer(client, tenant_a, from_="user_1", to="user_2", fromInternal="true")
+    assert response.status_code == 503
+    assert response.json()["error"] == "routing_unavailable"
