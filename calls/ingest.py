@@ -108,9 +108,17 @@ def ingest_event(project: Project, payload: dict) -> CallRecord | None:
 
 
 def locked_record(project: Project, call_id: str) -> CallRecord:
-    """The call's record, created if missing, locked for the rest of the transaction."""
-    CallRecord.objects.bulk_create([CallRecord(project=project, call_id=call_id)], ignore_conflicts=True)
-    return CallRecord.objects.select_for_update().get(project=project, call_id=call_id)
+    """The call's record, created if missing, locked for the rest of the transaction.
+
+    Most events find the record already there: one locking SELECT. The first event of a call
+    inserts it ("on conflict do nothing", so racing first events still make one) and locks it.
+    """
+    rows = CallRecord.objects.select_for_update().filter(project=project, call_id=call_id)
+    record = rows.first()
+    if record is None:
+        CallRecord.objects.bulk_create([CallRecord(project=project, call_id=call_id)], ignore_conflicts=True)
+        record = rows.get()
+    return record
 
 
 def refresh_record(project: Project, call_id: str, collected: list[dict] | None = None) -> CallRecord:
@@ -124,7 +132,8 @@ def refresh_record(project: Project, call_id: str, collected: list[dict] | None 
     events = [cdr.Event(s, t, p) for s, t, p in rows.values_list("status", "timestamp_ms", "payload")]
     fields = cdr.derive(events)
     numbers = {fields.get("from_number"), fields.get("to_number")} - {None}
-    if numbers and record.virtual_number_id is None:
+    known = {record.from_number, record.to_number}
+    if numbers and record.virtual_number_id is None and not numbers <= known:  # newly learnt numbers
         fields["virtual_number"] = VirtualNumber.objects.filter(project=project, number__in=numbers).first()
     for name, value in fields.items():
         setattr(record, name, value)
