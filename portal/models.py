@@ -138,6 +138,10 @@ class VirtualNumber(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def belongs_to(self, project_id: int | None) -> bool:
+        """Whether `project_id` holds this number now (the rule for using it as caller ID)."""
+        return self.status == self.Status.ASSIGNED and self.project_id == project_id
+
 
 class AppUser(models.Model):
     """A Stringee client user (the `userId` an app logs in with) of one project."""

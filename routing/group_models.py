@@ -57,10 +57,7 @@ class RingGroup(Destination):
         errors = self.destination_errors(self.project_id)
         if self.pk and self.destination_group_id == self.pk:
             errors["destination_group"] = "A group cannot fall back to itself."
-        if self.caller_id_id and (
-            self.caller_id.project_id != self.project_id
-            or self.caller_id.status != VirtualNumber.Status.ASSIGNED
-        ):
+        if self.caller_id_id and not self.caller_id.belongs_to(self.project_id):
             errors["caller_id"] = f"{self.caller_id} is not a number of this project."
         if errors:
             raise ValidationError(errors)
@@ -76,7 +73,7 @@ class RingGroup(Destination):
                     )
             elif member.number:
                 members.append({"kind": "phone", "address": member.number, "timeout": member.timeout})
-        owned = self.caller_id_id and self.caller_id.status == VirtualNumber.Status.ASSIGNED
+        owned = self.caller_id_id and self.caller_id.belongs_to(self.project_id)
         return {
             "id": self.pk,
             "name": self.name,

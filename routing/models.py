@@ -335,10 +335,7 @@ class RoutingRule(Destination):
     def clean(self) -> None:
         self.business_hours = self.business_hours or self.Hours.ANY
         errors = {**self.destination_errors(self.project_id), **self._match_errors()}
-        if self.caller_id_id and (
-            self.caller_id.project_id != self.project_id
-            or self.caller_id.status != VirtualNumber.Status.ASSIGNED
-        ):
+        if self.caller_id_id and not self.caller_id.belongs_to(self.project_id):
             errors["caller_id"] = f"{self.caller_id} is not a number of this project."
         if self.continue_on_fail and self.on_fail_kind == self.OnFail.PHONE and not self.on_fail_number:
             errors["on_fail_number"] = "Enter the phone number to forward to when the callee is unreachable."
@@ -367,11 +364,7 @@ class RoutingRule(Destination):
 
     def as_routing_json(self) -> dict:
         """The rule as the routing snapshot stores it (related rows should be select_related)."""
-        owned = (
-            self.caller_id_id
-            and self.caller_id.project_id == self.project_id
-            and self.caller_id.status == VirtualNumber.Status.ASSIGNED
-        )
+        owned = self.caller_id_id and self.caller_id.belongs_to(self.project_id)
         on_fail = None
         if self.continue_on_fail:
             on_fail = {"kind": self.on_fail_kind, "number": self.on_fail_number, "text": self.on_fail_text}
