@@ -6,12 +6,15 @@ from django.db import connection
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
+from routing.local_routes import local_routes
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    local_routes.clear()
     cache.clear()
     yield
+    local_routes.clear()
     cache.clear()
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.workload import RequestTemplate, Workload, fill
+from routing.local_routes import local_routes
 
 
 @dataclass
@@ -36,6 +37,12 @@ def _send(client: Client, template: RequestTemplate, n: int, c: int) -> tuple[in
     )
 
 
+def _empty_caches() -> None:
+    """Cold start: the shared cache and this process's own routing copies are empty."""
+    cache.clear()
+    local_routes.clear()
+
+
 def count_queries(workload: Workload, per_call: int = 1) -> list[QueryCount]:
     """Queries of each of the workload's first `per_call` templates, cold then warm.
 
@@ -45,14 +52,14 @@ def count_queries(workload: Workload, per_call: int = 1) -> list[QueryCount]:
     client = Client()
     templates = workload.templates[: max(per_call, 1)]
     results: list[QueryCount] = []
-    cache.clear()
+    _empty_caches()
     for phase, call in (("cold", 900_000_001), ("warm", 900_000_002)):
         for i, template in enumerate(templates):
             label = _label(workload, template, i)
             n = call * 10 + i
             queries, status, sample = _send(client, template, n, call if workload.group > 1 else n)
             if phase == "cold" and workload.group == 1:
-                cache.clear()  # each answer_url flow is measured from an empty cache
+                _empty_caches()  # each answer_url flow is measured from an empty cache
             results.append(QueryCount(f"{label}, {phase}", queries, status, sample))
         if phase == "cold" and workload.group == 1:
             for i, template in enumerate(templates):  # warm every flow once before measuring warm

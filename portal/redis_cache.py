@@ -6,6 +6,7 @@ several cache calls per request. The client object is thread-safe and shares the
 per pool is enough.
 """
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -30,3 +31,9 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+def redis_client():
+    """The raw Redis client behind the default cache, or None when the cache is not Redis."""
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True) if get_client else None

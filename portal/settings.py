@@ -84,6 +84,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # reuses its Redis client
 # How long a project's routing table may live in the cache; changes invalidate it at once.
 ROUTING_CACHE_SECONDS = env.int("ROUTING_CACHE_SECONDS", default=3600)
+# How long a worker may keep its own copy of a routing table (0: never). Changes drop the copies
+# in every worker at once through Redis; this is only the backstop.
+ROUTING_LOCAL_SECONDS = env.int("ROUTING_LOCAL_SECONDS", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

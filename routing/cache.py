@@ -1,10 +1,11 @@
 """Load a project and its routing table in one cache read, and rebuild the table when data changes.
 
 The answer_url needs both on every call, so they share one cache entry keyed by the Stringee
-projectId: warm, one cache round trip and no query; cold, two queries (the project, its stored
-snapshot). Whenever `tenant_data_changed` fires for a project (rules, menus, numbers, users, the
-project itself), the snapshot row is rebuilt and the cache entry dropped, once at once and again
-after the transaction commits (so a request racing the commit cannot keep a stale table cached).
+projectId: warm, no query (and no round trip once the worker holds a local copy, see
+routing.local_routes); cold, two queries (the project, its stored snapshot). Whenever
+`tenant_data_changed` fires for a project (rules, menus, numbers, users, the project itself),
+the snapshot row is rebuilt and the cache entries dropped, once at once and again after the
+transaction commits (so a request racing the commit cannot keep a stale table cached).
 """
 
 import threading
@@ -18,6 +19,7 @@ from django.dispatch import receiver
 from portal.models import Project
 from portal.tenancy import tenant_data_changed
 from routing.destinations import Table
+from routing.local_routes import local_routes
 from routing.models import RoutingTable
 from routing.snapshot import SNAPSHOT_VERSION, build_snapshot
 
@@ -33,6 +35,9 @@ def _key(stringee_project_id: int) -> str:
 
 def route_entry(stringee_project_id: int) -> tuple[Project | None, Table | None]:
     """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing table."""
+    entry, generation = local_routes.get(stringee_project_id)
+    if entry is not None:
+        return entry
     key = _key(stringee_project_id)
     entry = cache.get(key)
     if entry is None:
@@ -43,6 +48,7 @@ def route_entry(stringee_project_id: int) -> tuple[Project | None, Table | None]
         else:
             entry = (project, _load_table(project.pk))
             cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
+    local_routes.put(stringee_project_id, entry, generation)
     return entry
 
 
@@ -59,8 +65,9 @@ def _load_table(project_id: int) -> Table:
 
 
 def _forget(project_id: int) -> None:
-    stringee_ids = Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True)
+    stringee_ids = list(Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True))
     cache.delete_many([_key(stringee_id) for stringee_id in stringee_ids])
+    local_routes.drop(stringee_ids)
 
 
 def rebuild(project_id: int) -> dict | None:
@@ -96,3 +103,4 @@ def _project_deleting(sender, instance: Project, **kwargs) -> None:
 def _project_deleted(sender, instance: Project, **kwargs) -> None:
     _deleting_ids().discard(instance.pk)
     cache.delete(_key(instance.stringee_project_id))
+    local_routes.drop([instance.stringee_project_id])

@@ -33,3 +33,23 @@ def test_another_projects_decision_is_not_collected(tenant_a, tenant_b):
     remember_decision(tenant_b.pk, "d3", DECISION)
     ingest_event(tenant_a, call_event("d3", "created", T0))
     assert CallRecord.objects.get(project=tenant_a, call_id="d3").routing == []
+
+
+def test_with_redis_decisions_are_written_in_the_background_and_still_collected(settings):
+    import redis as redis_lib
+
+    url = "redis://127.0.0.1:6379/12"
+    try:
+        redis_lib.Redis.from_url(url).ping()
+    except redis_lib.ConnectionError:
+        pytest.skip("needs the Redis service on 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": url}}
+    from django.core.cache import cache
+
+    cache.clear()
+    decisions = {f"bg-{n}": {"rule": f"rule {n}"} for n in range(300)}
+    for call_id, decision in decisions.items():
+        remember_decision(7, call_id, decision)
+    collected = {call_id: collect_decision(7, call_id) for call_id in decisions}
+    assert collected == decisions
+    assert collect_decision(7, "bg-0") is None  # collected once

@@ -1,0 +1,71 @@
+"""Workers keep their own copy of a routing entry, and drop it as soon as any process changes it."""
+
+import time
+
+import pytest
+import redis
+
+from routing.local_routes import LocalRoutes
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.ConnectionError:
+        pytest.skip("needs the Redis service on 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+
+
+@pytest.fixture
+def in_process_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.ROUTING_LOCAL_SECONDS = 60
+
+
+def _wait_for(condition, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_change_in_one_worker_drops_the_copy_in_another(redis_cache):
+    changing_worker, other_worker = LocalRoutes(), LocalRoutes()
+    other_worker.get(42)  # first use starts its listener
+    assert _wait_for(lambda: other_worker._listening), "listener never subscribed"
+    _, generation = other_worker.get(42)
+    other_worker.put(42, "routing table v1", generation)
+    assert other_worker.get(42)[0] == "routing table v1"
+
+    changing_worker.drop([42])
+
+    assert _wait_for(lambda: other_worker.get(42)[0] is None), "the other worker kept a stale table"
+
+
+def test_a_read_that_raced_a_change_is_not_kept(in_process_cache):
+    routes = LocalRoutes()
+    _, generation = routes.get(7)  # a request starts reading the shared cache...
+    routes.drop([7], announce=False)  # ...a change lands meanwhile...
+    routes.put(7, "table read before the change", generation)  # ...its stale read is not kept
+    assert routes.get(7)[0] is None
+
+
+def test_copies_expire_after_routing_local_seconds_and_can_be_turned_off(
+    in_process_cache, settings, monkeypatch
+):
+    routes = LocalRoutes()
+    _, generation = routes.get(9)
+    routes.put(9, "table", generation)
+    assert routes.get(9)[0] == "table"
+    now = time.monotonic()
+    monkeypatch.setattr("routing.local_routes.time.monotonic", lambda: now + 61)
+    assert routes.get(9)[0] is None
+    monkeypatch.undo()
+    routes.put(9, "table", routes.get(9)[1])
+    settings.ROUTING_LOCAL_SECONDS = 0
+    assert routes.get(9)[0] is None
