@@ -35,8 +35,12 @@ def test_another_projects_decision_is_not_collected(tenant_a, tenant_b):
     assert CallRecord.objects.get(project=tenant_a, call_id="d3").routing == []
 
 
-def test_with_redis_decisions_are_written_in_the_background_and_still_collected(settings):
+def test_with_redis_decisions_are_written_in_the_background_for_every_worker(settings):
+    import time
+
     import redis as redis_lib
+
+    from calls import routing_log
 
     url = "redis://127.0.0.1:6379/12"
     try:
@@ -50,6 +54,20 @@ def test_with_redis_decisions_are_written_in_the_background_and_still_collected(
     decisions = {f"bg-{n}": {"rule": f"rule {n}"} for n in range(300)}
     for call_id, decision in decisions.items():
         remember_decision(7, call_id, decision)
+    keys = [routing_log._key(7, call_id) for call_id in decisions]
+    deadline = time.monotonic() + 5
+    while len(cache.get_many(keys)) < len(keys) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(cache.get_many(keys)) == len(keys)  # in Redis: another worker's events find them
     collected = {call_id: collect_decision(7, call_id) for call_id in decisions}
     assert collected == decisions
     assert collect_decision(7, "bg-0") is None  # collected once
+
+
+def test_a_decision_still_waiting_to_be_written_is_collected_in_the_same_worker(settings):
+    from calls import routing_log
+
+    writer = routing_log.BatchedCacheWriter(60, linger=3600)  # never flushes on its own here
+    writer.set("k", {"rule": "r"})
+    assert writer.take("k") == {"rule": "r"}
+    assert writer.take("k") is None
