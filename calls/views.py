@@ -4,11 +4,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from calls.ingest import BadPayload, ingest_event, parse_event
 from calls.recordings import ingest_recording, parse_recording
-from portal.errors import error_response
+from portal.errors import error_response, webhook_methods
 from portal.models import Project
 from portal.webhooks import WebhookRejected, project_for_webhook
 
@@ -27,14 +26,14 @@ def _accept(project_id: int, token: str, store: Store) -> JsonResponse:
 
 
 @csrf_exempt
-@require_POST
+@webhook_methods("POST")
 def event_url(request: HttpRequest, project_id: int, token: str) -> JsonResponse:
     """Stringee reports a call (or room) state change; 200 once it is stored."""
     return _accept(project_id, token, lambda project: ingest_event(project, parse_event(request.body)))
 
 
 @csrf_exempt
-@require_POST
+@webhook_methods("POST")
 def recording_event(request: HttpRequest, project_id: int, token: str) -> JsonResponse:
     """Stringee posts a recording's download link (the eventUrl of `record`/`recordMessage`)."""
     call_id = request.GET.get("callId", "")

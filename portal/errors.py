@@ -1,6 +1,9 @@
 """One error shape for every JSON endpoint: {"error": "<code>", "detail": "<human text>"}."""
 
+from functools import wraps
+
 from django.http import JsonResponse
+from django.views import defaults
 from rest_framework.views import exception_handler
 
 
@@ -33,3 +36,43 @@ def _summarise(data) -> str:
     if isinstance(data, list) and data:
         return _summarise(data[0])
     return str(data)
+
+
+def webhook_methods(*methods: str):
+    """Like Django's require_http_methods, but a wrong method gets the JSON error shape."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error_response(
+                    405,
+                    "method_not_allowed",
+                    f"Use {' or '.join(methods)} on this URL, not {request.method}.",
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+# Paths whose callers are programs: their 404s are JSON, like every other error they get.
+JSON_PATH_PREFIXES = (
+    "/answer_url/",
+    "/event_url/",
+    "/ivr/",
+    "/on_fail/",
+    "/ring/",
+    "/recording_event/",
+    "/api/",
+)
+
+
+def page_not_found(request, exception):
+    """handler404: JSON for webhook and API paths (e.g. a projectId that is not a number)."""
+    if request.path.startswith(JSON_PATH_PREFIXES):
+        return error_response(404, "not_found", f"No such URL: {request.path}")
+    return defaults.page_not_found(request, exception)

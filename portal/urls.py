@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+handler404 = "portal.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("routing.urls")),

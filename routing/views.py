@@ -11,10 +11,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from calls.routing_log import remember_decision
-from portal.errors import error_response
+from portal.errors import error_response, webhook_methods
 from portal.models import Project
 from portal.webhooks import WebhookRejected, authorize
 from routing import engine
@@ -64,7 +63,7 @@ def _log_error(project: Project, call: Call, params: dict, reason: str) -> None:
 
 
 @csrf_exempt
-@require_GET
+@webhook_methods("GET")
 def answer_url(request: HttpRequest, project_id: int, token: str) -> JsonResponse:
     """Stringee asks how to route a new call; reply with the SCCO of the first matching rule."""
     return _answer(request, project_id, token, request.GET.dict(), engine.route)
@@ -83,7 +82,7 @@ def _callback(request: HttpRequest) -> tuple[dict, dict]:
 
 
 @csrf_exempt
-@require_POST
+@webhook_methods("POST")
 def ivr(request: HttpRequest, project_id: int, token: str, menu_id: int) -> JsonResponse:
     """The caller pressed keys (or none) in an IVR menu; reply with where that leads."""
     body, params = _callback(request)
@@ -100,7 +99,7 @@ def ivr(request: HttpRequest, project_id: int, token: str, menu_id: int) -> Json
 
 
 @csrf_exempt
-@require_POST
+@webhook_methods("POST")
 def on_fail(request: HttpRequest, project_id: int, token: str, rule_id: int) -> JsonResponse:
     """A rule's connect could not reach the callee (continueOnFail); reply with its on-fail SCCO."""
     _, params = _callback(request)
@@ -119,7 +118,7 @@ def _count(params: dict, name: str) -> int:
 
 
 @csrf_exempt
-@require_POST
+@webhook_methods("POST")
 def ring(request: HttpRequest, project_id: int, token: str, group_id: int) -> JsonResponse:
     """A ring group member did not answer (continueOnFail); reply with the next member or the final step."""
     _, params = _callback(request)
