@@ -58,13 +58,40 @@ class RoutingRuleSerializer(ScopedSerializer):
         return attrs
 
 
+class ReplacesNestedRows:
+    """A parent serializer whose nested list (a menu's keys, a group's members) is written whole.
+
+    Subclasses name the list in `nested_field` and write its rows in `replace_rows`.
+    """
+
+    nested_field: str
+
+    def replace_rows(self, parent, rows: list[dict]) -> None:
+        raise NotImplementedError
+
+    @transaction.atomic
+    def create(self, validated_data):
+        rows = validated_data.pop(self.nested_field, [])
+        parent = super().create(validated_data)
+        self.replace_rows(parent, rows)
+        return parent
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        rows = validated_data.pop(self.nested_field, None)
+        parent = super().update(instance, validated_data)
+        if rows is not None:  # a PATCH without the list keeps the rows
+            self.replace_rows(parent, rows)
+        return parent
+
+
 class IvrOptionSerializer(ScopedSerializer):
     class Meta:
         model = IvrOption
         exclude = ["id", "menu"]
 
 
-class IvrMenuSerializer(ScopedSerializer):
+class IvrMenuSerializer(ReplacesNestedRows, ScopedSerializer):
     project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
     options = IvrOptionSerializer(
         many=True, required=False, help_text="The menu's keys; a write replaces them all."
@@ -90,22 +117,9 @@ class IvrMenuSerializer(ScopedSerializer):
             raise serializers.ValidationError({"options": problems})
         return attrs
 
-    @transaction.atomic
-    def create(self, validated_data):
-        options = validated_data.pop("options", [])
-        menu = super().create(validated_data)
-        self._replace_options(menu, options)
-        return menu
+    nested_field = "options"
 
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        options = validated_data.pop("options", None)
-        menu = super().update(instance, validated_data)
-        if options is not None:
-            self._replace_options(menu, options)
-        return menu
-
-    def _replace_options(self, menu: IvrMenu, options: list[dict]) -> None:
+    def replace_rows(self, menu: IvrMenu, options: list[dict]) -> None:
         menu.options.all().delete()
         for values in options:
             IvrOption.objects.create(menu=menu, **values)

@@ -3,13 +3,12 @@
 Writes run the models' own `clean()`; another project's app user or group is a 400.
 """
 
-from django.db import transaction
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.models import AppUser
-from routing.api import ScopedSerializer, _clean, _ProjectCrudViewSet
+from routing.api import ReplacesNestedRows, ScopedSerializer, _clean, _ProjectCrudViewSet
 from routing.conference import make_room_token
 from routing.models import ConferenceRoom, RingGroup, RingGroupMember
 
@@ -20,7 +19,7 @@ class RingGroupMemberSerializer(ScopedSerializer):
         exclude = ["id", "group"]
 
 
-class RingGroupSerializer(ScopedSerializer):
+class RingGroupSerializer(ReplacesNestedRows, ScopedSerializer):
     project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
     members = RingGroupMemberSerializer(
         many=True, required=False, help_text="In ring order; a write replaces them all."
@@ -43,22 +42,9 @@ class RingGroupSerializer(ScopedSerializer):
             raise serializers.ValidationError({"members": problems})
         return attrs
 
-    @transaction.atomic
-    def create(self, validated_data):
-        members = validated_data.pop("members", [])
-        group = super().create(validated_data)
-        self._replace_members(group, members)
-        return group
+    nested_field = "members"
 
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        members = validated_data.pop("members", None)
-        group = super().update(instance, validated_data)
-        if members is not None:
-            self._replace_members(group, members)
-        return group
-
-    def _replace_members(self, group: RingGroup, members: list[dict]) -> None:
+    def replace_rows(self, group: RingGroup, members: list[dict]) -> None:
         group.members.all().delete()
         for position, values in enumerate(members):
             RingGroupMember.objects.create(group=group, **{"position": position, **values})
