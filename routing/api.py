@@ -61,10 +61,24 @@ class RoutingRuleSerializer(ScopedSerializer):
 class ReplacesNestedRows:
     """A parent serializer whose nested list (a menu's keys, a group's members) is written whole.
 
-    Subclasses name the list in `nested_field` and write its rows in `replace_rows`.
+    Subclasses name the list in `nested_field`, its model and the row's link to the parent in
+    `row_model` / `parent_field`, and write the rows in `replace_rows`.
     """
 
     nested_field: str
+    row_model: type
+    parent_field: str
+
+    def clean_rows(self, parent, attrs: dict) -> None:
+        """Run each row's model `clean()` against `parent`; problems are keyed by row index."""
+        problems = {}
+        for index, values in enumerate(attrs.get(self.nested_field, [])):
+            try:
+                self.row_model(**{self.parent_field: parent}, **values).clean()
+            except DjangoValidationError as exc:
+                problems[index] = exc.message_dict
+        if problems:
+            raise serializers.ValidationError({self.nested_field: problems})
 
     def replace_rows(self, parent, rows: list[dict]) -> None:
         raise NotImplementedError
@@ -107,17 +121,10 @@ class IvrMenuSerializer(ReplacesNestedRows, ScopedSerializer):
         keys = [option["digit"] for option in attrs.get("options", [])]
         if len(keys) != len(set(keys)):
             raise serializers.ValidationError({"options": "Each key may be used once per menu."})
-        problems = {}
-        for index, values in enumerate(attrs.get("options", [])):
-            try:
-                IvrOption(menu=menu, **values).clean()
-            except DjangoValidationError as exc:
-                problems[index] = exc.message_dict
-        if problems:
-            raise serializers.ValidationError({"options": problems})
+        self.clean_rows(menu, attrs)
         return attrs
 
-    nested_field = "options"
+    nested_field, row_model, parent_field = "options", IvrOption, "menu"
 
     def replace_rows(self, menu: IvrMenu, options: list[dict]) -> None:
         menu.options.all().delete()

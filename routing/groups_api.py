@@ -32,17 +32,10 @@ class RingGroupSerializer(ReplacesNestedRows, ScopedSerializer):
     def validate(self, attrs):
         group = self._candidate(attrs)
         _clean(group)
-        problems = {}
-        for index, values in enumerate(attrs.get("members", [])):
-            try:
-                _clean(RingGroupMember(group=group, **values))
-            except serializers.ValidationError as exc:
-                problems[index] = exc.detail
-        if problems:
-            raise serializers.ValidationError({"members": problems})
+        self.clean_rows(group, attrs)
         return attrs
 
-    nested_field = "members"
+    nested_field, row_model, parent_field = "members", RingGroupMember, "group"
 
     def replace_rows(self, group: RingGroup, members: list[dict]) -> None:
         group.members.all().delete()
