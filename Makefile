@@ -6,7 +6,7 @@ PORT ?= 8000
 # Webhook URLs shown by `make run` point at the server it starts, unless set otherwise.
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test lint bench bench-smoke
+.PHONY: install run serve test lint typecheck bench bench-smoke bench-dashboard screenshots vendor-js
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,19 +19,33 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=true PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# As in production: gunicorn, DEBUG off, static files collected and served by WhiteNoise.
+# Refuses to start (check_production says why) without SECRET_KEY and ALLOWED_HOSTS set.
+serve: install
+	DEBUG=false $(BIN)/python manage.py check_production
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=false $(BIN)/gunicorn portal.wsgi -c python:portal.gunicorn_conf -b 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/mypy portal routing calls
+	DEBUG=true $(BIN)/python manage.py check
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install
+	DEBUG=true $(BIN)/mypy portal routing calls
 
 # Full load benchmark (PostgreSQL + Redis + gunicorn + wrk); writes BENCHMARKS.md. See README.
 bench: install
@@ -40,3 +54,28 @@ bench: install
 # Seconds-long version on SQLite, as the test suite runs it.
 bench-smoke: install
 	$(BIN)/python -m bench --smoke
+
+# The dashboard's server time for a tenant with a million calls (own SQLite file; see bench/dashboard.py).
+bench-dashboard: install
+	$(BIN)/python -m bench.dashboard --calls 1000000
+
+# PNGs of the main staff pages at 1400 px into docs/screenshots/ (needs chromium + chromium-driver).
+SHOTS_DB := sqlite:////tmp/portal-screenshots.sqlite3
+screenshots: install
+	rm -f /tmp/portal-screenshots.sqlite3
+	DEBUG=true DATABASE_URL=$(SHOTS_DB) $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=true DATABASE_URL=$(SHOTS_DB) $(BIN)/python manage.py seed_demo --calls 600 >/dev/null
+	DEBUG=true DATABASE_URL=$(SHOTS_DB) $(BIN)/python manage.py screenshots
+
+# Re-vendor the browser libraries from their npm packages (the files are committed; no CDN at run time).
+CHARTJS_VERSION := 4.6.1
+MERMAID_VERSION := 12.3.0
+vendor-js:
+	rm -rf .vendor-js && mkdir .vendor-js
+	cd .vendor-js && npm pack -q chart.js@$(CHARTJS_VERSION) mermaid@$(MERMAID_VERSION) >/dev/null
+	tar -xzf .vendor-js/chart.js-$(CHARTJS_VERSION).tgz -C .vendor-js package/dist/chart.umd.min.js package/LICENSE.md
+	cp .vendor-js/package/dist/chart.umd.min.js .vendor-js/package/LICENSE.md portal/static/vendor/chartjs/
+	rm -rf .vendor-js/package
+	tar -xzf .vendor-js/mermaid-$(MERMAID_VERSION).tgz -C .vendor-js package/dist/mermaid.min.js package/LICENSE
+	cp .vendor-js/package/dist/mermaid.min.js .vendor-js/package/LICENSE portal/static/vendor/mermaid/
+	rm -rf .vendor-js

@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
+from routing.error_log import error_log
 from routing.local_routes import local_routes
 
 
@@ -16,6 +17,22 @@ def _empty_cache():
     yield
     local_routes.clear()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_run_at_once(request, monkeypatch):
+    """Tests run inside a transaction that never commits; run on-commit work (the routing-table
+    rebuild) where the commit would have run it. Tests marked `commit_hooks` capture the hooks
+    themselves (django_capture_on_commit_callbacks) to measure what one commit does."""
+    if request.node.get_closest_marker("commit_hooks") is None:
+        monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture(autouse=True)
+def _routing_errors_written_at_once(monkeypatch):
+    """The error log's writer thread cannot see a test's uncommitted transaction; write in the
+    test's own thread instead (routing/tests/test_error_log.py tests the thread)."""
+    monkeypatch.setattr(error_log, "background", False)
 
 
 @pytest.fixture

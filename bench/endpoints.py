@@ -4,10 +4,11 @@ from django.apps import apps
 from django.db.models import Model
 from django.urls import Resolver404, resolve
 
-from bench.workload import ANSWER, BASELINE, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
 
 _PROBES = {
     BASELINE: "/bench/baseline/1/token/",
+    BASELINE_DRF: "/bench/baseline-drf/1/token/",
     ANSWER: "/answer_url/1/token/",
     EVENT: "/event_url/1/token/",
 }

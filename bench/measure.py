@@ -18,8 +18,14 @@ from bench.endpoints import landed, stored_events
 from bench.load import run_load, wrk_version
 from bench.queries import count_queries
 from bench.server import GunicornServer
-from bench.targets import answer_workload, baseline_workload, event_workload, sample_tenants
-from bench.workload import ANSWER, BASELINE, EVENT
+from bench.targets import (
+    answer_workload,
+    baseline_drf_workload,
+    baseline_workload,
+    event_workload,
+    sample_tenants,
+)
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
 
 _WARMUP_CONCURRENCY = 4
 
@@ -100,7 +106,7 @@ def _settle_stored(before: int, sent: int, limit: float = 15.0) -> int:
 def measure_sizes(plan, env: dict[str, str], out_dir: Path) -> dict:
     """Run the whole plan; return the JSON-able results (see bench.report)."""
     call_command("migrate", verbosity=0, interactive=False)
-    endpoints = [BASELINE]
+    endpoints = [BASELINE, BASELINE_DRF]
     notes = []
     for endpoint, issue in ((ANSWER, "routing, issue 3"), (EVENT, "calls, issue 4")):
         if landed(endpoint):
@@ -122,7 +128,12 @@ def _measure_size(name: str, plan, env: dict[str, str], out_dir: Path, endpoints
     generate_seconds = time.monotonic() - started
     cache.clear()
     tenants = sample_tenants(bench_project_pks(), 1 if SIZES[name] is SMALL else plan.targets)
-    builders = {BASELINE: baseline_workload, ANSWER: answer_workload, EVENT: event_workload}
+    builders = {
+        BASELINE: baseline_workload,
+        BASELINE_DRF: baseline_drf_workload,
+        ANSWER: answer_workload,
+        EVENT: event_workload,
+    }
     workloads = {endpoint: builders[endpoint](tenants) for endpoint in endpoints}
     queries = []
     if ANSWER in endpoints:

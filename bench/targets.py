@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from bench.workload import ANSWER, BASELINE, EVENT, RequestTemplate, Workload
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, RequestTemplate, Workload
 from portal.models import AppUser, Project, VirtualNumber
 from portal.phone import stringee_digits
 
@@ -75,19 +75,24 @@ def app_call_query(tenant: Tenant) -> str:
     )
 
 
-def answer_workload(tenants: list[Tenant], prefix: str = "/answer_url") -> Workload:
+def answer_workload(tenants: list[Tenant], prefix: str = "/answer_url", endpoint: str = ANSWER) -> Workload:
     """Alternate phone→app and app→app calls over `tenants`."""
     templates = []
     for tenant in tenants:
         path = f"{prefix}/{tenant.stringee_id}/{tenant.token}/"
         templates.append(RequestTemplate("GET", f"{path}?{phone_call_query(tenant)}"))
         templates.append(RequestTemplate("GET", f"{path}?{app_call_query(tenant)}"))
-    return Workload(ANSWER if prefix == "/answer_url" else BASELINE, tuple(templates))
+    return Workload(endpoint, tuple(templates))
 
 
 def baseline_workload(tenants: list[Tenant]) -> Workload:
     """The answer_url's requests, sent to the constant baseline view instead."""
-    return answer_workload(tenants, prefix="/bench/baseline")
+    return answer_workload(tenants, prefix="/bench/baseline", endpoint=BASELINE)
+
+
+def baseline_drf_workload(tenants: list[Tenant]) -> Workload:
+    """The answer_url's requests, sent to the constant DRF baseline view instead."""
+    return answer_workload(tenants, prefix="/bench/baseline-drf", endpoint=BASELINE_DRF)
 
 
 def event_body(tenant: Tenant, status: str) -> str:

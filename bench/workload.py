@@ -8,7 +8,7 @@ milliseconds. `{run}` is filled by `Workload.for_run`, so ids never repeat betwe
 
 from dataclasses import dataclass
 
-BASELINE, ANSWER, EVENT = "baseline", "answer_url", "event_url"
+BASELINE, BASELINE_DRF, ANSWER, EVENT = "baseline", "baseline_drf", "answer_url", "event_url"
 
 
 @dataclass(frozen=True)

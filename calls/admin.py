@@ -10,33 +10,24 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from calls.models import CallEvent, CallRecord
-from portal.admin import ProjectScopedListFilter, TenantScopedAdmin
-from portal.phone import normalize_or_none
+from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord
+from calls.story import call_decisions, call_story
+from portal.admin import SearchesNumbers
+from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
 
 RECORD_COLUMNS = [
     "call_id",
     "project__stringee_project_id",
-    "direction",
-    "status",
-    "from_number",
-    "from_user",
-    "to_number",
-    "to_user",
+    *RECORD_PARTIES,
     "virtual_number__number",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "ring_seconds",
-    "talk_seconds",
-    "end_cause",
-    "ended_by",
+    *RECORD_OUTCOME,
     "recording_url",
 ]
 EVENT_COLUMNS = [
@@ -77,7 +68,7 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     return response
 
 
-class CallLogAdmin(TenantScopedAdmin):
+class CallLogAdmin(SearchesNumbers, TenantScopedAdmin):
     """Read-only for everyone, with an action and a button exporting the filtered list as CSV."""
 
     change_list_template = "admin/calls/change_list_export.html"
@@ -115,13 +106,6 @@ class CallLogAdmin(TenantScopedAdmin):
             raise PermissionDenied
         return self._csv(self.get_changelist_instance(request).get_queryset(request))
 
-    def get_search_results(self, request, queryset, search_term):
-        """A number typed in any form (0901…, +84 90…, 84901…) finds calls from or to it."""
-        e164 = normalize_or_none(search_term)
-        if e164 and "from_number" in self.search_fields:
-            return queryset.filter(Q(from_number=e164) | Q(to_number=e164)), False
-        return super().get_search_results(request, queryset, search_term)
-
 
 def _json_block(value) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
@@ -140,17 +124,19 @@ def _table(headers: list[str], rows: list[tuple], empty: str) -> str:
 
 @admin.register(CallRecord)
 class CallRecordAdmin(CallLogAdmin):
+    number_search_fields = ("from_number", "to_number")
     list_display = [
-        "call_id",
-        "project",
-        "direction",
+        "started",
         "caller",
         "callee",
         "status",
-        "started_at",
-        "ring_seconds",
-        "talk_seconds",
+        "direction",
+        "ring",
+        "talk",
+        "project",
     ]
+    list_display_links = ["started"]
+    change_form_template = "admin/calls/callrecord/change_form.html"
     list_filter = [("project", ProjectScopedListFilter), "status", "direction", "started_at"]
     date_hierarchy = "started_at"
     search_fields = ["call_id", "from_number", "to_number", "from_user", "to_user"]
@@ -170,6 +156,30 @@ class CallRecordAdmin(CallLogAdmin):
         ("Routing decision", {"fields": ["routing_story"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The call's story first (calls.story), the raw record one click away."""
+        record = self.get_object(request, object_id)
+        extra = {"story": call_story(record)} if record is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @admin.display(description="started", ordering="started_at")
+    def started(self, obj):
+        """When the call started; its call id (for support) shows on hover and on its page."""
+        when = (
+            date_format(timezone.localtime(obj.started_at), "SHORT_DATETIME_FORMAT")
+            if obj.started_at
+            else "–"
+        )
+        return format_html('<span title="Call id {}">{}</span>', obj.call_id, when)
+
+    @admin.display(description="ring (s)", ordering="ring_seconds")
+    def ring(self, obj):
+        return obj.ring_seconds
+
+    @admin.display(description="talk (s)", ordering="talk_seconds")
+    def talk(self, obj):
+        return obj.talk_seconds
 
     @admin.display(description="from")
     def caller(self, obj):
@@ -208,9 +218,10 @@ class CallRecordAdmin(CallLogAdmin):
 
     @admin.display(description="decisions")
     def routing_story(self, obj):
-        if not obj.routing:
+        decisions = call_decisions(obj)
+        if not decisions:
             return "No routing decision was logged for this call."
-        return _json_block(obj.routing)
+        return _json_block(decisions)
 
 
 @admin.register(CallEvent)

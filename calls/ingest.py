@@ -1,58 +1,53 @@
-"""Event_url ingestion: validate a payload, store it once, bring the call's record up to date.
+"""Event_url ingestion: validate a payload, store it once, fold it into the call's record.
 
-One transaction per event: the event is inserted with "on conflict do nothing" (a retry is
-stored once), the call's record is created the same way, then locked (`SELECT … FOR UPDATE`)
-and re-derived from all of the call's stored events (calls.cdr). The lock serialises events of
-one call, and whoever takes it last sees every event committed before it, so concurrent
-deliveries converge on one correct record.
+One transaction per event, committed before the 200, with a constant number of statements
+whatever the call's length: the event is inserted with "on conflict do nothing" (a retry is
+stored once), then one UPDATE merges it into the call's record (calls.fold). When that updates
+no row the record is inserted ("on conflict do nothing", so racing first events make one) and
+the UPDATE runs again. Routing decisions parked for the call (routing.decisions) are stored in
+the same transaction, and parked again if it fails.
 """
 
-import json
-from dataclasses import dataclass
+from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from calls import cdr
-from calls.models import CALL_EVENT_TYPE, CallEvent, CallRecord
-from calls.routing_log import collect_decision, remember_decision
-from portal.models import Project, VirtualNumber
+from calls.fold import fold_event
+from calls.models import CALL_EVENT_TYPE, CallDecision, CallEvent, CallRecord
+from calls.payloads import MAX_ID_LENGTH, BadPayload, load_object, required_id
+from calls.recordings import recording_fields, store_recording
+from portal.models import Project
+from routing.decisions import join_by_parties, put_back, take_decisions
 
-MAX_ID_LENGTH = 128
-_OPTIONAL_NUMBERS = ("duration", "answerDuration", "project_id")
+__all__ = ["BadPayload", "ingest_event", "load_object", "parse_event", "required_id"]
+
+# Epoch milliseconds of 2000-01-01 and 2100-01-01 (UTC): any real event falls between them, and
+# every time derived from one fits the database's timestamp types (year 9999 broke the record).
+MIN_TIMESTAMP_MS = 946_684_800_000
+MAX_TIMESTAMP_MS = 4_102_444_800_000
+MAX_SECONDS = 1_000_000  # ~11.5 days: longer than any call; keeps derived seconds in an integer column
+MAX_PROJECT_ID = 2**53
+INT64 = 2**63
+# Optional numbers and their inclusive bounds.
+_OPTIONAL_NUMBERS = {
+    "duration": (0, MAX_SECONDS),
+    "answerDuration": (0, MAX_SECONDS),
+    "project_id": (0, MAX_PROJECT_ID),
+}
 _OPTIONAL_TEXTS = ("call_status", "event", "type", "endCallCause", "endedBy", "request_from_user_id")
-
-
-@dataclass
-class BadPayload(Exception):
-    """The body cannot be stored; `code` and `detail` go into the 400 reply."""
-
-    code: str
-    detail: str
-
-
-def load_object(body: bytes) -> dict:
-    """The JSON object in `body`, or BadPayload (malformed_json / not_an_object)."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadPayload("malformed_json", f"The body is not valid JSON ({exc}).") from exc
-    if not isinstance(payload, dict):
-        raise BadPayload("not_an_object", f"The body must be a JSON object, not {type(payload).__name__}.")
-    return payload
-
-
-def required_id(payload: dict, *names: str) -> str:
-    """The first of `names` present, as a non-empty string of at most 128 characters."""
-    value = next((payload[name] for name in names if payload.get(name) not in (None, "")), None)
-    if value is None:
-        raise BadPayload(f"missing_{names[0]}", f"The body has no `{names[0]}`.")
-    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
-        raise BadPayload("bad_field", f"`{names[0]}` must be a string of at most {MAX_ID_LENGTH} characters.")
-    return value
+_PARTY_TEXTS = ("number", "alias", "type")
+_RECORDING_LINKS = ("recording_url", "recordingUrl")
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_recording_post(payload: dict) -> bool:
+    """A CDR-like post: a recording link and no `call_status` (it attaches the recording)."""
+    return not payload.get("call_status") and any(payload.get(name) for name in _RECORDING_LINKS)
 
 
 def parse_event(body: bytes) -> dict:
@@ -65,82 +60,126 @@ def parse_event(body: bytes) -> dict:
     names = ("call_id",) if kind == CALL_EVENT_TYPE else ("call_id", "room_id")
     required_id(payload, *names)
     stamp = payload.get("timestamp_ms")
-    if stamp is None and kind == CALL_EVENT_TYPE:
+    if stamp is None and kind == CALL_EVENT_TYPE and not is_recording_post(payload):
         raise BadPayload("missing_timestamp_ms", "A call event needs `timestamp_ms` (epoch milliseconds).")
-    if stamp is not None and (not _is_int(stamp) or stamp < 0):
-        raise BadPayload("bad_field", "`timestamp_ms` must be a non-negative integer (epoch milliseconds).")
+    if stamp is not None and not (_is_int(stamp) and MIN_TIMESTAMP_MS <= stamp < MAX_TIMESTAMP_MS):
+        raise BadPayload(
+            "bad_field", "`timestamp_ms` must be an integer (epoch milliseconds) between 2000 and 2100."
+        )
     for name in _OPTIONAL_TEXTS:
         if payload.get(name) is not None and not isinstance(payload[name], str):
             raise BadPayload("bad_field", f"`{name}` must be a string.")
-    for name in _OPTIONAL_NUMBERS:
+    user = payload.get("request_from_user_id")
+    if user is not None and len(user) > MAX_ID_LENGTH:
+        raise BadPayload("bad_field", f"`request_from_user_id` must be at most {MAX_ID_LENGTH} characters.")
+    for name, (low, high) in _OPTIONAL_NUMBERS.items():
         value = payload.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise BadPayload("bad_field", f"`{name}` must be a number.")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high
+        ):
+            raise BadPayload("bad_field", f"`{name}` must be a number from {low} to {high}.")
     for name in ("from", "to"):
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            raise BadPayload("bad_field", f"`{name}` must be an object ({{number, alias, type}}).")
+        _check_party(payload, name)
+    event_id = payload.get("event_id")
+    if event_id is not None and not (isinstance(event_id, str) or _is_int(event_id)):
+        raise BadPayload("bad_field", "`event_id` must be a string or an integer.")
+    if event_id is not None and len(str(event_id)) > MAX_ID_LENGTH:
+        raise BadPayload("bad_field", f"`event_id` must be at most {MAX_ID_LENGTH} characters.")
+    serial = payload.get("serial")
+    if serial is not None and not (_is_int(serial) and -INT64 <= serial < INT64):
+        raise BadPayload("bad_field", "`serial` must be a 64-bit integer.")
+    if kind == CALL_EVENT_TYPE and is_recording_post(payload):
+        recording_fields(payload)  # the link must be usable
     return payload
 
 
-def ingest_event(project: Project, payload: dict) -> CallRecord | None:
-    """Store a parsed event once and bring its call's record up to date (None for non-call events)."""
-    kind = payload.get("type", CALL_EVENT_TYPE)
-    call_id = payload.get("call_id") or payload.get("room_id")
+def _check_party(payload: dict, side: str) -> None:
+    """`from` / `to` is an object whose `number`, `alias` and `type` are strings (ids: ≤ 128)."""
+    party = payload.get(side)
+    if party is None:
+        return
+    if not isinstance(party, dict):
+        raise BadPayload("bad_field", f"`{side}` must be an object ({{number, alias, type}}).")
+    for name in _PARTY_TEXTS:
+        value = party.get(name)
+        if value is not None and not (isinstance(value, str) and len(value) <= MAX_ID_LENGTH):
+            raise BadPayload(
+                "bad_field", f"`{side}.{name}` must be a string of at most {MAX_ID_LENGTH} characters."
+            )
+
+
+def _event(project: Project, payload: dict) -> CallEvent:
     stamp = payload.get("timestamp_ms")
-    event = CallEvent(
+    event_id = payload.get("event_id")
+    return CallEvent(
         project=project,
-        call_id=call_id,
+        call_id=str(payload.get("call_id") or payload.get("room_id") or ""),
         status=(payload.get("call_status") or payload.get("event") or "")[:32],
-        type=kind[:32],
+        type=payload.get("type", CALL_EVENT_TYPE)[:32],
         timestamp_ms=stamp,
         occurred_at=cdr.moment(stamp) if stamp is not None else None,
+        event_id="" if event_id is None else str(event_id),
+        serial=payload.get("serial"),
         payload=payload,
     )
-    collected: list[dict] = []
+
+
+def fold_into_record(project: Project, event: CallEvent) -> bool:
+    """Merge the event into its call's record, creating the record first if needed (True then)."""
+    now = timezone.now()
+    assert event.timestamp_ms is not None, "only call events with a time are folded"
+    args = (project, event.call_id, event.status, event.timestamp_ms, event.payload, now)
+    if fold_event(*args):
+        return False
+    CallRecord.objects.bulk_create(
+        [CallRecord(project=project, call_id=event.call_id)], ignore_conflicts=True
+    )
+    fold_event(*args)
+    return True
+
+
+def _parties(payload: dict, side: str) -> list[str]:
+    party = payload.get(side)
+    if not isinstance(party, dict):
+        return []
+    return [str(party[name]) for name in ("number", "alias") if party.get(name)]
+
+
+def _from_a_phone(payload: dict) -> bool:
+    caller = payload.get("from")
+    return isinstance(caller, dict) and str(caller.get("type", "")).lower() != "internal"
+
+
+def ingest_event(project: Project, payload: dict) -> None:
+    """Store a parsed event once and fold it into its call's record (non-call events: stored only)."""
+    event = _event(project, payload)
+    if event.type != CALL_EVENT_TYPE:
+        CallEvent.objects.bulk_create([event], ignore_conflicts=True)
+        return
+    taken = take_decisions(project.pk, event.call_id)
     try:
         with transaction.atomic():
             CallEvent.objects.bulk_create([event], ignore_conflicts=True)
-            return refresh_record(project, call_id, collected) if kind == CALL_EVENT_TYPE else None
+            created = event.timestamp_ms is not None and fold_into_record(project, event)
+            if is_recording_post(payload):
+                store_recording(project, recording_fields(payload))
+            if created and not taken and _from_a_phone(payload):  # only phones get a uuid-only answer_url
+                callers, called = _parties(payload, "from"), _parties(payload, "to")
+                taken = join_by_parties(project.pk, event.call_id, callers, called, event.timestamp_ms)
+            if taken:
+                CallDecision.objects.bulk_create(
+                    [
+                        CallDecision(
+                            project=project,
+                            call_id=event.call_id,
+                            token=entry["token"],
+                            parked_us=entry["at_us"],
+                            decision=entry["decision"],
+                        )
+                        for entry in taken
+                    ],
+                    ignore_conflicts=True,
+                )
     except Exception:
-        for decision in collected:  # the record did not keep it: leave it for the next event
-            remember_decision(project.pk, call_id, decision)
+        put_back(project.pk, event.call_id, taken)  # the record did not keep them: for the next event
         raise
-
-
-def locked_record(project: Project, call_id: str) -> CallRecord:
-    """The call's record, created if missing, locked for the rest of the transaction.
-
-    Most events find the record already there: one locking SELECT. The first event of a call
-    inserts it ("on conflict do nothing", so racing first events still make one) and locks it.
-    """
-    rows = CallRecord.objects.select_for_update().filter(project=project, call_id=call_id)
-    record = rows.first()
-    if record is None:
-        CallRecord.objects.bulk_create([CallRecord(project=project, call_id=call_id)], ignore_conflicts=True)
-        record = rows.get()
-    return record
-
-
-def refresh_record(project: Project, call_id: str, collected: list[dict] | None = None) -> CallRecord:
-    """Re-derive the call's record from all its stored events (call inside a transaction).
-
-    A routing decision the answer_url parked for this call is moved onto the record; it is
-    also appended to `collected` so the caller can park it again if the transaction fails.
-    """
-    record = locked_record(project, call_id)
-    rows = CallEvent.objects.filter(project=project, call_id=call_id, timestamp_ms__isnull=False)
-    events = [cdr.Event(s, t, p) for s, t, p in rows.values_list("status", "timestamp_ms", "payload")]
-    fields = cdr.derive(events)
-    numbers = {fields.get("from_number"), fields.get("to_number")} - {None}
-    known = {record.from_number, record.to_number}
-    if numbers and record.virtual_number_id is None and not numbers <= known:  # newly learnt numbers
-        fields["virtual_number"] = VirtualNumber.objects.filter(project=project, number__in=numbers).first()
-    for name, value in fields.items():
-        setattr(record, name, value)
-    decision = collect_decision(project.pk, call_id)
-    if decision is not None:
-        record.routing = [*record.routing, decision]
-        if collected is not None:
-            collected.append(decision)
-    record.save()
-    return record

@@ -12,6 +12,19 @@ from portal.phone import E164Field
 CALL_EVENT_TYPE = "stringee_call"
 
 
+# What a call record says, in the order staff and programs read it (admin CSV export, API).
+RECORD_PARTIES = ("direction", "status", "from_number", "from_user", "to_number", "to_user")
+RECORD_OUTCOME = (
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "ring_seconds",
+    "talk_seconds",
+    "end_cause",
+    "ended_by",
+)
+
+
 class CallEvent(models.Model):
     """One POST to the event_url, stored once however often Stringee retries it."""
 
@@ -26,6 +39,10 @@ class CallEvent(models.Model):
     timestamp_ms = models.BigIntegerField(null=True, help_text="Epoch milliseconds Stringee gave the event.")
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    event_id = models.CharField(
+        max_length=128, blank=True, default="", help_text="Stringee's `event_id` (unique per event)."
+    )
+    serial = models.BigIntegerField(null=True, blank=True, help_text="Stringee's `serial` (sequence number).")
     payload = models.JSONField()
 
     class Meta:
@@ -33,7 +50,14 @@ class CallEvent(models.Model):
         constraints = [
             # Stringee retries a POST that did not get its 200: the repeat is the same event.
             models.UniqueConstraint(
-                fields=["project", "call_id", "status", "timestamp_ms"], name="call_event_once"
+                fields=["project", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="call_event_id_once",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "call_id", "status", "timestamp_ms"],
+                condition=models.Q(event_id=""),
+                name="call_event_once",
             ),
         ]
         indexes = [
@@ -83,12 +107,27 @@ class CallRecord(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     end_cause = models.CharField(max_length=255, blank=True, help_text="`endCallCause` as Stringee sent it.")
     ended_by = models.CharField(max_length=64, blank=True)
-    routing = models.JSONField(
-        default=list, blank=True, help_text="What the answer_url (and its callbacks) decided, in order."
-    )
     recording_url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Fold state (calls.fold): what the user-visible fields above are computed from. Times are
+    # epoch microseconds; a *_key is the canonical key (cdr.event_key) of the event that gave a
+    # "first value wins" field ("" for none yet), so a later-arriving but canonically earlier
+    # event replaces it.
+    first_us = models.BigIntegerField(null=True, editable=False)
+    ringing_us = models.BigIntegerField(null=True, editable=False)
+    answered_event_us = models.BigIntegerField(null=True, editable=False)
+    ended_us = models.BigIntegerField(null=True, editable=False)
+    end_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    end_answered_us = models.BigIntegerField(null=True, editable=False)
+    end_talk_seconds = models.IntegerField(null=True, editable=False)
+    end_unanswered_status = models.CharField(max_length=12, blank=True, editable=False)
+    from_number_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    to_number_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    from_user_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    to_user_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    direction_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -99,10 +138,62 @@ class CallRecord(models.Model):
             models.Index(fields=["project", "started_at"], name="call_record_project_started"),
             models.Index(fields=["started_at"], name="call_record_started"),
             models.Index(fields=["project", "created_at"], name="call_record_project_created"),
+            models.Index(  # covers the dashboard's grouped counts (calls.dashboard)
+                fields=[
+                    "project",
+                    "started_at",
+                    "status",
+                    "direction",
+                    "virtual_number",
+                    "ring_seconds",
+                    "talk_seconds",
+                    "from_user",
+                    "to_user",
+                ],
+                name="call_record_dashboard",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.call_id
+
+    @property
+    def routing(self) -> list[dict]:
+        """What the answer_url (and its callbacks) decided for this call, in order."""
+        return [row.decision for row in self.decisions.all()]
+
+
+class CallDecision(models.Model):
+    """One routing decision (answer_url, IVR step, on-fail, ring step) collected for a call."""
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_decisions")
+    call_id = models.CharField(max_length=128)
+    token = models.CharField(max_length=32, help_text="Id given when the decision was parked.")
+    parked_us = models.BigIntegerField(help_text="Epoch microseconds when the decision was made.")
+    decision = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    record = models.ForeignObject(
+        CallRecord,
+        on_delete=models.DO_NOTHING,
+        from_fields=["project", "call_id"],
+        to_fields=["project", "call_id"],
+        related_name="decisions",
+    )
+
+    class Meta:
+        ordering = ["parked_us", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "token"], name="call_decision_once"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "call_id", "parked_us"], name="call_decision_call"),
+            models.Index(fields=["project", "created_at"], name="call_decision_project_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.decision.get('rule_name') or self.decision.get('reason') or ''}"
 
 
 class Recording(models.Model):

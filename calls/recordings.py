@@ -1,28 +1,45 @@
-"""Recording callbacks: read the link Stringee POSTs for a `record`/`recordMessage`, store it once.
+"""Recording callbacks: read the link Stringee sends for a `record`/`recordMessage`, store it once.
 
-The contract only says the download link is POSTed to the action's `eventUrl`, so the portal
-accepts (see docs/events.md): the call id as `call_id` or `callId` (or `?callId=` in the URL),
-the link as `url`, `recording_url` or `download_url`, `duration` in seconds and `format`
-(`mp3`, `wav`, `mp4`; read from the link's extension when absent).
+The contract only says the download link is sent to the action's `eventUrl` (Stringee's own
+service takes it as GET or POST), so the portal accepts (see docs/events.md): the call id as
+`call_id` or `callId`, the link as `url`, `recording_url`, `recordingUrl` or `download_url`,
+`duration` in seconds and `format` (`mp3`, `wav`, `mp4`; read from the link's extension when
+absent), in a JSON body or in the query string.
 """
 
+from __future__ import annotations
+
+import math
 from urllib.parse import urlparse
 
 from django.db import transaction
 
-from calls.ingest import BadPayload, load_object, locked_record, required_id
-from calls.models import Recording
+from calls.models import CallRecord, Recording
+from calls.payloads import BadPayload, load_object, required_id
 from portal.models import Project
 
-URL_FIELDS = ("url", "recording_url", "download_url")
+URL_FIELDS = ("url", "recording_url", "recordingUrl", "download_url")
 FORMATS = ("mp3", "wav", "mp4")
+MAX_DURATION_SECONDS = 1_000_000
 
 
-def parse_recording(body: bytes, call_id_in_query: str = "") -> dict:
-    """The recording callback's fields as {call_id, url, duration, format, payload}; or BadPayload."""
-    payload = load_object(body)
-    if call_id_in_query and not (payload.get("call_id") or payload.get("callId")):
-        payload = {**payload, "call_id": call_id_in_query}
+def parse_recording(body: bytes, query: dict | None = None) -> dict:
+    """The recording callback's fields as {call_id, url, duration, format, payload}; or BadPayload.
+
+    Query parameters fill what the body does not give; a GET (empty body) is read from them alone.
+    """
+    query = dict(query or {})
+    payload = load_object(body) if body.strip() else {}
+    if "duration" in query:
+        try:
+            query["duration"] = float(query["duration"])
+        except ValueError:
+            raise BadPayload("bad_field", "`duration` must be a number of seconds.") from None
+    return recording_fields({**query, **payload})
+
+
+def recording_fields(payload: dict) -> dict:
+    """The recording a payload describes (a callback's, or a CDR-like event_url post's)."""
     call_id = required_id(payload, "call_id", "callId")
     url = next((payload[name] for name in URL_FIELDS if payload.get(name)), None)
     if url is None:
@@ -31,8 +48,15 @@ def parse_recording(body: bytes, call_id_in_query: str = "") -> dict:
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 1000:
         raise BadPayload("bad_field", "`url` must be an http(s) link of at most 1000 characters.")
     duration = payload.get("duration")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float)):
-        raise BadPayload("bad_field", "`duration` must be a number of seconds.")
+    if duration is not None and (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not math.isfinite(duration)
+        or not 0 <= duration <= MAX_DURATION_SECONDS
+    ):
+        raise BadPayload(
+            "bad_field", f"`duration` must be a number of seconds from 0 to {MAX_DURATION_SECONDS}."
+        )
     fmt = payload.get("format") or parsed.path.rsplit(".", 1)[-1].lower()
     if not isinstance(fmt, str):
         raise BadPayload("bad_field", "`format` must be a string.")
@@ -45,21 +69,36 @@ def parse_recording(body: bytes, call_id_in_query: str = "") -> dict:
     }
 
 
+def locked_record(project: Project, call_id: str) -> CallRecord:
+    """The call's record, created empty if missing, locked for the rest of the transaction."""
+    rows = CallRecord.objects.select_for_update().filter(project=project, call_id=call_id)
+    record = rows.first()
+    if record is None:
+        CallRecord.objects.bulk_create([CallRecord(project=project, call_id=call_id)], ignore_conflicts=True)
+        record = rows.get()
+    return record
+
+
+def store_recording(project: Project, recording: dict) -> Recording:
+    """Store the recording once, linked to its call's record (call inside a transaction)."""
+    record = locked_record(project, recording["call_id"])
+    stored, _ = Recording.objects.get_or_create(
+        project=project,
+        url=recording["url"],
+        defaults={
+            "call": record,
+            "duration_seconds": recording["duration"],
+            "format": recording["format"],
+            "payload": recording["payload"],
+        },
+    )
+    if record.recording_url != stored.url and stored.call_id == record.pk:
+        record.recording_url = stored.url
+        record.save(update_fields=["recording_url", "updated_at"])
+    return stored
+
+
 def ingest_recording(project: Project, recording: dict) -> Recording:
     """Store the recording once, linked to its call's record (created if it arrives first)."""
     with transaction.atomic():
-        record = locked_record(project, recording["call_id"])
-        stored, _ = Recording.objects.get_or_create(
-            project=project,
-            url=recording["url"],
-            defaults={
-                "call": record,
-                "duration_seconds": recording["duration"],
-                "format": recording["format"],
-                "payload": recording["payload"],
-            },
-        )
-        if record.recording_url != stored.url and stored.call_id == record.pk:
-            record.recording_url = stored.url
-            record.save(update_fields=["recording_url", "updated_at"])
-    return stored
+        return store_recording(project, recording)

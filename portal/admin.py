@@ -1,7 +1,7 @@
-"""The staff web UI for the tenancy domain, and the tenant-scoped ModelAdmin every app uses.
+"""The staff web UI for the tenancy domain: projects, the number inventory, app users, staff.
 
 Superusers see everything. Tenant staff see only their projects' rows, on every page,
-dropdown and autocomplete; viewers may look but not change.
+dropdown and autocomplete (portal.tenancy); viewers may look but not change.
 """
 
 from django import forms
@@ -9,93 +9,35 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.shortcuts import render
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
-from portal import numbers
+from portal import services
 from portal.models import AppUser, Membership, Project, VirtualNumber
-from portal.phone import normalize_or_none
-from portal.tenancy import EDITOR_ROLES, OWNER_ROLES, project_ids_for, scope_to_user, user_may
+from portal.phone import number_lookup
+from portal.redaction import redact
+from portal.tenancy import (
+    OWNER_ROLES,
+    ProjectScopedListFilter,
+    TenantScopedAdmin,
+    project_ids_for,
+    user_may,
+)
 
-admin.site.site_header = "Stringee call-routing portal"
-admin.site.site_title = "Call-routing portal"
-admin.site.index_title = "Tenants, numbers and calls"
-
-
-class TenantScopedChoices:
-    """Foreign-key and many-to-many dropdowns offer only the staff user's own projects' objects."""
-
-    edit_roles = EDITOR_ROLES
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        self._scope_choices(field, db_field, request)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        self._scope_choices(field, db_field, request)
-        return field
-
-    def _scope_choices(self, field, db_field, request) -> None:
-        """Offer only the caller's own projects' objects (editable projects for `project`)."""
-        if field is None or not hasattr(db_field.related_model, "tenant_lookup"):
-            return
-        roles = self.edit_roles if db_field.related_model is Project else None
-        field.queryset = scope_to_user(field.queryset, request.user, roles)
+SIGNATURE_FAILURES_SHOWN = 10
 
 
-class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
-    """Scopes lists, object pages, dropdowns and autocompletes to the staff user's projects.
+class SearchesNumbers:
+    """Admin search: a phone number typed in any form finds rows with it in `number_search_fields`."""
 
-    `edit_roles` are the membership roles allowed to add, change and delete; any member may view.
-    """
+    number_search_fields: tuple[str, ...] = ()
 
-    def get_queryset(self, request):
-        return scope_to_user(super().get_queryset(request), request.user)
-
-    def has_module_permission(self, request):
-        return (
-            request.user.is_active
-            and request.user.is_staff
-            and user_may(request.user, None, Membership.Role.values)
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request) and (
-            obj is None or user_may(request.user, obj, Membership.Role.values)
-        )
-
-    def has_add_permission(self, request):
-        return request.user.is_staff and user_may(request.user, None, self.edit_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff and user_may(request.user, obj, self.edit_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-
-class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
-    """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
-
-    `obj` is the parent object, already scoped by its own admin (None on its add page).
-    """
-
-    def has_view_permission(self, request, obj=None):
-        return user_may(request.user, obj, Membership.Role.values)
-
-    def has_add_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-    def has_delete_permission(self, request, obj=None):
-        return user_may(request.user, obj, self.edit_roles)
-
-
-class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
-    """A project filter that lists only projects present in the caller's scoped rows."""
+    def get_search_results(self, request, queryset, search_term):
+        query = number_lookup(search_term, *self.number_search_fields)
+        if query is not None and self.number_search_fields:
+            return queryset.filter(query), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
 
 class ProjectForm(forms.ModelForm):
@@ -104,6 +46,16 @@ class ProjectForm(forms.ModelForm):
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text="Stored to sign and verify JWTs; never shown again. Leave blank to keep the current one.",
+    )
+    signing_secret = forms.CharField(
+        label="Signing secret key",
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=(
+            "The “Signing secret key” of the Stringee project, used to check X-STRINGEE-SIGNATURE; "
+            "never shown again. Leave blank to keep the current one; enter a new one to replace it."
+        ),
     )
 
     class Meta:
@@ -115,6 +67,8 @@ class ProjectForm(forms.ModelForm):
             "time_zone",
             "api_key_sid",
             "api_key_secret",
+            "signing_mode",
+            "signing_secret",
             "fallback_message",
             "retention_days",
         ]
@@ -124,6 +78,18 @@ class ProjectForm(forms.ModelForm):
         if not secret and not self.instance.pk:
             raise forms.ValidationError("Enter the API key secret issued by Stringee.")
         return secret or self.instance.api_key_secret
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without the mode (older scripts) keeps the project's current one.
+        if "signing_mode" in self.fields:  # viewers see the page read-only, without form fields
+            self.fields["signing_mode"].required = False
+
+    def clean_signing_mode(self):
+        return self.cleaned_data["signing_mode"] or self.instance.signing_mode
+
+    def clean_signing_secret(self):
+        return self.cleaned_data["signing_secret"].strip() or self.instance.signing_secret
 
 
 @admin.register(Project)
@@ -135,7 +101,10 @@ class ProjectAdmin(TenantScopedAdmin):
     search_fields = ["name", "stringee_project_id", "api_key_sid"]
     readonly_fields = [
         "webhook_urls",
+        "masked_webhook_urls",
         "masked_secret",
+        "masked_signing_secret",
+        "signature_failures",
         "webhook_token_rotated_at",
         "created_at",
         "updated_at",
@@ -151,6 +120,17 @@ class ProjectAdmin(TenantScopedAdmin):
                 "fields": ["webhook_urls", "webhook_token_rotated_at"],
             },
         ),
+        (
+            "Webhook signatures (X-STRINGEE-SIGNATURE)",
+            {
+                "fields": [
+                    "signing_mode",
+                    "masked_signing_secret",
+                    "signing_secret",
+                    "signature_failures",
+                ],
+            },
+        ),
         ("Behaviour", {"fields": ["fallback_message", "retention_days"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
@@ -161,6 +141,20 @@ class ProjectAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_fieldsets(self, request, obj=None):
+        """Only owners (and superusers) see the webhook token; other roles see it masked."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or user_may(request.user, obj, OWNER_ROLES):
+            return fieldsets
+
+        def masked(field):
+            return "masked_webhook_urls" if field == "webhook_urls" else field
+
+        return [
+            (name, {**options, "fields": [masked(field) for field in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         # The projectId is the tenant's identity in every webhook URL: fixed once created.
         return [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
@@ -168,6 +162,39 @@ class ProjectAdmin(TenantScopedAdmin):
     @admin.display(description="API key secret (masked)")
     def masked_secret(self, obj):
         return obj.masked_secret
+
+    @admin.display(description="Signing secret key (masked)")
+    def masked_signing_secret(self, obj):
+        return obj.masked_signing_secret or "Not set"
+
+    @admin.display(description="Rejected or unsigned requests")
+    def signature_failures(self, obj):
+        if not obj.pk:
+            return "Shown once the project is saved."
+        count = obj.signature_failures.count()
+        if not count:
+            return "None recorded."
+        latest = obj.signature_failures.all()[:SIGNATURE_FAILURES_SHOWN]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            (
+                (
+                    date_format(localtime(failure.at), "DATETIME_FORMAT"),
+                    failure.path,
+                    failure.get_reason_display(),
+                )
+                for failure in latest
+            ),
+        )
+        return format_html(
+            "<p>{} in all; the latest {}:</p>"
+            "<table><thead><tr><th>Time</th><th>Path</th><th>Reason</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            count,
+            min(count, SIGNATURE_FAILURES_SHOWN),
+            rows,
+        )
 
     @admin.display(description="answer_url / event_url")
     def webhook_urls(self, obj):
@@ -178,6 +205,16 @@ class ProjectAdmin(TenantScopedAdmin):
             "<p><strong>event_url</strong><br><code>{}</code></p>",
             obj.answer_url,
             obj.event_url,
+        )
+
+    @admin.display(description="answer_url / event_url")
+    def masked_webhook_urls(self, obj):
+        return format_html(
+            "<p><strong>answer_url</strong><br><code>{}</code></p>"
+            "<p><strong>event_url</strong><br><code>{}</code></p>"
+            "<p>The token (***) is shown to the project's owners only.</p>",
+            redact(obj.answer_url),
+            redact(obj.event_url),
         )
 
     @admin.action(description="Rotate webhook token (the old one keeps working for a grace period)")
@@ -197,7 +234,8 @@ class ReleaseNumbersForm(forms.Form):
 
 
 @admin.register(VirtualNumber)
-class VirtualNumberAdmin(TenantScopedAdmin):
+class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
+    number_search_fields = ("number",)
     list_display = ["number", "project", "status", "label", "assigned_at", "quarantined_until"]
     list_filter = ["status", ("project", ProjectScopedListFilter)]
     search_fields = ["number", "label"]
@@ -213,12 +251,9 @@ class VirtualNumberAdmin(TenantScopedAdmin):
         return request.user.is_superuser  # the inventory is stocked by the operator of the portal
 
     def get_search_results(self, request, queryset, search_term):
-        """Any typed form of a number (0901…, +84 90…, 84901…) finds it."""
-        e164 = normalize_or_none(search_term)
-        if e164:
-            return queryset.filter(number=e164), False
+        """A whole number in any typed form finds it; three or more digits find numbers containing them."""
         digits = "".join(ch for ch in search_term if ch.isdigit())
-        if digits and len(digits) >= 3:
+        if number_lookup(search_term) is None and len(digits) >= 3:
             return queryset.filter(Q(number__contains=digits) | Q(label__icontains=search_term)), False
         return super().get_search_results(request, queryset, search_term)
 
@@ -251,9 +286,9 @@ class VirtualNumberAdmin(TenantScopedAdmin):
         project = form.cleaned_data["project"]
         for number in queryset:
             try:
-                numbers.assign_number(number.number, project)
+                services.number_assign(number=number.number, project=project)
                 self.message_user(request, f"{number} assigned to {project}.")
-            except numbers.NumberUnavailable as exc:
+            except services.NumberUnavailable as exc:
                 self.message_user(request, f"Not assigned: {exc}", messages.ERROR)
         return None
 
@@ -272,7 +307,7 @@ class VirtualNumberAdmin(TenantScopedAdmin):
         editable = project_ids_for(request.user, self.edit_roles)
         for number in queryset.filter(status=VirtualNumber.Status.ASSIGNED):
             if request.user.is_superuser or number.project_id in editable:
-                numbers.release_number(number, form.cleaned_data["days"])
+                services.number_release(number=number, days=form.cleaned_data["days"])
                 self.message_user(request, f"{number} released.")
         return None
 
@@ -288,6 +323,7 @@ class AppUserAdmin(TenantScopedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
     edit_roles = OWNER_ROLES
+    hide_single_project = False  # who is on which project is the point of this list
     list_display = ["user", "project", "role"]
     list_filter = ["role", ("project", ProjectScopedListFilter)]
     search_fields = ["user__username", "project__name"]

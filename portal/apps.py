@@ -16,7 +16,5 @@ class PortalConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self) -> None:
-        from portal import webhooks  # noqa: F401  (connects its cache invalidation)
-
         post_save.connect(_routing_input_changed, dispatch_uid="portal.routing_input_saved")
         post_delete.connect(_routing_input_changed, dispatch_uid="portal.routing_input_deleted")

@@ -1,10 +1,41 @@
 """One error shape for every JSON endpoint: {"error": "<code>", "detail": "<human text>"}."""
 
+from dataclasses import dataclass
 from functools import wraps
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views import defaults
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
+
+
+@dataclass
+class WebhookRejected(Exception):
+    """A webhook names no active project (404), or carries the wrong token or signature (403)."""
+
+    status: int
+    code: str
+    detail: str
+
+
+class DomainError(Exception):
+    """A service refused a write for a reason the caller can act on (the API answers `status`)."""
+
+    status = 409
+    code = "conflict"
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """Services speak Django (ValidationError) and domain errors; the API speaks DRF."""
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(serializers.as_serializer_error(exc))
+    if isinstance(exc, DomainError):
+        error = exceptions.APIException(str(exc), code=exc.code)
+        error.status_code = exc.status
+        error.default_code = exc.code  # type: ignore[misc]
+        return error
+    return exc
 
 
 def error_response(status: int, code: str, detail: str) -> JsonResponse:
@@ -13,6 +44,7 @@ def error_response(status: int, code: str, detail: str) -> JsonResponse:
 
 def api_exception_handler(exc, context):
     """DRF's handler, reshaped to the portal's error format (field errors kept under `fields`)."""
+    exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -23,18 +55,18 @@ def api_exception_handler(exc, context):
         code = getattr(data["detail"], "code", code)
         response.data = {"error": code, "detail": detail}
     else:
-        response.data = {"error": code, "detail": _summarise(data), "fields": data}
+        response.data = {"error": code, "detail": summarise(data), "fields": data}
     return response
 
 
-def _summarise(data) -> str:
+def summarise(data) -> str:
     """First message of a (possibly nested) DRF validation error, prefixed by its field."""
     if isinstance(data, dict):
         for field, value in data.items():
-            inner = _summarise(value)
+            inner = summarise(value)
             return inner if field == "non_field_errors" else f"{field}: {inner}"
     if isinstance(data, list) and data:
-        return _summarise(data[0])
+        return summarise(data[0])
     return str(data)
 
 

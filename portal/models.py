@@ -15,6 +15,31 @@ from portal.phone import E164Field
 DEFAULT_FALLBACK_MESSAGE = "The number you called is not available"
 
 
+class CheckedInPython(models.Model):
+    """A model whose CHECK constraints are also field validators or `clean()` rules.
+
+    The database constraints stay the guarantee; forms and services show the same rules as
+    field errors without one query per constraint, so only unique constraints (which need the
+    database) are validated by `validate_constraints`.
+    """
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        errors: dict = {}
+        for constraint in self._meta.constraints:
+            if not isinstance(constraint, models.UniqueConstraint):
+                continue
+            try:
+                constraint.validate(type(self), self, exclude=exclude)
+            except ValidationError as exc:
+                for name, messages in exc.update_error_dict({}).items():
+                    errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
 def new_webhook_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -27,6 +52,14 @@ def validate_time_zone(value: str) -> None:
 def mask_secret(secret: str) -> str:
     """Show only enough of a secret to recognise it."""
     return f"••••{secret[-4:]}" if secret else ""
+
+
+class SigningMode(models.TextChoices):
+    """What the webhooks do with Stringee's X-STRINGEE-SIGNATURE (see docs/webhooks.md)."""
+
+    OFF = "off", "Off: do not check signatures"
+    REPORT = "report", "Report: accept unsigned or wrongly signed requests, but record them"
+    ENFORCE = "enforce", "Enforce: refuse unsigned or wrongly signed requests (403)"
 
 
 class Project(models.Model):
@@ -46,6 +79,21 @@ class Project(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     previous_webhook_token = models.CharField(max_length=64, blank=True, default="")
     webhook_token_rotated_at = models.DateTimeField(null=True, blank=True)
+    signing_secret = models.CharField(
+        "signing secret key",
+        max_length=128,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bench data, COPY) get no secret and mode "off"
+        help_text="The project's “Signing secret key” from the Stringee dashboard (not the API key secret).",
+    )
+    signing_mode = models.CharField(
+        "webhook signatures",
+        max_length=8,
+        choices=SigningMode.choices,
+        default=SigningMode.OFF,
+        db_default=SigningMode.OFF,
+    )
     time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone])
     fallback_message = models.CharField(
         max_length=500,
@@ -65,9 +113,19 @@ class Project(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.stringee_project_id})"
 
+    def clean(self) -> None:
+        if self.signing_mode != SigningMode.OFF and not self.signing_secret:
+            raise ValidationError(
+                {"signing_secret": "Enter the signing secret key before checking signatures."}
+            )
+
     @property
     def masked_secret(self) -> str:
         return mask_secret(self.api_key_secret)
+
+    @property
+    def masked_signing_secret(self) -> str:
+        return mask_secret(self.signing_secret)
 
     @property
     def answer_url(self) -> str:
@@ -188,3 +246,28 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.project} ({self.role})"
+
+
+class WebhookSignatureFailure(models.Model):
+    """A webhook request whose X-STRINGEE-SIGNATURE was missing or wrong (shown to the tenant).
+
+    Holds no secret and no body: the path (with the URL token blanked out), when, and why.
+    """
+
+    tenant_lookup = "project"
+
+    class Reason(models.TextChoices):
+        MISSING = "missing", "No signature"
+        MISMATCH = "mismatch", "Wrong signature"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="signature_failures")
+    at = models.DateTimeField(default=timezone.now)
+    path = models.CharField(max_length=500)
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["project", "-at"], name="signature_failure_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.path} ({self.reason})"

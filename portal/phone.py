@@ -12,6 +12,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
@@ -50,6 +51,18 @@ def _normalized_or_none(raw: str, region: str) -> str | None:
         return normalize_number(raw, region)
     except InvalidPhoneNumber:
         return None
+
+
+def number_lookup(text: str, *fields: str) -> Q | None:
+    """A filter finding the number `text` (any typed form: 0901…, +84 90…, 84901…) in any of
+    `fields`; None when `text` is not a phone number. Every "search by number" uses this."""
+    e164 = normalize_or_none(text)
+    if e164 is None:
+        return None
+    query = Q()
+    for name in fields:
+        query |= Q(**{name: e164})
+    return query
 
 
 def stringee_digits(e164: str) -> str:

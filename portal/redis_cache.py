@@ -1,39 +1,21 @@
-"""Django's Redis cache backend, keeping one Redis client per connection pool.
+"""The raw Redis client behind the default cache (django-redis), for pub/sub and pipelines.
 
-Django's stock client builds a new `redis.Redis` object for every cache call; with redis-py 8
-that costs more than the network round trip itself (about 0.2 ms), and the answer_url makes
-several cache calls per request. The client object is thread-safe and shares the pool, so one
-per pool is enough.
+The cache itself is `django_redis.cache.RedisCache` (settings choose it for redis:// CACHE_URLs,
+with short socket timeouts and IGNORE_EXCEPTIONS, so a Redis outage reads as cache misses).
+Code that needs Redis itself (the routing invalidation channel, batched writes) asks here, and
+falls back to the plain cache API when this returns None.
 """
 
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
+from __future__ import annotations
+
+from django.core.cache import caches
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
+from redis import Redis
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            pool = self._pools.get(index) or self._get_connection_pool(write)
-            client = self._clients[index] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(DjangoRedisCache):
-    """Use as BACKEND "portal.redis_cache.RedisCache" (settings do so for redis:// CACHE_URLs)."""
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
-
-
-def redis_client():
+def redis_client() -> Redis | None:
     """The raw Redis client behind the default cache, or None when the cache is not Redis."""
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    return get_client(write=True) if get_client else None
+    if not isinstance(caches["default"], RedisCache):
+        return None
+    return get_redis_connection("default")

@@ -4,9 +4,12 @@ Every knob is an environment variable (see `.env.example`); the defaults give a 
 local portal on an embedded SQLite file with an in-process cache.
 """
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -14,10 +17,27 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only suits local runs and tests; `check --deploy` flags it.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-change-me")
+# Only a DEBUG run or the test suite may fall back to a throwaway key: anywhere else a missing
+# SECRET_KEY stops the start (sessions and password resets would be forgeable with a known key).
+if "SECRET_KEY" in env.ENVIRON:
+    SECRET_KEY = env("SECRET_KEY")
+elif DEBUG or "pytest" in sys.modules:
+    SECRET_KEY = "django-insecure-local-development-key-change-me"
+else:
+    raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for a local run).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS. Off by default (local runs are plain HTTP); production turns them on (`check --deploy`).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Base of the answer_url / event_url that tenants paste into the Stringee dashboard.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
@@ -29,7 +49,7 @@ WEBHOOK_TOKEN_GRACE_SECONDS = env.int("WEBHOOK_TOKEN_GRACE_SECONDS", default=24 
 NUMBER_QUARANTINE_DAYS = env.int("NUMBER_QUARANTINE_DAYS", default=30)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "calls.sites.PortalAdminConfig",  # Django's admin, with the dashboard as its index page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +59,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files
+    "axes",
     "portal",
     "routing",
     "calls",
@@ -46,13 +68,30 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.webhook_health.WebhookTimingMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.InputBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.display.ProjectTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin logins: after AXES_FAILURE_LIMIT failed attempts for one username from one address, that
+# pair is locked out for AXES_COOLOFF_HOURS (django-axes; a success resets the count).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 ROOT_URLCONF = "portal.urls"
 
@@ -77,11 +116,30 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A persistent connection broken by a database restart is replaced at the next request's start.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must fail a request in bounded time, not hang a worker:
+    # the event_url answers 503 (Stringee retries). libpq's minimum connect timeout is 2 s
+    # (a refused connection fails at once).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))
+    if _statement_timeout_ms := env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000):
+        _db_options.setdefault("options", f"-c statement_timeout={_statement_timeout_ms}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # reuses its Redis client
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # Redis down or hung reads as a cache miss after at most these timeouts, never an error:
+    # webhooks fall back to this worker's copies and the database, the API throttle lets through.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+            "IGNORE_EXCEPTIONS": True,
+        }
+    )
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # How long a project's routing table may live in the cache; changes invalidate it at once.
 ROUTING_CACHE_SECONDS = env.int("ROUTING_CACHE_SECONDS", default=3600)
 # How long a worker may keep its own copy of a routing table (0: never). Changes drop the copies
@@ -98,8 +156,16 @@ TIME_ZONE = env("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 
+# One date format everywhere (portal/formats/en/formats.py), in the staff user's project time zone.
+FORMAT_MODULE_PATH = ["portal.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files under gunicorn (DEBUG=False) after `manage.py collectstatic`.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -121,11 +187,44 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Manage a Stringee project's numbers, app users, routing rules and calls.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
-LOGGING = {
+# Webhook tokens are redacted from every record (django.request logs the full path of each 4xx).
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_webhook_tokens": {"()": "portal.redaction.RedactWebhookTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_webhook_tokens"]},
+    },
+    "loggers": {
+        "django.request": {"filters": ["redact_webhook_tokens"]},
+        "django.server": {"filters": ["redact_webhook_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}
+
+# Operations: probes, Prometheus metrics and the webhook access log (docs/deploy.md).
+# /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; without a token only loopback may read it.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Stringee projectIds each process labels by id in the per-project counters; the rest are "other".
+METRICS_MAX_PROJECTS = env.int("METRICS_MAX_PROJECTS", default=100)
+# One JSON line per webhook request on the `portal.webhooks.access` logger (token redacted).
+WEBHOOK_ACCESS_LOG = env.bool("WEBHOOK_ACCESS_LOG", default=True)
+LOGGING.setdefault("formatters", {})["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING.setdefault("handlers", {})["webhook_access"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "json",
+}
+LOGGING.setdefault("loggers", {})["portal.webhooks.access"] = {
+    "handlers": ["webhook_access"],
+    "level": env("WEBHOOK_ACCESS_LOG_LEVEL", default="INFO") if WEBHOOK_ACCESS_LOG else "CRITICAL",
+    "propagate": False,
 }

@@ -1,20 +1,34 @@
-"""Tenancy in one place: which projects a caller may see or edit, and scoping querysets.
+"""Tenancy in one place: who may see or change which project's rows, for the admin and the API.
 
 Every tenant-owned model names the path to its project in `tenant_lookup` ("project",
-"call__project", or "pk" for Project itself). Admin pages and API views scope their
-querysets only through these functions.
+"call__project", or "pk" for Project itself); models shared by all tenants are listed in
+`SHARED_MODELS`. Scoping any other model raises instead of showing every tenant's rows, and
+the system check `portal.E001` refuses such a model at start-up. Admin pages and API views
+scope their querysets only through `TenantScopedAdmin`, `TenantScopedInline` and
+`TenantScopedViewSet` below.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
+from django.http import HttpResponseRedirect
+from rest_framework import permissions, viewsets
 
 from portal.models import Membership, Project
 
-EDITOR_ROLES = (Membership.Role.OWNER, Membership.Role.OPERATOR)
-OWNER_ROLES = (Membership.Role.OWNER,)
+EDITOR_ROLES: tuple[str, ...] = (Membership.Role.OWNER, Membership.Role.OPERATOR)
+OWNER_ROLES: tuple[str, ...] = (Membership.Role.OWNER,)
+MEMBER_ROLES: tuple[str, ...] = tuple(Membership.Role.values)
+TENANT_APPS = ("portal", "routing", "calls")
+# Models every tenant may pick from (staff accounts, API tokens): scoped by their own admin rules.
+SHARED_MODELS = {"auth.user", "auth.group", "auth.permission", "authtoken.token", "authtoken.tokenproxy"}
 
 # Sent with `project_id` whenever data that routing reads changes (rules, numbers, users...).
 tenant_data_changed = Signal()
@@ -25,34 +39,59 @@ def notify_changed(project_id: int | None) -> None:
         tenant_data_changed.send(sender=Project, project_id=project_id)
 
 
+def tenant_lookup(model: type[Model]) -> str:
+    """The model's path to its project; ImproperlyConfigured if it declares none (fail closed)."""
+    lookup = getattr(model, "tenant_lookup", None)
+    if not isinstance(lookup, str) or not lookup:
+        raise ImproperlyConfigured(f"{model._meta.label} declares no tenant_lookup: it cannot be scoped.")
+    return lookup
+
+
+def is_shared(model: type[Model]) -> bool:
+    return model._meta.label_lower in SHARED_MODELS
+
+
 def project_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
-    """Ids of the projects `user` is a member of (optionally only with one of `roles`)."""
+    """Ids of the projects `user` is a member of (optionally only with one of `roles`).
+
+    Remembered on the user object for the rest of the request: admin pages ask many times.
+    """
     if not getattr(user, "is_authenticated", False):
         return set()
     if getattr(user, "project", None) is not None:  # a JWT caller: owner of its one project
         return {user.project.pk}
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return set(memberships.values_list("project_id", flat=True))
+    memo = user.__dict__.setdefault("_tenancy_roles", None)
+    if memo is None:
+        memo = user.__dict__["_tenancy_roles"] = dict(
+            Membership.objects.filter(user=user).values_list("project_id", "role")
+        )
+    wanted = None if roles is None else set(roles)
+    return {pid for pid, role in memo.items() if wanted is None or role in wanted}
+
+
+def projects_for(user, roles: Iterable[str] | None = None) -> QuerySet[Project]:
+    """The projects `user` may act on (all of them for superusers)."""
+    if getattr(user, "is_superuser", False):
+        return Project.objects.all()
+    return Project.objects.filter(pk__in=project_ids_for(user, roles))
 
 
 def scope_to_projects(queryset: QuerySet, project_ids: Iterable[int]) -> QuerySet:
     """Rows of `queryset` that belong to one of `project_ids`."""
-    lookup = queryset.model.tenant_lookup
-    return queryset.filter(**{f"{lookup}__in": list(project_ids)})
+    return queryset.filter(**{f"{tenant_lookup(queryset.model)}__in": list(project_ids)})
 
 
 def scope_to_user(queryset: QuerySet, user, roles: Iterable[str] | None = None) -> QuerySet:
-    """Superusers see everything; everyone else sees their own projects' rows."""
-    if getattr(user, "is_superuser", False):
+    """Superusers see everything; everyone else sees their own projects' rows (shared models whole)."""
+    if getattr(user, "is_superuser", False) or is_shared(queryset.model):
         return queryset
-    return scope_to_projects(queryset, project_ids_for(user, roles))
+    lookup = tenant_lookup(queryset.model)  # before anything else: an undeclared model fails closed
+    return queryset.filter(**{f"{lookup}__in": list(project_ids_for(user, roles))})
 
 
 def tenant_project_id(obj: Model) -> int | None:
     """The id of the project `obj` belongs to (None for unassigned inventory)."""
-    lookup = type(obj).tenant_lookup
+    lookup = tenant_lookup(type(obj))
     if lookup == "pk":
         return obj.pk
     *path, last = lookup.split("__")
@@ -68,3 +107,180 @@ def user_may(user, obj: Model | None, roles: Iterable[str]) -> bool:
     if obj is None:
         return bool(allowed)
     return tenant_project_id(obj) in allowed
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """portal.E001: every concrete model of the tenant apps says how it reaches its project."""
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if model._meta.app_label not in TENANT_APPS or is_shared(model):
+            continue
+        try:
+            tenant_lookup(model)
+        except ImproperlyConfigured as exc:
+            errors.append(
+                checks.Error(
+                    str(exc),
+                    hint="Add tenant_lookup = '<path to Project>' (e.g. 'project' or 'call__project').",
+                    obj=model,
+                    id="portal.E001",
+                )
+            )
+    return errors
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+class TenantScopedChoices:
+    """Foreign-key and many-to-many dropdowns offer only the staff user's own projects' objects."""
+
+    edit_roles = EDITOR_ROLES
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        self._scope_choices(field, db_field, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        self._scope_choices(field, db_field, request)
+        return field
+
+    def _scope_choices(self, field, db_field, request) -> None:
+        """Offer only the caller's own projects' objects (editable projects for `project`)."""
+        if field is None:
+            return
+        roles = self.edit_roles if db_field.related_model is Project else None
+        field.queryset = scope_to_user(field.queryset, request.user, roles)
+
+
+class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
+    """Scopes lists, object pages, dropdowns and autocompletes to the staff user's projects.
+
+    `edit_roles` are the membership roles allowed to add, change and delete; any member may view.
+    A staff user with one project finds it chosen on add forms.
+    """
+
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request.user)
+
+    hide_single_project = True  # lists leave out the project column for staff with one project
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if (
+            self.hide_single_project
+            and "project" in columns
+            and not request.user.is_superuser
+            and len(project_ids_for(request.user)) == 1
+        ):
+            columns.remove("project")
+        return columns
+
+    def changelist_view(self, request, extra_context=None):
+        """A filter value the database cannot compare (`?created_at__year=0`) is Django admin's
+        "bad filter" redirect (`?e=1`), as for any other bad lookup, not a 500."""
+        try:
+            return super().changelist_view(request, extra_context)
+        except (ValueError, OverflowError):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and user_may(request.user, None, MEMBER_ROLES)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (
+            obj is None or user_may(request.user, obj, MEMBER_ROLES)
+        )
+
+    def has_add_permission(self, request):
+        return request.user.is_staff and user_may(request.user, None, self.edit_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_staff and user_may(request.user, obj, self.edit_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "project" in [f.name for f in self.model._meta.fields] and "project" not in initial:
+            editable = list(projects_for(request.user, self.edit_roles)[:2])
+            if len(editable) == 1:
+                initial["project"] = str(editable[0].pk)
+        return initial
+
+
+class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
+    """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
+
+    `obj` is the parent object, already scoped by its own admin (None on its add page).
+    """
+
+    def has_view_permission(self, request, obj=None):
+        return user_may(request.user, obj, MEMBER_ROLES)
+
+    def has_add_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return user_may(request.user, obj, self.edit_roles)
+
+
+class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
+    """A project filter that lists only projects present in the caller's scoped rows."""
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+class ProjectRolePermission(permissions.BasePermission):
+    """Any member may read; changing needs an editor role in the object's project."""
+
+    def has_permission(self, request, view):
+        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
+        return user_may(request.user, None, roles)
+
+    def has_object_permission(self, request, view, obj):
+        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
+        return user_may(request.user, obj, roles)
+
+
+class TenantScopedViewSet(viewsets.GenericViewSet):
+    """Every list and lookup starts from the caller's projects; another tenant's rows are 404.
+
+    Related-object choices of the serializer are scoped the same way (see `scope_serializer`).
+    """
+
+    permission_classes: Sequence[type[permissions.BasePermission]] = [ProjectRolePermission]
+
+    def get_queryset(self):
+        return scope_to_user(super().get_queryset(), self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        scope_serializer(serializer, self.request.user)
+        return serializer
+
+
+def scope_serializer(serializer, user) -> None:
+    """Limit every related field's choices (nested lists included) to `user`'s projects."""
+    fields = getattr(serializer, "fields", None)
+    child = getattr(serializer, "child", None)
+    if child is not None:
+        scope_serializer(child, user)
+    if fields is None:
+        return
+    for field in fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None:
+            field.queryset = scope_to_user(queryset, user)
+        scope_serializer(field, user)
+        many_child = getattr(field, "child_relation", None)
+        if many_child is not None and getattr(many_child, "queryset", None) is not None:
+            many_child.queryset = scope_to_user(many_child.queryset, user)

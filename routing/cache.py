@@ -1,30 +1,38 @@
-"""Load a project and its routing table in one cache read, and rebuild the table when data changes.
+"""The one cache door of webhooks: a projectId's project and routing table, and their invalidation.
 
-The answer_url needs both on every call, so they share one cache entry keyed by the Stringee
-projectId: warm, no query (and no round trip once the worker holds a local copy, see
-routing.local_routes); cold, two queries (the project, its stored snapshot). Whenever
-`tenant_data_changed` fires for a project (rules, menus, numbers, users, the project itself),
-the snapshot row is rebuilt and the cache entries dropped, once at once and again after the
-transaction commits (so a request racing the commit cannot keep a stale table cached).
+The answer_url and its callbacks need the project and its compiled routing table on every call;
+the event_url needs only the project. Both come from one entry per Stringee projectId,
+`(project, table)`, stored in the shared cache under `answer-route:<projectId>` and copied into
+each worker (routing.local_routes). The table is loaded only when a caller needs it: the
+event_url fills a cold entry with the project alone (1 query), the answer_url adds the table
+(project + snapshot row: 2 queries cold, 0 warm). Whenever `tenant_data_changed` fires for a
+project (rules, menus, numbers, users, the project itself, its webhook token), `invalidate`
+drops that project's entry everywhere at once and again after the transaction commits, when
+the snapshot row is rebuilt once however many rows the transaction changed.
 """
+
+from __future__ import annotations
 
 import threading
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
+from portal.errors import WebhookRejected
 from portal.models import Project
 from portal.tenancy import tenant_data_changed
-from routing.destinations import Table
+from routing.engine.destinations import Table
 from routing.local_routes import local_routes
 from routing.models import RoutingTable
 from routing.snapshot import SNAPSHOT_VERSION, build_snapshot
 
-_deleting = threading.local()  # projects being deleted: their cascade must not rebuild a table
+Entry = tuple[Project | None, Table | None]  # (None, None): no such project
 
+_deleting = threading.local()  # projects being deleted: their cascade must not rebuild a table
+_dirty = threading.local()  # projects changed in this thread whose rebuild has not run yet
 
 _UNKNOWN_PROJECT_SECONDS = 60  # unknown ids are remembered briefly, so bad URLs spare the database
 
@@ -33,52 +41,126 @@ def _key(stringee_project_id: int) -> str:
     return f"answer-route:{stringee_project_id}"
 
 
-def route_entry(stringee_project_id: int) -> tuple[Project | None, Table | None]:
-    """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing table."""
+# -- reads ----------------------------------------------------------------------------------------
+def _entry(stringee_project_id: int, *, with_table: bool) -> Entry:
+    """This worker's copy, else the shared cache, else the database; the table only if asked."""
     entry, generation = local_routes.get(stringee_project_id)
-    if entry is not None:
+    if entry is not None and (entry[1] is not None or entry[0] is None or not with_table):
         return entry
     key = _key(stringee_project_id)
-    entry = cache.get(key)
+    shared = cache.get(key)  # another worker may have added the table this copy lacks
+    if shared is not None:
+        entry = shared
     if entry is None:
         project = Project.objects.filter(stringee_project_id=stringee_project_id).first()
         if project is None:
             entry = (None, None)
             cache.set(key, entry, _UNKNOWN_PROJECT_SECONDS)
-        else:
-            entry = (project, _load_table(project.pk))
+        elif with_table:
+            entry = (project, _load_table(project))
             cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
+        else:  # never overwrite an entry that an answer_url completed meanwhile
+            entry = (project, None)
+            cache.add(key, entry, settings.ROUTING_CACHE_SECONDS)
+    elif with_table and entry[0] is not None and entry[1] is None:
+        entry = (entry[0], _load_table(entry[0]))
+        cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
     local_routes.put(stringee_project_id, entry, generation)
     return entry
 
 
+def route_entry(stringee_project_id: int) -> Entry:
+    """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing table."""
+    return _entry(stringee_project_id, with_table=True)
+
+
 def routing_table(project: Project) -> Table:
     """The project's routing table (see route_entry)."""
-    return route_entry(project.stringee_project_id)[1]
+    table = route_entry(project.stringee_project_id)[1]
+    assert table is not None, "a known project always has a table"
+    return table
 
 
-def _load_table(project_id: int) -> Table:
-    data = RoutingTable.objects.filter(project_id=project_id).values_list("data", flat=True).first()
+def webhook_project(stringee_project_id: int) -> Project | None:
+    """The project Stringee knows as `stringee_project_id`, without its table: 1 query cold, 0 warm."""
+    return _entry(stringee_project_id, with_table=False)[0]
+
+
+def authorize(project: Project | None, stringee_project_id: int, token: str) -> Project:
+    """`project` if it is active and `token` is its webhook token; else WebhookRejected."""
+    if project is None or not project.is_active:
+        raise WebhookRejected(404, "unknown_project", f"No active project {stringee_project_id}.")
+    if not project.accepts_webhook_token(token):
+        raise WebhookRejected(403, "bad_token", "The token in the URL is not this project's webhook token.")
+    return project
+
+
+def project_for_webhook(stringee_project_id: int, token: str) -> Project:
+    """The active project the URL names, if `token` is its webhook token; else WebhookRejected."""
+    return authorize(webhook_project(stringee_project_id), stringee_project_id, token)
+
+
+def _load_table(project: Project) -> Table:
+    data = RoutingTable.objects.filter(project=project).values_list("data", flat=True).first()
     if data is None or data.get("version") != SNAPSHOT_VERSION:
-        data = rebuild(project_id)
+        data = _store_snapshot(project)
     return Table.from_json(data)
+
+
+# -- invalidation -----------------------------------------------------------------------------
+def invalidate(project_id: int) -> None:
+    """The one entry point for "this project's webhook data changed" (rules, token, numbers, ...).
+
+    The first change of a transaction drops the project's entry at once (shared cache, this
+    worker, every other worker through Redis), so reads inside the transaction see it. After
+    the commit the snapshot row is rebuilt once and the entry dropped again, so a read that
+    raced the commit cannot keep the old one. A hook lost to a rollback leaves a stale mark
+    behind, which costs at most one extra rebuild later.
+    """
+    dirty = _dirty_ids()
+    if project_id not in dirty:
+        dirty.add(project_id)
+        _forget(project_id)
+    transaction.on_commit(lambda: _rebuild_if_dirty(project_id))
+
+
+def rebuild(project_id: int) -> dict | None:
+    """Recompile and store the project's snapshot, then drop its cached entries (in that order, so
+    a read in between cannot cache the old snapshot again)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or project_id in _deleting_ids():
+        return None
+    data = _store_snapshot(project)
+    _drop([project.stringee_project_id])
+    return data
+
+
+def _store_snapshot(project: Project) -> dict:
+    """Compile the project's snapshot and upsert its row (one statement)."""
+    data = build_snapshot(project)
+    RoutingTable.objects.bulk_create(
+        [RoutingTable(project=project, data=data)],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["data", "built_at"],
+    )
+    return data
 
 
 def _forget(project_id: int) -> None:
     stringee_ids = list(Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True))
+    _drop(stringee_ids)
+
+
+def _drop(stringee_ids: list[int]) -> None:
     cache.delete_many([_key(stringee_id) for stringee_id in stringee_ids])
     local_routes.drop(stringee_ids)
 
 
-def rebuild(project_id: int) -> dict | None:
-    """Recompile and store the project's snapshot; drop the cached entry."""
-    _forget(project_id)
-    if project_id in _deleting_ids():
-        return None
-    data = build_snapshot(project_id)
-    if data is not None:
-        RoutingTable.objects.update_or_create(project_id=project_id, defaults={"data": data})
-    return data
+def _rebuild_if_dirty(project_id: int) -> None:
+    if project_id in _dirty_ids():
+        _dirty_ids().discard(project_id)
+        rebuild(project_id)
 
 
 def _deleting_ids() -> set:
@@ -87,11 +169,15 @@ def _deleting_ids() -> set:
     return _deleting.ids
 
 
-@receiver(tenant_data_changed, dispatch_uid="routing.cache.rebuild")
+def _dirty_ids() -> set:
+    if not hasattr(_dirty, "ids"):
+        _dirty.ids = set()
+    return _dirty.ids
+
+
+@receiver(tenant_data_changed, dispatch_uid="routing.cache.invalidate")
 def _tenant_data_changed(sender, project_id: int, **kwargs) -> None:
-    rebuild(project_id)
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: rebuild(project_id))
+    invalidate(project_id)
 
 
 @receiver(pre_delete, sender=Project, dispatch_uid="routing.cache.project_deleting")
@@ -102,5 +188,4 @@ def _project_deleting(sender, instance: Project, **kwargs) -> None:
 @receiver(post_delete, sender=Project, dispatch_uid="routing.cache.project_deleted")
 def _project_deleted(sender, instance: Project, **kwargs) -> None:
     _deleting_ids().discard(instance.pk)
-    cache.delete(_key(instance.stringee_project_id))
-    local_routes.drop([instance.stringee_project_id])
+    _drop([instance.stringee_project_id])

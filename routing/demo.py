@@ -4,23 +4,34 @@ Run by `manage.py seed_demo` after the tenant exists; running it again changes n
 user calling `hotline` reaches the menu (1 → user_1, 2 → user_2, 3 → the sales sub-menu).
 """
 
+from typing import TypeVar
+
 from django.db import models, transaction
 
 from portal import demo
 from portal.models import AppUser, Project, VirtualNumber
 from routing.models import IvrMenu, IvrOption, RoutingRule
+from routing.services import config as services
 
+M = TypeVar("M", bound=models.Model)
 CUSTOM_DATA = "test-custom-data"
 HOTLINE = "hotline"
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
-    obj = model.objects.filter(**lookup).first() or model(**lookup)
+SAVERS = {
+    RoutingRule: lambda obj: services.rule_save(rule=obj),
+    IvrMenu: lambda obj: services.menu_save(menu=obj),
+    IvrOption: lambda obj: services.option_save(option=obj),
+}
+
+
+def _upsert(model: type[M], lookup: dict, values: dict) -> M:
+    """The object `lookup` finds (or a new one) with `values`, saved through the routing services."""
+    obj = model._default_manager.filter(**lookup).first() or model(**lookup)
     for name, value in values.items():
         setattr(obj, name, value)
     obj.full_clean()
-    obj.save()
-    return obj
+    return SAVERS[model](obj)  # type: ignore[index,return-value]
 
 
 def _menus(project: Project, users: dict[str, AppUser]) -> IvrMenu:
@@ -119,5 +130,5 @@ def seed_demo_routing(project: Project) -> None:
         ),
     ]
     for name, priority, values in rules:
-        values = {"destination_kind": "user", "custom_data": CUSTOM_DATA, "priority": priority, **values}
-        _upsert(RoutingRule, {"project": project, "name": name}, values)
+        defaults = {"destination_kind": "user", "custom_data": CUSTOM_DATA, "priority": priority}
+        _upsert(RoutingRule, {"project": project, "name": name}, {**defaults, **values})  # type: ignore[dict-item]

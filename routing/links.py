@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.models import Project
-from routing.destinations import Call
+from routing.engine.destinations import Call
 
 
 def call_from_params(params: Mapping[str, str], at: datetime) -> Call:
@@ -29,18 +29,6 @@ def call_from_params(params: Mapping[str, str], at: datetime) -> Call:
     )
 
 
-def _call_query(call: Call, **extra) -> str:
-    params = {
-        **extra,
-        "from": call.from_raw,
-        "to": call.to_raw,
-        "fromInternal": "true" if call.from_internal else "false",
-    }
-    if call.call_id:
-        params["callId"] = call.call_id
-    return urlencode(params)
-
-
 class WebhookLinks:
     """Absolute URLs (settings.PUBLIC_BASE_URL) of one project's routing callbacks."""
 
@@ -51,13 +39,13 @@ class WebhookLinks:
         return settings.PUBLIC_BASE_URL + reverse(name, args=(*self.args, *args))
 
     def ivr(self, menu_id: int, call: Call, attempt: int) -> str:
-        return f"{self._absolute('routing-ivr', menu_id)}?{_call_query(call, attempt=attempt)}"
+        return f"{self._absolute('routing-ivr', menu_id)}?{call.query(attempt=attempt)}"
 
     def on_fail(self, rule_id: int, call: Call) -> str:
-        return f"{self._absolute('routing-on-fail', rule_id)}?{_call_query(call)}"
+        return f"{self._absolute('routing-on-fail', rule_id)}?{call.query()}"
 
     def ring(self, group_id: int, call: Call, tried: int, start: int) -> str:
-        return f"{self._absolute('routing-ring', group_id)}?{_call_query(call, next=tried, start=start)}"
+        return f"{self._absolute('routing-ring', group_id)}?{call.query(next=tried, start=start)}"
 
     def recording(self, call: Call) -> str:
         """The calls app's recording callback; the call id rides along to link the recording."""

@@ -1,11 +1,13 @@
-"""Process-local copies of answer_url route entries, dropped the moment any process changes a project.
+"""Process-local copies of webhook route entries, dropped the moment any process changes a project.
 
 Reading the shared cache costs a network round trip per call, more than routing itself. Each
 worker process therefore keeps the entries it has used. Every change to a project's routing
-data is announced on a Redis channel; a listener thread in each process drops that project's
-copy at once. While the listener is not subscribed (no Redis, or a lost connection) the copies
-are not used, except with an in-process cache backend, where the change signal already runs in
-the one process that matters. Entries also expire after `ROUTING_LOCAL_SECONDS` as a backstop.
+data drops the copy in the process that made it at once, and is announced on a Redis channel;
+a listener thread in each process drops that project's copy on receipt. Copies are used even
+while the listener is not subscribed (Redis down or restarting), so a Redis outage does not
+send every call to the database: then a change made by another process is seen here after at
+most `ROUTING_LOCAL_SECONDS`, when every copy expires anyway. When the listener (re)subscribes
+it drops every copy, since changes announced while nobody listened are unknown.
 """
 
 import logging
@@ -84,22 +86,37 @@ class LocalRoutes:
             self._listening = False
             if redis_client() is not None:
                 threading.Thread(target=self._listen, name="routing-invalidations", daemon=True).start()
-        return self._listening or redis_client() is None
+        return True
 
     def _listen(self) -> None:
+        failing = False
         while True:
+            client = redis_client()
+            if client is None:  # the cache is no longer Redis (settings changed): nothing to hear
+                return
+            pubsub = client.pubsub()
             try:
-                pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
-                pubsub.get_message(timeout=5)  # the subscription confirmation
+                confirmation = pubsub.get_message(timeout=5)
+                if confirmation is None or confirmation.get("type") != "subscribe":
+                    raise ConnectionError("Redis did not confirm the subscription")
                 self.clear()  # changes made while nobody listened are unknown: start afresh
-                self._listening = True
-                for message in pubsub.listen():
-                    self.drop([int(message["data"])], announce=False)
+                self._listening, failing = True, False
+                while True:
+                    # Polling with a timeout, not listen(): an idle channel is not an error
+                    # even though the cache's connections have a short socket timeout.
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None and message.get("type") == "message":
+                        self.drop([int(message["data"])], announce=False)
             except Exception:
-                logger.exception("Routing invalidation listener lost Redis; retrying")
+                if not failing:  # once per outage, not every retry
+                    logger.exception("Routing invalidation listener lost Redis; retrying every second")
+                failing = True
             self._listening = False
-            self.clear()
+            try:
+                pubsub.close()
+            except Exception:  # the connection is gone anyway
+                logger.debug("Could not close the invalidation subscription", exc_info=True)
             time.sleep(1)
 
 

@@ -1,114 +1,45 @@
-"""Explain how a call would route: per rule why it did or did not match, the decision, the exact SCCO.
+"""Simulate a call: what the answer_url would do with it now (or at a given time), moving nothing.
 
-Pure like the engine, and without side effects: the caller passes a read-only `CallState`
-(routing.state.PeekState), so no round-robin pointer moves, and nothing is logged or parked
-for the calls app. The SCCO is the one the answer_url would return, run through the validator.
+Shared by the admin page and `POST /api/v1/simulate/`; the explanation comes from
+routing.engine.explain with a read-only call state (no pointer moves, nothing logged).
 """
 
-from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from routing import engine
-from routing.calendar import is_open
-from routing.destinations import Call, CallState, Links, Table
-from routing.scco import scco_problems
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-DIRECTIONS = {"any": "any call", "app": "calls from an app user", "phone": "calls from a phone"}
+from portal.models import Project
+from routing.cache import routing_table
+from routing.engine.destinations import Call
+from routing.engine.explain import Explanation, explain
+from routing.links import WebhookLinks
+from routing.state import PeekState
 
-
-@dataclass(frozen=True)
-class RuleVerdict:
-    rule_id: int
-    name: str
-    outcome: str  # "matched", "skipped" or "not reached"
-    why: str
-
-
-@dataclass(frozen=True)
-class Explanation:
-    decision: engine.Decision
-    rules: list[RuleVerdict]
-    problems: list[str] = field(default_factory=list)  # the SCCO's contract problems (empty: valid)
-    open_now: bool = True
-
-    def as_dict(self) -> dict:
-        return {
-            "matched_rule": {"id": self.decision.rule_id, "name": self.decision.rule_name}
-            if self.decision.rule_id
-            else None,
-            "reason": self.decision.reason,
-            "fallback": not self.decision.matched,
-            "business_hours_open": self.open_now,
-            "rules": [verdict.__dict__ for verdict in self.rules],
-            "scco": self.decision.scco,
-            "scco_valid": not self.problems,
-            "scco_problems": self.problems,
-        }
+DIRECTION_CHOICES = [
+    ("phone", "From a phone (fromInternal=false)"),
+    ("app", "From an app user (fromInternal=true)"),
+]
 
 
-def _called(rule: dict, call: Call) -> str:
-    called = rule["called"]
-    wanted = {
-        "number": f"the number {called.get('number')}",
-        "user": f"the app user {called.get('user')}",
-        "any_user": "any active app user of the project",
-        "pattern": f"a number matching {called.get('pattern')!r}",
-    }.get(called["kind"], "anything")
-    return f"it is for calls to {wanted}, this one is to {call.to_wire!r}"
+def parse_time(text: str, error: type[Exception]) -> datetime | None:
+    """An ISO date and time (naive = the project's local time), or None when blank."""
+    if not (text or "").strip():
+        return None
+    try:
+        parsed = parse_datetime(text.strip())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise error("Enter a date and time such as 2026-11-23 08:00.")
+    return parsed
 
 
-def _mismatch(name: str, rule: dict, call: Call, table: Table) -> str:
-    if name == "matches_direction":
-        origin = "an app" if call.from_internal else "a phone"
-        return f"it is for {DIRECTIONS[rule['direction']]}, this one is from {origin}"
-    if name == "matches_called":
-        return _called(rule, call)
-    if name == "matches_caller":
-        return f"the caller {call.from_wire!r} does not match {rule['caller_pattern']!r}"
-    if name == "matches_schedule":
-        window = f"{rule.get('start') or 'all day'}–{rule.get('end') or ''}"
-        return f"outside its days/time window ({rule.get('days') or 'every day'}, {window})"
-    return f"it needs the project to be {rule.get('hours')} (business hours), and it is not"
-
-
-def _verdict(
-    index: int, rule: dict, call: Call, table: Table, candidates: set[int], chosen: int | None
-) -> RuleVerdict:
-    failed = [matcher.__name__ for matcher in engine.MATCHERS if not matcher(rule, call, table)]
-    if failed:
-        return RuleVerdict(
-            rule["id"], rule["name"], "skipped", "; ".join(_mismatch(f, rule, call, table) for f in failed)
-        )
-    if index not in candidates:
-        return RuleVerdict(rule["id"], rule["name"], "skipped", "it is tied to another called number or user")
-    if rule["id"] == chosen:
-        return RuleVerdict(
-            rule["id"],
-            rule["name"],
-            "matched",
-            "every condition holds and its destination can serve the call",
-        )
-    return RuleVerdict(
-        rule["id"], rule["name"], "skipped", "it matches, but its destination cannot serve this call"
-    )
-
-
-def explain(table: Table, call: Call, links: Links, state: CallState) -> Explanation:
-    """What the answer_url would do with `call`, rule by rule. `state` must not move anything."""
-    decision = engine.route(table, call, links, state)
-    candidates = set(engine.candidates(table, call))
-    masked = (call.to_number or "") in table.masking_pool
-    rules, reached = [], True
-    for index, rule in enumerate(table.rules):
-        if masked:
-            rules.append(
-                RuleVerdict(rule["id"], rule["name"], "not reached", "the called number is a masking proxy")
-            )
-            continue
-        if not reached:
-            rules.append(RuleVerdict(rule["id"], rule["name"], "not reached", "an earlier rule matched"))
-            continue
-        verdict = _verdict(index, rule, call, table, candidates, decision.rule_id)
-        reached = verdict.outcome != "matched"
-        rules.append(verdict)
-    open_now = is_open(table.calendar, call.at, table.time_zone)
-    return Explanation(decision, rules, scco_problems(decision.scco), open_now)
+def simulate_call(project: Project, from_: str, to: str, direction: str, at: datetime | None) -> Explanation:
+    """Explain the call as the answer_url would route it now (or at `at`), moving nothing."""
+    if at is not None and timezone.is_naive(at):
+        at = at.replace(tzinfo=ZoneInfo(project.time_zone))  # a naive time is the project's local time
+    app = direction == "app"
+    call = Call(from_.strip(), to.strip(), app, at or timezone.now(), user_id=from_.strip() if app else "")
+    return explain(routing_table(project), call, WebhookLinks(project), PeekState())

@@ -7,6 +7,7 @@ number → rules, called user → rules), so routing a call never scans another 
 from django.db.models import Prefetch
 
 from portal.models import AppUser, Project, VirtualNumber
+from routing.kinds import CalledKind
 from routing.models import (
     Holiday,
     IvrMenu,
@@ -18,14 +19,12 @@ from routing.models import (
     RoutingRule,
 )
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
-def build_snapshot(project_id: int) -> dict | None:
-    """The routing snapshot of project `project_id` (None if the project does not exist)."""
-    project = Project.objects.filter(pk=project_id).first()
-    if project is None:
-        return None
+def build_snapshot(project: Project) -> dict:
+    """The routing snapshot of `project`."""
+    project_id = project.pk
     numbers = sorted(
         VirtualNumber.objects.filter(project_id=project_id, status=VirtualNumber.Status.ASSIGNED).values_list(
             "number", flat=True
@@ -58,10 +57,10 @@ def build_snapshot(project_id: int) -> dict | None:
     general: list[int] = []
     for index, rule in enumerate(rules):
         called = rule["called"]
-        if called["kind"] == "number":
+        if called["kind"] == CalledKind.NUMBER:
             if called["number"] in numbers:  # a released number's rules no longer apply
                 by_number.setdefault(called["number"], []).append(index)
-        elif called["kind"] == "user":
+        elif called["kind"] == CalledKind.USER:
             by_user.setdefault(called["user"], []).append(index)
         else:
             general.append(index)

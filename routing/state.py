@@ -55,10 +55,11 @@ class LiveState:
         key = pointer_key(group_id)
         cache.add(key, 0, POINTER_SECONDS)
         try:
-            return cache.incr(key) - 1
+            position = cache.incr(key)
         except ValueError:  # evicted between add and incr
             cache.add(key, 1, POINTER_SECONDS)
             return 0
+        return 0 if position is None else position - 1  # None: Redis unreachable, start at the top
 
 
 class PeekState(LiveState):

@@ -1,7 +1,7 @@
 """The report turns run figures into the issue's ratios and goal verdicts."""
 
 from bench.report import ANALYSIS_MARKER, goals, keep_analysis, large_over_small, markdown, summarise
-from bench.workload import ANSWER, BASELINE, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
 
 
 def _run(endpoint, rps, p50=1.0, p99=5.0, concurrency=4, sent=100, ok=100, stored=None):
@@ -49,11 +49,29 @@ def _verdict(results, goal_start):
     return next(met for goal, met, _ in goals(results) if goal.startswith(goal_start))
 
 
-def test_answer_url_below_080_of_baseline_throughput_misses_the_goal():
-    slow = _results([_run(BASELINE, 1000), _run(ANSWER, 790), _run(EVENT, 600)])
-    fast = _results([_run(BASELINE, 1000), _run(ANSWER, 810), _run(EVENT, 600)])
-    assert _verdict(slow, "answer_url throughput") is False
-    assert _verdict(fast, "answer_url throughput") is True
+def test_answer_url_below_080_of_the_drf_baseline_throughput_misses_the_goal():
+    slow = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 710), _run(EVENT, 600)])
+    fast = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 730), _run(EVENT, 600)])
+    assert _verdict(slow, "answer_url throughput ≥ 0.8× DRF") is False
+    assert _verdict(fast, "answer_url throughput ≥ 0.8× DRF") is True
+
+
+def test_answer_url_below_060_of_the_django_baseline_throughput_misses_the_goal():
+    slow = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 700), _run(ANSWER, 590)])
+    fast = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 700), _run(ANSWER, 610)])
+    assert _verdict(slow, "answer_url throughput ≥ 0.6× Django") is False
+    assert _verdict(fast, "answer_url throughput ≥ 0.6× Django") is True
+
+
+def test_the_ratio_table_compares_the_answer_url_with_both_baselines():
+    text = markdown(_results([_run(BASELINE, 1000), _run(BASELINE_DRF, 800), _run(ANSWER, 600)]))
+    assert "| answer/DRF baseline req/s | answer/Django baseline req/s |" in text
+    assert "| small | 4 | 0.75 | 0.60 | 1.00 | 1.00 | 0.80 | – |" in text
+
+
+def test_without_a_drf_baseline_its_goal_is_not_measured():
+    results = _results([_run(BASELINE, 1000), _run(ANSWER, 900)])
+    assert _verdict(results, "answer_url throughput ≥ 0.8× DRF") is None
 
 
 def test_answer_url_p99_over_twice_the_baseline_misses_the_goal():

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench.endpoints import landed
-from bench.workload import ANSWER, BASELINE, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def test_smoke_bench_serves_each_endpoint_under_gunicorn_and_writes_its_figures(
     results = json.loads((tmp_path / "results.json").read_text())
     runs = results["sizes"]["small"]["runs"]
     measured = {run["endpoint"] for run in runs if run["ok"] > 0 and run["rps"] > 0 and run["p99_ms"] > 0}
-    expected = {BASELINE} | {endpoint for endpoint in (ANSWER, EVENT) if landed(endpoint)}
+    expected = {BASELINE, BASELINE_DRF} | {endpoint for endpoint in (ANSWER, EVENT) if landed(endpoint)}
     assert measured == expected
     assert results["machine"]["cores"] == str(os.cpu_count())
     assert "## Goals" in (tmp_path / "BENCHMARKS.md").read_text()

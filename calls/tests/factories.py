@@ -5,7 +5,7 @@ import json
 import factory
 from django.utils import timezone
 
-from calls.models import CallEvent, CallRecord
+from calls.models import CallDecision, CallEvent, CallRecord
 from portal.tests.factories import ProjectFactory
 
 T0 = 1_700_000_000_000  # epoch ms of a call's first event in these tests
@@ -58,6 +58,7 @@ def recording_url_of(project) -> str:
 class CallRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CallRecord
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     call_id = factory.Sequence(lambda n: f"call-vn-1-TEST{n:06d}-1700000000000")
@@ -66,6 +67,21 @@ class CallRecordFactory(factory.django.DjangoModelFactory):
     to_number = "+84901234567"
     status = CallRecord.Status.ANSWERED
     started_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def routing(record, create, decisions, **kwargs):
+        """`routing=[...]`: the call's routing decisions, stored as CallDecision rows in order."""
+        if create and decisions:
+            CallDecision.objects.bulk_create(
+                CallDecision(
+                    project=record.project,
+                    call_id=record.call_id,
+                    token=f"{record.pk}-{index}",
+                    parked_us=index,
+                    decision=decision,
+                )
+                for index, decision in enumerate(decisions)
+            )
 
 
 class CallEventFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from calls.models import CallRecord, Recording
+from calls.models import CallDecision, CallRecord, Recording
 from calls.tests.factories import CallEventFactory, CallRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,13 @@ def test_other_tenants_call_detail_does_not_open(staff_client_for, tenant_a, cal
 
 def test_detail_shows_timeline_recordings_and_routing(staff_client_for, tenant_a, calls_of_both):
     a, _ = calls_of_both
-    a.routing = [{"rule_name": "Night shift", "scco": []}]
-    a.save()
+    CallDecision.objects.create(
+        project=a.project,
+        call_id=a.call_id,
+        token="t1",
+        parked_us=1,
+        decision={"rule_name": "Night shift", "scco": []},
+    )
     Recording.objects.create(
         project=tenant_a, call=a, url="https://rec.example/a.mp3", format="mp3", payload={}
     )

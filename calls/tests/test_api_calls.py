@@ -107,3 +107,32 @@ def test_viewer_staff_reads_only_own_calls(staff_client_for, tenant_a, rows):
 
 def test_schema_with_calls_validates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_routing_lists_the_calls_decisions_in_order_without_a_query_per_row(
+    client, tenant_a, rows, django_assert_max_num_queries
+):
+    from calls.models import CallDecision
+
+    for n in (2, 1):  # stored out of order; read back in the order they were decided
+        CallDecision.objects.create(
+            project=tenant_a, call_id="a-call", token=f"t{n}", parked_us=n, decision={"step": n}
+        )
+    CallDecision.objects.create(
+        project=rows["b_call"].project, call_id="a-call", token="tb", parked_us=0, decision={}
+    )
+    detail = client.get(f"/api/v1/calls/{rows['a_call'].pk}/", headers=jwt_headers(tenant_a)).json()
+    assert detail["routing"] == [{"step": 1}, {"step": 2}]
+    CallRecordFactory.create_batch(5, project=tenant_a)
+    with django_assert_max_num_queries(8):
+        listed = client.get("/api/v1/calls/", headers=jwt_headers(tenant_a)).json()["results"]
+    assert [r["routing"] for r in listed if r["call_id"] == "a-call"] == [[{"step": 1}, {"step": 2}]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment", ["2026-01-01T00:00:00+99:00", "9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_a_time_filter_outside_the_database_range_is_400(client, tenant_a, moment):
+    response = client.get("/api/v1/calls/", {"started_after": moment}, headers=jwt_headers(tenant_a))
+    assert response.status_code == 400, response.content

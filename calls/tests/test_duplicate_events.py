@@ -30,3 +30,27 @@ def test_same_status_at_another_time_is_a_distinct_event(client, tenant_a):
     post_json(client, event_url_of(tenant_a), call_event("c3", "ringing", T0))
     post_json(client, event_url_of(tenant_a), call_event("c3", "ringing", T0 + 1))
     assert CallEvent.objects.filter(call_id="c3").count() == 2
+
+
+def test_events_with_the_same_event_id_are_stored_once(client, tenant_a):
+    first = call_event("c4", "ringing", T0, event_id="ev-1", serial=3)
+    retry = {**first, "timestamp_ms": T0 + 5}  # a resend Stringee stamped again
+    assert [post_json(client, event_url_of(tenant_a), p).status_code for p in (first, retry)] == [200, 200]
+    (event,) = CallEvent.objects.filter(project=tenant_a, call_id="c4")
+    assert (event.event_id, event.serial, event.timestamp_ms) == ("ev-1", 3, T0)
+
+
+def test_distinct_event_ids_at_the_same_moment_are_both_kept(client, tenant_a, tenant_b):
+    post_json(client, event_url_of(tenant_a), call_event("c5", "ringing", T0, event_id="ev-2"))
+    post_json(client, event_url_of(tenant_a), call_event("c5", "ringing", T0, event_id="ev-3"))
+    post_json(client, event_url_of(tenant_b), call_event("c5", "ringing", T0, event_id="ev-2"))
+    assert CallEvent.objects.filter(project=tenant_a, call_id="c5").count() == 2
+    assert CallEvent.objects.filter(project=tenant_b, call_id="c5").count() == 1
+    assert CallRecord.objects.get(project=tenant_a, call_id="c5").started_at is not None
+
+
+def test_event_id_must_be_a_short_string_or_number(client, tenant_a):
+    for bad in ({"event_id": ["x"]}, {"event_id": "x" * 129}, {"serial": "3"}):
+        response = post_json(client, event_url_of(tenant_a), call_event("c6", "ringing", T0, **bad))
+        assert (response.status_code, response.json()["error"]) == (400, "bad_field")
+    assert not CallEvent.objects.exists()

@@ -1,9 +1,13 @@
 """The event_url answers Stringee: 200 {"ok": true} once stored, 404/403 for a wrong URL."""
 
 import pytest
+from django.utils import timezone
 
 from calls.models import CallEvent, CallRecord
-from calls.tests.factories import call_event, event_url_of, post_json
+from calls.tests.factories import T0, call_event, event_url_of, post_json
+from portal.tests.factories import VirtualNumberFactory
+from routing.decisions import park_decision
+from routing.links import call_from_params
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +44,7 @@ def test_same_call_id_in_two_projects_makes_two_records(client, tenant_a, tenant
 
 
 def test_room_events_are_kept_raw_without_a_call_record(client, tenant_a):
-    payload = {"type": "room", "event": "participantJoined", "room_id": "room-7", "timestamp_ms": 1}
+    payload = {"type": "room", "event": "participantJoined", "room_id": "room-7", "timestamp_ms": T0}
     response = post_json(client, event_url_of(tenant_a), payload)
     assert response.status_code == 200
     event = CallEvent.objects.get(project=tenant_a)
@@ -50,8 +54,8 @@ def test_room_events_are_kept_raw_without_a_call_record(client, tenant_a):
 
 def test_event_costs_a_fixed_number_of_queries(client, tenant_a, django_assert_num_queries):
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project now cached
-    # savepoint, insert event, lock the existing record, read events, update, release
-    with django_assert_num_queries(6):
+    # savepoint, insert the event, one UPDATE folding it into the record, release
+    with django_assert_num_queries(4):
         response = post_json(client, event_url_of(tenant_a), call_event("warm", "ringing", 1_700_000_001_000))
     assert response.status_code == 200
 
@@ -59,9 +63,34 @@ def test_event_costs_a_fixed_number_of_queries(client, tenant_a, django_assert_n
 def test_first_event_of_a_call_also_creates_its_record_and_finds_its_number(
     client, tenant_a, django_assert_num_queries
 ):
+    VirtualNumberFactory(project=tenant_a, number="+84901234567")
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project now cached
-    # savepoint, insert event, look for the record, insert it, lock it, read events, number lookup,
-    # update, release
-    with django_assert_num_queries(9):
+    # savepoint, insert the event, UPDATE (no row yet), insert the record, UPDATE (the number is a
+    # subquery of it), release
+    with django_assert_num_queries(6):
         response = post_json(client, event_url_of(tenant_a), call_event("new-call", "created"))
+    assert response.status_code == 200
+    assert CallRecord.objects.get(call_id="new-call").virtual_number.number == "+84901234567"
+
+
+def test_an_event_with_a_parked_decision_adds_one_insert(client, tenant_a, django_assert_num_queries):
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))
+    call = call_from_params({"callId": "warm"}, timezone.now())
+    park_decision(tenant_a.pk, call, {"callId": "warm"}, {"rule_name": "Sales", "scco": []})
+    with django_assert_num_queries(5):
+        post_json(client, event_url_of(tenant_a), call_event("warm", "ringing", 1_700_000_001_000))
+    assert CallRecord.objects.get(call_id="warm").routing == [{"rule_name": "Sales", "scco": []}]
+
+
+@pytest.mark.parametrize("earlier_events", [4, 50])
+def test_an_event_costs_the_same_however_long_the_call(
+    client, tenant_a, django_assert_num_queries, earlier_events
+):
+    for n in range(earlier_events):
+        post_json(client, event_url_of(tenant_a), call_event("long", "ringing", 1_700_000_000_000 + n))
+    assert CallEvent.objects.filter(call_id="long").count() == earlier_events
+    with django_assert_num_queries(4):
+        response = post_json(
+            client, event_url_of(tenant_a), call_event("long", "answered", 1_700_000_100_000)
+        )
     assert response.status_code == 200

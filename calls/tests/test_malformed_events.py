@@ -5,7 +5,7 @@ import json
 import pytest
 
 from calls.models import CallEvent, CallRecord
-from calls.tests.factories import call_event, event_url_of, post_json
+from calls.tests.factories import T0, call_event, event_url_of, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ BAD_BODIES = {
     "from not an object": ({**call_event("c1", "created"), "from": "user_1"}, "bad_field", "from"),
     "type not a string": ({**call_event("c1", "created"), "type": 1}, "bad_field", "type"),
     "room event without an id": (
-        {"type": "room", "event": "x", "timestamp_ms": 1},
+        {"type": "room", "event": "x", "timestamp_ms": T0},
         "missing_call_id",
         "call_id",
     ),

@@ -66,3 +66,34 @@ def test_another_projects_token_cannot_post_recordings(client, tenant_a, tenant_
     url = f"/recording_event/{tenant_a.stringee_project_id}/{tenant_b.webhook_token}/"
     assert post_json(client, url, {"call_id": "r6", "url": LINK}).status_code == 403
     assert not Recording.objects.exists()
+
+
+def test_recording_callback_may_be_a_get_with_query_parameters(client, tenant_a):
+    post_json(client, event_url_of(tenant_a), call_event("r6", "answered", T0))
+    response = client.get(
+        recording_url_of(tenant_a), {"callId": "r6", "recording_url": LINK, "duration": "7"}
+    )
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+    recording = CallRecord.objects.get(project=tenant_a, call_id="r6").recordings.get()
+    assert (recording.url, recording.duration_seconds) == (LINK, 7.0)
+
+
+def test_cdr_like_post_to_the_event_url_attaches_its_recording(client, tenant_a, tenant_b):
+    from calls.models import CallEvent
+
+    post_json(client, event_url_of(tenant_a), call_event("r7", "answered", T0))
+    cdr_post = {"call_id": "r7", "recordingUrl": LINK, "duration": 30, "project_id": 1}
+    for _ in range(2):
+        assert post_json(client, event_url_of(tenant_a), cdr_post).status_code == 200
+    record = CallRecord.objects.get(project=tenant_a, call_id="r7")
+    assert (record.recording_url, record.status, record.recordings.count()) == (LINK, "answered", 1)
+    assert CallEvent.objects.filter(project=tenant_a, call_id="r7", payload__recordingUrl=LINK).exists()
+    assert not Recording.objects.filter(project=tenant_b).exists()
+
+
+def test_cdr_like_post_with_a_bad_link_is_rejected_whole(client, tenant_a):
+    from calls.models import CallEvent
+
+    response = post_json(client, event_url_of(tenant_a), {"call_id": "r8", "recording_url": "ftp://x/y.mp3"})
+    assert (response.status_code, response.json()["error"]) == (400, "bad_field")
+    assert not CallEvent.objects.exists()

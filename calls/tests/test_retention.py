@@ -61,3 +61,46 @@ def test_nothing_old_means_nothing_deleted(tenant_a):
     _aged(1, tenant_a, "fresh")
     assert "Done: 0 events and 0 records deleted." in _prune()
     assert CallRecord.objects.count() == CallEvent.objects.count() == 1
+
+
+def test_routing_errors_and_decisions_follow_the_projects_retention(tenant_a, tenant_b):
+    from calls.models import CallDecision
+    from routing.models import RoutingErrorLog
+
+    tenant_a.retention_days = 30
+    tenant_a.save()
+    then = timezone.now() - timedelta(days=31)
+    for project in (tenant_a, tenant_b):  # tenant B keeps the default 180 days
+        for n, age in enumerate((then, timezone.now())):
+            error = RoutingErrorLog.objects.create(project=project, call_id=f"e{n}", error="no rule")
+            decision = CallDecision.objects.create(
+                project=project, call_id=f"e{n}", token=f"t{project.pk}-{n}", parked_us=n, decision={}
+            )
+            RoutingErrorLog.objects.filter(pk=error.pk).update(created_at=age)
+            CallDecision.objects.filter(pk=decision.pk).update(created_at=age)
+    output = _prune()
+    assert "Also 1 routing decisions, 1 routing errors." in output
+    assert list(RoutingErrorLog.objects.filter(project=tenant_a).values_list("call_id", flat=True)) == ["e1"]
+    assert list(CallDecision.objects.filter(project=tenant_a).values_list("call_id", flat=True)) == ["e1"]
+    assert RoutingErrorLog.objects.filter(project=tenant_b).count() == 2
+    assert CallDecision.objects.filter(project=tenant_b).count() == 2
+
+
+def test_webhook_signature_failures_follow_the_projects_retention(tenant_a, tenant_b):
+    from portal.models import WebhookSignatureFailure
+
+    tenant_a.retention_days = 30
+    tenant_a.save()
+    for project in (tenant_a, tenant_b):  # tenant B keeps the default 180 days
+        for age in (31, 1):
+            WebhookSignatureFailure.objects.create(
+                project=project,
+                path=f"/event_url/1/<token>/{age}",
+                reason="missing",
+                at=timezone.now() - timedelta(days=age),
+            )
+    output = _prune()
+    assert "1 webhook signature failures." in output
+    kept = WebhookSignatureFailure.objects.filter(project=tenant_a).values_list("path", flat=True)
+    assert list(kept) == ["/event_url/1/<token>/1"]
+    assert WebhookSignatureFailure.objects.filter(project=tenant_b).count() == 2

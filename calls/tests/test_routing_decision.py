@@ -1,73 +1,158 @@
-"""What the answer_url decided for a call ends up on that call's record."""
+"""What the answer_url and its callbacks decided for a call ends up on that call's record, in order."""
+
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError
+from django.utils import timezone
 
 from calls.ingest import ingest_event
-from calls.models import CallRecord
-from calls.routing_log import collect_decision, remember_decision
-from calls.tests.factories import T0, call_event, ended
+from calls.models import CallDecision, CallRecord
+from calls.tests.factories import T0, call_event, ended, event_url_of, post_json
+from routing.decisions import park_decision, take_decisions
+from routing.links import call_from_params
+from routing.tests.factories import RoutingRuleFactory
+from routing.tests.helpers import answer, press
+from routing.tests.test_ivr import hotline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 DECISION = {"rule": 7, "rule_name": "Sales", "scco": [{"action": "connect"}], "reason": "matched"}
 
 
+def park(project_id: int, call_id: str, decision: dict) -> None:
+    park_decision(
+        project_id, call_from_params({"callId": call_id}, timezone.now()), {"callId": call_id}, decision
+    )
+
+
 def test_decision_parked_by_answer_url_lands_on_the_record(tenant_a):
-    remember_decision(tenant_a.pk, "d1", DECISION)
+    park(tenant_a.pk, "d1", DECISION)
     ingest_event(tenant_a, call_event("d1", "created", T0))
     ingest_event(tenant_a, ended("d1", T0 + 1000, "486 Busy Here"))
     assert CallRecord.objects.get(call_id="d1").routing == [DECISION]
-    assert collect_decision(tenant_a.pk, "d1") is None
+    assert take_decisions(tenant_a.pk, "d1") == []
 
 
 def test_later_decisions_of_the_same_call_are_appended(tenant_a):
-    remember_decision(tenant_a.pk, "d2", DECISION)
+    park(tenant_a.pk, "d2", DECISION)
     ingest_event(tenant_a, call_event("d2", "created", T0))
     ivr_choice = {**DECISION, "rule_name": "IVR key 2"}
-    remember_decision(tenant_a.pk, "d2", ivr_choice)
+    park(tenant_a.pk, "d2", ivr_choice)
     ingest_event(tenant_a, call_event("d2", "ringing", T0 + 1000))
     assert CallRecord.objects.get(call_id="d2").routing == [DECISION, ivr_choice]
 
 
+def test_decisions_parked_together_keep_their_order(tenant_a):
+    steps = [{**DECISION, "rule_name": f"step {n}"} for n in range(5)]
+    for step in steps:
+        park(tenant_a.pk, "d4", step)
+    ingest_event(tenant_a, call_event("d4", "created", T0))
+    assert CallRecord.objects.get(call_id="d4").routing == steps
+
+
 def test_another_projects_decision_is_not_collected(tenant_a, tenant_b):
-    remember_decision(tenant_b.pk, "d3", DECISION)
+    park(tenant_b.pk, "d3", DECISION)
     ingest_event(tenant_a, call_event("d3", "created", T0))
     assert CallRecord.objects.get(project=tenant_a, call_id="d3").routing == []
+    assert not CallDecision.objects.filter(project=tenant_a).exists()
 
 
-def test_with_redis_decisions_are_written_in_the_background_for_every_worker(settings):
-    import time
+def test_a_failed_event_transaction_parks_the_decisions_again(tenant_a):
+    park(tenant_a.pk, "d5", DECISION)
+    with (
+        mock.patch("calls.ingest.fold_into_record", side_effect=DatabaseError("boom")),
+        pytest.raises(DatabaseError),
+    ):
+        ingest_event(tenant_a, call_event("d5", "created", T0))
+    ingest_event(tenant_a, call_event("d5", "created", T0))
+    assert CallRecord.objects.get(call_id="d5").routing == [DECISION]
 
+
+def test_ivr_call_with_two_key_presses_keeps_three_decisions_in_order(client, tenant_a, hotline):  # noqa: F811
+    scco = answer(client, tenant_a, from_="user_9", to="hotline", fromInternal="true", callId="call-1").json()
+    second = press(client, scco[1]["eventUrl"], "2").json()
+    press(client, second[1]["eventUrl"], "1")
+    post_json(client, event_url_of(tenant_a), call_event("call-1", "created", T0))
+    routing = CallRecord.objects.get(project=tenant_a, call_id="call-1").routing
+    assert len(routing) == 3
+    assert routing[0]["scco"][0]["text"] == "Main menu."
+    assert routing[1]["scco"][0]["text"] == "Billing menu."
+    assert routing[2]["scco"][0]["action"] == "connect"
+
+
+def _phone_call(project, call_id: str, at_ms: int, status: str = "created") -> dict:
+    return call_event(
+        call_id,
+        status,
+        at_ms,
+        request_from_user_id="",
+        **{
+            "from": {"number": "84987654321", "alias": "84987654321", "type": "external"},
+            "to": {"number": "agent", "alias": "842473000111", "type": "internal"},
+        },
+    )
+
+
+@pytest.fixture
+def inbound(tenant_a):
+    RoutingRuleFactory(project=tenant_a, name="Inbound")
+    return tenant_a
+
+
+def _answer_phone(client, project, uuid: str):
+    return answer(client, project, from_="84987654321", to="842473000111", fromInternal="false", uuid=uuid)
+
+
+def test_uuid_only_decision_joins_the_call_whose_id_is_the_uuid(client, inbound):
+    scco = _answer_phone(client, inbound, "same-id").json()
+    now_ms = timezone.now().timestamp() * 1000
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "same-id", int(now_ms)))
+    routing = CallRecord.objects.get(call_id="same-id").routing
+    assert [step["scco"] for step in routing] == [scco]
+
+
+def test_uuid_only_decision_joins_its_call_by_caller_and_called_number(client, inbound):
+    scco = _answer_phone(client, inbound, "uuid-7").json()
+    now_ms = int(timezone.now().timestamp() * 1000)
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms))
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 1000, "ringing"))
+    assert [step["scco"] for step in CallRecord.objects.get(call_id="call-7").routing] == [scco]
+    park(inbound.pk, "uuid-7", {**DECISION, "rule_name": "IVR step"})  # a callback carries the uuid
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 2000, "answered"))
+    routing = CallRecord.objects.get(call_id="call-7").routing
+    assert [step["scco"] for step in routing] == [scco, DECISION["scco"]]
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-8", now_ms + 3000))
+    assert CallRecord.objects.get(call_id="call-8").routing == []  # taken once
+
+
+def test_uuid_only_decision_older_than_the_window_is_not_joined(client, inbound):
+    _answer_phone(client, inbound, "uuid-9")
+    late_ms = int(timezone.now().timestamp() * 1000) + 120_000
+    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-9", late_ms))
+    assert CallRecord.objects.get(call_id="call-9").routing == []
+
+
+def test_with_redis_the_answer_url_parks_before_it_replies(settings):
     import redis as redis_lib
 
-    from calls import routing_log
-
-    url = "redis://127.0.0.1:6379/12"
+    url = "redis://127.0.0.1:6379/11"
     try:
         redis_lib.Redis.from_url(url).ping()
     except redis_lib.ConnectionError:
         pytest.skip("needs the Redis service on 127.0.0.1:6379")
-    settings.CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}}
     from django.core.cache import cache
 
     cache.clear()
-    decisions = {f"bg-{n}": {"rule": f"rule {n}"} for n in range(300)}
+    decisions = {f"r-{n}": {"rule": f"rule {n}"} for n in range(50)}
     for call_id, decision in decisions.items():
-        remember_decision(7, call_id, decision)
-    keys = [routing_log._key(7, call_id) for call_id in decisions]
-    deadline = time.monotonic() + 5
-    while len(cache.get_many(keys)) < len(keys) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(cache.get_many(keys)) == len(keys)  # in Redis: another worker's events find them
-    collected = {call_id: collect_decision(7, call_id) for call_id in decisions}
-    assert collected == decisions
-    assert collect_decision(7, "bg-0") is None  # collected once
-
-
-def test_a_decision_still_waiting_to_be_written_is_collected_in_the_same_worker(settings):
-    from calls import routing_log
-
-    writer = routing_log.BatchedCacheWriter(60, linger=3600)  # never flushes on its own here
-    writer.set("k", {"rule": "r"})
-    assert writer.take("k") == {"rule": "r"}
-    assert writer.take("k") is None
+        park(7, call_id, decision)
+        park(7, call_id, {**decision, "step": 2})
+    # No background writer: another worker reading Redis right now finds every decision.
+    other_worker = redis_lib.Redis.from_url(url)
+    assert all(other_worker.llen(cache.make_key(f"routing-decisions:7:{c}")) == 2 for c in decisions)
+    collected = {c: [e["decision"] for e in take_decisions(7, c)] for c in decisions}
+    assert collected == {c: [d, {**d, "step": 2}] for c, d in decisions.items()}
+    assert take_decisions(7, "r-0") == []  # collected once
+    cache.clear()

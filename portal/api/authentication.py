@@ -1,24 +1,33 @@
-"""Stringee-style JWT authentication: `X-STRINGEE-AUTH: <jwt>` or `Authorization: Bearer <jwt>`.
+"""Stringee-style JWT authentication: `X-STRINGEE-AUTH`, `Authorization: Bearer` or `?access_token=`.
 
 The token is the one Stringee's own REST API takes: HS256, header `cty: stringee-api;v=1`,
-claims `jti`, `iss` (the project's API key SID), `exp` and `rest_api: true`, signed with the
-project's API key secret. A valid token makes the caller that one project. Client access
-tokens (for the Stringee SDK) are built here too: same header, `userId` instead of `rest_api`.
+claims `jti`, `iss` (the project's API key SID), `exp` and `rest_api` (`true`, or `1` as
+Stringee's own sample signs it), signed with the project's API key secret. A valid token makes
+the caller that one project. Client access tokens (for the Stringee SDK) are built here too:
+same header, `userId` instead of `rest_api`, plus `icc_api: true` for a contact-center agent.
 """
 
+import hashlib
+import logging
 import time
+import uuid
 from dataclasses import dataclass
 
 import jwt
+from django.core.cache import cache
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from portal.inputs import bad_text
 from portal.models import Project
+
+logger = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 MAX_LIFETIME_SECONDS = 24 * 3600
 CONTENT_TYPE = "stringee-api;v=1"
 HEADER_NAME = "X-STRINGEE-AUTH"
+QUERY_PARAMETER = "access_token"
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,8 @@ class ProjectCaller:
 
 def _stringee_token(project: Project, extra: dict, ttl: int, now: int | None) -> str:
     now = int(time.time()) if now is None else now
-    claims = {"jti": f"{project.api_key_sid}-{now}", "iss": project.api_key_sid, "exp": now + ttl, **extra}
+    jti = f"{project.api_key_sid}-{now}-{uuid.uuid4().hex[:12]}"  # unique: a jti is used once
+    claims = {"jti": jti, "iss": project.api_key_sid, "exp": now + ttl, **extra}
     return jwt.encode(claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE})
 
 
@@ -51,9 +61,22 @@ def make_rest_token(project: Project, ttl: int = 3600, now: int | None = None) -
     return _stringee_token(project, {"rest_api": True}, ttl, now)
 
 
-def make_client_token(project: Project, user_id: str, ttl: int = 3600, now: int | None = None) -> str:
-    """A Stringee client access token: lets app user `user_id` log in to the SDK for `ttl` seconds."""
-    return _stringee_token(project, {"userId": user_id}, ttl, now)
+def make_client_token(
+    project: Project, user_id: str, ttl: int = 3600, now: int | None = None, *, icc_api: bool = False
+) -> str:
+    """A Stringee client access token: lets app user `user_id` log in to the SDK for `ttl` seconds.
+
+    `icc_api` makes it a contact-center (PCC) agent token, as Stringee's sample signs one.
+    """
+    extra: dict = {"userId": user_id}
+    if icc_api:
+        extra["icc_api"] = True
+    return _stringee_token(project, extra, ttl, now)
+
+
+def is_rest_claim(value: object) -> bool:
+    """`rest_api` as Stringee issues it: JSON `true` or the number `1` (not "1", not 2, not 1.0)."""
+    return value is True or (type(value) is int and value == 1)
 
 
 def _rejected(detail: str, code: str) -> exceptions.AuthenticationFailed:
@@ -73,7 +96,10 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         raise _rejected(f"Malformed token: {exc}.", "malformed_token") from exc
     if header.get("alg") != ALGORITHM:
         raise _rejected(f"Token algorithm must be {ALGORITHM}.", "bad_algorithm")
-    project = Project.objects.filter(api_key_sid=str(unverified.get("iss", "")), is_active=True).first()
+    issuer = unverified.get("iss", "")
+    if not isinstance(issuer, str) or bad_text(issuer):  # PostgreSQL cannot even compare a NUL
+        raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
+    project = Project.objects.filter(api_key_sid=issuer, is_active=True).first()
     if project is None:
         raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
     try:
@@ -86,23 +112,48 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         raise _rejected("Token signature does not match the API key secret.", "bad_signature") from exc
     except jwt.PyJWTError as exc:
         raise _rejected(f"Invalid token: {exc}.", "invalid_token") from exc
-    if claims.get("rest_api") is not True:
-        raise _rejected("Token lacks the `rest_api: true` claim.", "not_a_rest_token")
+    if not is_rest_claim(claims.get("rest_api")):
+        raise _rejected("Token lacks the `rest_api: true` (or 1) claim.", "not_a_rest_token")
     # Both bounds: from now (so a future `iat` cannot stretch a token) and from `iat` when given.
     now = time.time() if now is None else now
     issued = claims.get("iat", now)
     if claims["exp"] - min(issued, now) > MAX_LIFETIME_SECONDS:
         raise _rejected("Token lifetime exceeds 24 hours.", "lifetime_too_long")
+    _refuse_replay(project, claims, now)
     return project, claims
 
 
+def _refuse_replay(project: Project, claims: dict, now: float) -> None:
+    """A token's `jti` is accepted once within the token's life (kept in the cache until `exp`).
+
+    With the cache unreachable the check is skipped (logged): a Redis outage must not stop the API.
+    """
+    digest = hashlib.sha256(str(claims["jti"]).encode(errors="replace")).hexdigest()
+    lifetime = max(1, int(claims["exp"] - now) + 1)
+    try:
+        first_use = cache.add(f"jwt-jti:{project.pk}:{digest}", 1, timeout=lifetime)
+    except Exception:
+        logger.warning("Token replay check skipped: the cache is unreachable")
+        return
+    if first_use is False:
+        raise _rejected("This token (its `jti`) was already used; sign a new one.", "token_replayed")
+
+
 class StringeeJWTAuthentication(BaseAuthentication):
-    """DRF authentication class for REST tokens; other schemes fall through to the next class."""
+    """DRF authentication class for REST tokens; other schemes fall through to the next class.
+
+    The token is read from the `X-STRINGEE-AUTH` header, else `Authorization: Bearer`, else the
+    `access_token` query parameter (Stringee documents the header and the query parameter).
+    """
 
     keyword = "Bearer"
 
     def authenticate(self, request):
-        token = request.META.get("HTTP_X_STRINGEE_AUTH") or self._bearer(request)
+        token = (
+            request.META.get("HTTP_X_STRINGEE_AUTH")
+            or self._bearer(request)
+            or request.query_params.get(QUERY_PARAMETER)
+        )
         if not token:
             return None
         project, claims = verify_rest_token(token)

@@ -6,26 +6,13 @@ read only); superusers see everything. Querysets are scoped only here, through p
 
 from collections.abc import Iterable
 
-from rest_framework import exceptions, permissions, viewsets
-from rest_framework.pagination import PageNumberPagination
+from rest_framework import exceptions
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.models import Membership, Project
-from portal.tenancy import EDITOR_ROLES, project_ids_for, scope_to_user, user_may
-
-
-class ProjectRolePermission(permissions.BasePermission):
-    """Any member may read; changing needs an editor role in the object's project."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return user_may(request.user, None, Membership.Role.values)
-        return user_may(request.user, None, EDITOR_ROLES)
-
-    def has_object_permission(self, request, view, obj):
-        roles = Membership.Role.values if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
-        return user_may(request.user, obj, roles)
+from portal.models import Project
+from portal.tenancy import EDITOR_ROLES, TenantScopedViewSet, projects_for
 
 
 class ProjectRateThrottle(SimpleRateThrottle):
@@ -35,7 +22,8 @@ class ProjectRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at request time (not import time) so a changed setting takes effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate is not None else None
 
     def get_cache_key(self, request, view):
         project = getattr(request.user, "project", None)
@@ -62,10 +50,7 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
         if chosen and chosen != str(project.stringee_project_id):
             raise exceptions.NotFound("No such project among yours.")
         return project
-    if request.user.is_superuser:
-        candidates = Project.objects.all()
-    else:
-        candidates = Project.objects.filter(pk__in=project_ids_for(request.user, roles))
+    candidates = projects_for(request.user, roles)
     if chosen:
         project = candidates.filter(stringee_project_id=chosen).first() if chosen.isdigit() else None
         if project is None:
@@ -77,12 +62,8 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
     return only[0]
 
 
-class ProjectScopedViewSet(viewsets.GenericViewSet):
-    """Every list and lookup starts from the caller's projects; another tenant's rows are 404."""
+class ProjectScopedViewSet(TenantScopedViewSet):
+    """The base of the management API's viewsets: tenant-scoped, throttled per project, paginated."""
 
-    permission_classes = [ProjectRolePermission]
     throttle_classes = [ProjectRateThrottle]
-    pagination_class = PortalPagination
-
-    def get_queryset(self):
-        return scope_to_user(super().get_queryset(), self.request.user)
+    pagination_class: type[BasePagination] = PortalPagination

@@ -7,17 +7,41 @@ match the whole number (`*888` ends in 888, `8490*` starts with 8490).
 """
 
 import re
+from datetime import UTC
 
 import django_filters
 import phonenumbers
+from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
 from portal.models import AppUser, VirtualNumber
 from portal.phone import normalize_or_none
 
 _NON_DIGITS = re.compile(r"\D")
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO time that must exist in UTC: `9999-12-31T23:59-05:00` is past year 9999 there."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        try:
+            if moment is not None and moment.tzinfo is not None:
+                moment.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a time between years 1 and 9999 in UTC.") from None
+        return moment
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """`IsoDateTimeFilter` whose values out of the database's range are a 400, not a 500."""
+
+    field_class = BoundedIsoDateTimeField
+
+
 _PATTERN = re.compile(r"^[0-9*?]{1,20}$")
 
 
@@ -79,7 +103,7 @@ class InventoryFilter(django_filters.FilterSet):
 
     class Meta:
         model = VirtualNumber
-        fields = []
+        fields: list[str] = []
 
     def filter_prefix(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(number__startswith=f"+{prefix_digits(value)}")

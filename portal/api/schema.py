@@ -7,7 +7,7 @@ from rest_framework import serializers
 JWT_DESCRIPTION = (
     "A Stringee REST API token: a JWT signed HS256 with the project's API key secret, header "
     "`cty: stringee-api;v=1`, claims `jti`, `iss` (API key SID), `exp` (at most 24 h ahead) and "
-    "`rest_api: true`."
+    "`rest_api: true` (or 1). Sent in `X-STRINGEE-AUTH`, `Authorization: Bearer` or `?access_token=`."
 )
 
 
@@ -15,7 +15,7 @@ class StringeeJWTScheme(OpenApiAuthenticationExtension):
     """Either header carries the same token; one of them is enough."""
 
     target_class = "portal.api.authentication.StringeeJWTAuthentication"
-    name = ["StringeeAuthHeader", "StringeeBearer"]
+    name = ["StringeeAuthHeader", "StringeeBearer", "StringeeAccessTokenQuery"]
 
     def get_security_requirement(self, auto_schema):
         return [{name: []} for name in self.name]
@@ -24,6 +24,7 @@ class StringeeJWTScheme(OpenApiAuthenticationExtension):
         return [
             {"type": "apiKey", "in": "header", "name": "X-STRINGEE-AUTH", "description": JWT_DESCRIPTION},
             {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": JWT_DESCRIPTION},
+            {"type": "apiKey", "in": "query", "name": "access_token", "description": JWT_DESCRIPTION},
         ]
 
 

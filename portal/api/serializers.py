@@ -70,17 +70,6 @@ class AppUserSerializer(serializers.ModelSerializer):
         fields = ["id", "user_id", "display_name", "phone_number", "is_active", "project", "created_at"]
         read_only_fields = ["id", "created_at"]
 
-    def validate_user_id(self, value: str) -> str:
-        project = self.instance.project if self.instance else self.context["project"]
-        taken = AppUser.objects.filter(project=project, user_id=value)
-        if self.instance:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                f"An app user “{value}” already exists in this project.", code="unique"
-            )
-        return value
-
 
 class ProjectSerializer(serializers.ModelSerializer):
     """A project as its callers see it: the webhook URLs to paste into Stringee, never the secret."""
@@ -102,6 +91,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "time_zone",
             "fallback_message",
             "retention_days",
+            "signing_mode",
             "is_active",
             "created_at",
         ]
@@ -116,9 +106,14 @@ class AccessTokenRequestSerializer(serializers.Serializer):
         default=3600,
         help_text="Lifetime in seconds (default 3600, at most 86400).",
     )
+    icc_api = serializers.BooleanField(
+        default=False,
+        help_text="Issue a contact-center (PCC) agent token: the token also carries `icc_api: true`.",
+    )
 
 
 class AccessTokenSerializer(serializers.Serializer):
     access_token = serializers.CharField(help_text="JWT for the Stringee client SDK.")
     userId = serializers.CharField()
+    icc_api = serializers.BooleanField(help_text="Whether this is a contact-center (PCC) agent token.")
     expires_at = serializers.IntegerField(help_text="Unix time the token expires (its `exp`).")

@@ -1,13 +1,19 @@
-"""Management API routes under /api/v1/: each app registers its viewsets on one router."""
+"""Routes of the tenancy API under /api/v1/: numbers, app users, access tokens, projects.
+
+The API root lists them; the routing and calls apps add their own routes beside these
+(portal.urls includes each app's `api.urls`), so this app never imports its dependents.
+"""
 
 from rest_framework.routers import DefaultRouter
 
-from calls.api import register as register_calls
-from portal.api.views import register as register_portal
-from routing.api import register as register_routing
+from portal.api import views
+
+app_name = "portal-api"
 
 router = DefaultRouter()
-for register in (register_portal, register_routing, register_calls):
-    register(router)
+router.register("numbers", views.NumberViewSet, basename="number")
+router.register("users", views.AppUserViewSet, basename="appuser")
+router.register("access-tokens", views.AccessTokenViewSet, basename="access-token")
+router.register("projects", views.ProjectViewSet, basename="project")
 
 urlpatterns = router.urls

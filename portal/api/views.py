@@ -2,13 +2,12 @@
 
 import time
 
-from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal import numbers
+from portal import services
 from portal.api.authentication import make_client_token
 from portal.api.base import ProjectScopedViewSet, caller_project
 from portal.api.filters import AppUserFilter, InventoryFilter, NumberFilter
@@ -24,18 +23,13 @@ from portal.api.serializers import (
     ReleaseSerializer,
 )
 from portal.models import AppUser, Membership, Project, VirtualNumber
+from portal.selectors import active_app_user
 
 PROJECT_PARAM = OpenApiParameter(
     "project",
     int,
     description="Stringee projectId; needed only by staff who belong to several projects.",
 )
-
-
-class NumberConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "number_unavailable"
-    default_detail = "The number is not available."
 
 
 @extend_schema_view(
@@ -59,7 +53,7 @@ class NumberViewSet(
     def get_queryset(self):
         if self.action == "inventory":
             # The stock belongs to no tenant: every caller sees the same claimable numbers.
-            return VirtualNumber.objects.filter(numbers.claimable()).only("number")
+            return VirtualNumber.objects.filter(services.claimable()).only("number")
         return super().get_queryset()
 
     @extend_schema(
@@ -90,14 +84,10 @@ class NumberViewSet(
     def purchase(self, request):
         body = PurchaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        project = caller_project(request)
-        wanted = body.validated_data["number"]
-        already_ours = VirtualNumber.objects.filter(number=wanted, project=project).exists()
-        try:
-            number = numbers.assign_number(wanted, project)
-        except numbers.NumberUnavailable as exc:
-            raise NumberConflict(str(exc)) from exc
-        code = status.HTTP_200_OK if already_ours else status.HTTP_201_CREATED
+        number, assigned = services.number_assign(
+            number=body.validated_data["number"], project=caller_project(request)
+        )
+        code = status.HTTP_201_CREATED if assigned else status.HTTP_200_OK
         return Response(NumberSerializer(number).data, status=code)
 
     @extend_schema(
@@ -109,7 +99,7 @@ class NumberViewSet(
     def release(self, request, number=None):
         body = ReleaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        released = numbers.release_number(self.get_object(), body.validated_days())
+        released = services.number_release(number=self.get_object(), days=body.validated_days())
         return Response(NumberSerializer(released).data)
 
 
@@ -135,27 +125,15 @@ class AppUserViewSet(
     serializer_class = AppUserSerializer
     filterset_class = AppUserFilter
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action == "create":
-            context["project"] = caller_project(self.request)
-        return context
-
     def perform_create(self, serializer):
-        self._save_unique(serializer, project=serializer.context["project"])
+        user = AppUser(project=caller_project(self.request), **serializer.validated_data)
+        serializer.instance = services.app_user_save(user=user)
 
     def perform_update(self, serializer):
-        self._save_unique(serializer)
-
-    def _save_unique(self, serializer, **extra) -> None:
-        """The database constraint decides a race the serializer's check could not see."""
-        try:
-            with transaction.atomic():
-                serializer.save(**extra)
-        except IntegrityError as exc:
-            raise exceptions.ValidationError(
-                {"user_id": ["An app user with this user_id already exists in this project."]}
-            ) from exc
+        user = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(user, name, value)
+        serializer.instance = services.app_user_save(user=user)
 
 
 class AccessTokenViewSet(ProjectScopedViewSet):
@@ -178,12 +156,12 @@ class AccessTokenViewSet(ProjectScopedViewSet):
         body = AccessTokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         project = caller_project(request)
-        user_id, ttl = body.validated_data["userId"], body.validated_data["ttl"]
-        if not self.get_queryset().filter(project=project, user_id=user_id).exists():
+        user_id, ttl, icc_api = (body.validated_data[key] for key in ("userId", "ttl", "icc_api"))
+        if active_app_user(project=project, user_id=user_id) is None:
             raise exceptions.NotFound(f"No active app user “{user_id}” in this project.")
         now = int(time.time())
-        token = make_client_token(project, user_id, ttl=ttl, now=now)
-        data = {"access_token": token, "userId": user_id, "expires_at": now + ttl}
+        token = make_client_token(project, user_id, ttl=ttl, now=now, icc_api=icc_api)
+        data = {"access_token": token, "userId": user_id, "icc_api": icc_api, "expires_at": now + ttl}
         return Response(AccessTokenSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
@@ -204,11 +182,3 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectSc
     @action(detail=False)
     def me(self, request):
         return Response(self.get_serializer(caller_project(request, Membership.Role.values)).data)
-
-
-def register(router) -> None:
-    """Add this module's viewsets to the API router."""
-    router.register("numbers", NumberViewSet, basename="number")
-    router.register("users", AppUserViewSet, basename="appuser")
-    router.register("access-tokens", AccessTokenViewSet, basename="access-token")
-    router.register("projects", ProjectViewSet, basename="project")

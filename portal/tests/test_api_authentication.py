@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+import uuid
 
 import jwt
 import pytest
@@ -18,7 +19,11 @@ CTY = {"cty": "stringee-api;v=1"}
 
 def claims_for(project, **changes) -> dict:
     now = int(time.time())
-    claims = {"jti": f"{project.api_key_sid}-{now}", "iss": project.api_key_sid, "exp": now + 600}
+    claims = {
+        "jti": f"{project.api_key_sid}-{now}-{uuid.uuid4().hex}",
+        "iss": project.api_key_sid,
+        "exp": now + 600,
+    }
     claims["rest_api"] = True
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}
@@ -132,8 +137,10 @@ def test_garbage_token_is_rejected_as_malformed(client):
 @pytest.mark.django_db
 def test_valid_token_works_in_either_header(client, tenant_a):
     AppUserFactory(project=tenant_a, user_id="alice")
-    token = make_rest_token(tenant_a)
-    for headers in ({"X-STRINGEE-AUTH": token}, {"Authorization": f"Bearer {token}"}):
+    for headers in (
+        {"X-STRINGEE-AUTH": make_rest_token(tenant_a)},
+        {"Authorization": f"Bearer {make_rest_token(tenant_a)}"},
+    ):
         response = client.get(URL, headers=headers)
         assert response.status_code == 200, response.content
         assert [row["user_id"] for row in response.json()["results"]] == ["alice"]
@@ -178,3 +185,17 @@ def test_superuser_sees_every_project(admin_client, tenant_a, tenant_b):
 def test_staff_without_membership_is_refused(client, tenant_a):
     client.force_login(StaffUserFactory())
     assert client.get(URL).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_token_used_twice_is_refused_as_replayed(client, tenant_a):
+    token = make_rest_token(tenant_a)
+    assert client.get(URL, headers={"X-STRINGEE-AUTH": token}).status_code == 200
+    assert rejection(client, token)["error"] == "token_replayed"
+    assert client.get(URL, headers={"X-STRINGEE-AUTH": make_rest_token(tenant_a)}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_issuer_holding_a_nul_is_401_not_a_server_error(client, tenant_a):
+    token = jwt.encode(claims_for(tenant_a, iss="SK\x00x"), tenant_a.api_key_secret, algorithm="HS256")
+    assert rejection(client, token)["error"] == "unknown_sid"

@@ -21,13 +21,15 @@ def test_projects_me_shows_webhook_urls_and_masked_secret(client, tenant_a):
 def test_the_api_key_secret_appears_in_no_response(client, tenant_a):
     VirtualNumberFactory(project=tenant_a)
     AppUserFactory(project=tenant_a)
-    headers = jwt_headers(tenant_a)
     for path in ("/api/v1/projects/me/", "/api/v1/projects/", "/api/v1/numbers/", "/api/v1/users/"):
-        response = client.get(path, headers=headers)
+        response = client.get(path, headers=jwt_headers(tenant_a))
         assert response.status_code == 200
         assert tenant_a.api_key_secret not in response.content.decode(), path
     token = client.post(
-        "/api/v1/access-tokens/", {"userId": "nobody"}, content_type="application/json", headers=headers
+        "/api/v1/access-tokens/",
+        {"userId": "nobody"},
+        content_type="application/json",
+        headers=jwt_headers(tenant_a),
     )
     assert tenant_a.api_key_secret not in token.content.decode()
 

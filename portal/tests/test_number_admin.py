@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from portal import numbers
+from portal import services
 from portal.models import Membership, VirtualNumber
 from portal.tests.factories import VirtualNumberFactory
 
@@ -59,12 +59,12 @@ def test_release_action_quarantines_for_the_chosen_days(staff_client_for, tenant
 
 def test_quarantined_number_cannot_be_reassigned_until_its_date(tenant_a, tenant_b):
     number = VirtualNumberFactory(project=tenant_a)
-    numbers.release_number(number, days=3)
-    with pytest.raises(numbers.NumberUnavailable, match="quarantined until"):
-        numbers.assign_number(number.number, tenant_b)
+    services.number_release(number=number, days=3)
+    with pytest.raises(services.NumberUnavailable, match="quarantined until"):
+        services.number_assign(number=number.number, project=tenant_b)
     VirtualNumber.objects.filter(pk=number.pk).update(quarantined_until=timezone.now())
-    assert numbers.recycle_quarantined() == 1
-    assert numbers.assign_number(number.number, tenant_b).project == tenant_b
+    assert services.numbers_recycle() == 1
+    assert services.number_assign(number=number.number, project=tenant_b)[0].project == tenant_b
 
 
 @pytest.mark.parametrize("typed", ["0901234567", "+84 90 123 4567", "84901234567", "1234567"])

@@ -1,14 +1,10 @@
 """A tenant with a masking pool, and sessions opened the way the API opens them."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from portal.api.authentication import make_rest_token
 from portal.models import Project
 from portal.tests.factories import VirtualNumberFactory
-from routing import masking
 from routing.models import MaskingPoolNumber, MaskingSession
+from routing.services import masking
 
 DRIVER = "+84901111111"
 RIDER = "+84902222222"
@@ -25,11 +21,8 @@ def add_pool(project: Project, *numbers: str) -> list:
 
 
 def open_session(project: Project, a: str = DRIVER, b: str = RIDER, minutes: int = 30) -> MaskingSession:
-    return masking.create_session(
-        project,
-        masking.participant(project, a),
-        masking.participant(project, b),
-        timezone.now() + timedelta(minutes=minutes),
+    return masking.masking_session_create(
+        project=project, participant_a=a, participant_b=b, ttl_seconds=minutes * 60
     )
 
 

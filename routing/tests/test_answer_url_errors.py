@@ -30,7 +30,7 @@ def test_forced_internal_error_still_answers_the_fallback_and_logs_it(client, te
         raise RuntimeError("engine exploded")
 
     monkeypatch.setattr(engine, "route", explode)
-    monkeypatch.setattr("routing.views.engine.route", explode)
+    monkeypatch.setattr("routing.webhooks.engine.route", explode)
     response = answer(
         client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false", uuid="u-9"
     )

@@ -7,9 +7,10 @@ import pytest
 
 from portal.tests.factories import ProjectFactory
 from routing import engine
-from routing.calendar import is_open
-from routing.destinations import Call, Table
-from routing.models import Holiday, OpeningHours, RoutingRule
+from routing.engine.calendar import is_open
+from routing.engine.destinations import Call, Table
+from routing.kinds import Hours
+from routing.models import Holiday, OpeningHours
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer
 
@@ -125,7 +126,7 @@ def test_adding_a_holiday_changes_routing_at_once(client):
     RoutingRuleFactory(
         project=project,
         priority=1,
-        business_hours=RoutingRule.Hours.OPEN,
+        business_hours=Hours.OPEN,
         destination_kind="message",
         message_text="Open",
     )

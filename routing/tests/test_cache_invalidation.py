@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.numbers import release_number
+from portal.services import number_release
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer
@@ -53,7 +53,7 @@ def test_new_higher_priority_rule_takes_over(client, tenant_a, rule):
 
 def test_released_number_no_longer_counts_as_the_projects(client, tenant_a, rule):
     answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="true")
-    release_number(rule.called_number)
+    number_release(number=rule.called_number)
     response = answer(client, tenant_a, from_="user_1", to="84899100001", fromInternal="true")
     assert response.json() == [{"action": "talk", "text": tenant_a.fallback_message}]
 

@@ -79,14 +79,19 @@ def test_api_refuses_another_projects_number(client, tenant_a, numbers):
         "destination_kind": "phone",
         "destination_number": "+84909000111",
     }
-    auth = {"HTTP_X_STRINGEE_AUTH": make_rest_token(tenant_a)}
     refused = client.post(
-        "/api/v1/rules/", {**body, "caller_id": numbers["b"].pk}, content_type="application/json", **auth
+        "/api/v1/rules/",
+        {**body, "caller_id": numbers["b"].pk},
+        content_type="application/json",
+        HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a),
     )
     assert refused.status_code == 400
     assert "caller_id" in refused.json()["fields"]
     accepted = client.post(
-        "/api/v1/rules/", {**body, "caller_id": numbers["a"].pk}, content_type="application/json", **auth
+        "/api/v1/rules/",
+        {**body, "caller_id": numbers["a"].pk},
+        content_type="application/json",
+        HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a),
     )
     assert accepted.status_code == 201, accepted.json()
 

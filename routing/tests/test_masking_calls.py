@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from portal.api.authentication import make_rest_token
 from portal.tests.factories import AppUserFactory
-from routing import masking
+from routing.engine.masking import ENDED_MESSAGE, STRANGER_MESSAGE
 from routing.models import MaskingBinding, MaskingSession, RoutingErrorLog
-from routing.proxy import ENDED_MESSAGE, STRANGER_MESSAGE
+from routing.services import masking
 from routing.tests.helpers import answer
 from routing.tests.masking_helpers import DRIVER, RIDER, add_pool, api_post, open_session
 

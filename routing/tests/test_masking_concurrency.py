@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from routing import masking
 from routing.models import MaskingBinding
+from routing.services import masking
 from routing.tests.masking_helpers import DRIVER, add_pool, open_session
 
 POOL = ["+84899100001", "+84899100002", "+84899100003"]

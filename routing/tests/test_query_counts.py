@@ -2,8 +2,8 @@
 
 import pytest
 
-from calls.routing_log import collect_decision
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
+from routing.decisions import take_decisions
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer
 
@@ -39,6 +39,6 @@ def test_answer_url_is_two_queries_cold_and_zero_warm(client, busy_tenant, djang
 
 def test_decision_is_handed_to_the_calls_app_without_sql(client, busy_tenant, django_assert_num_queries):
     answer(client, busy_tenant, from_="84901234567", to="84899100001", fromInternal="false", uuid="u-2")
-    decision = collect_decision(busy_tenant.pk, "u-2")
+    (decision,) = [entry["decision"] for entry in take_decisions(busy_tenant.pk, "u-2")]
     assert decision["rule_name"].startswith("Rule")
     assert decision["scco"][0]["action"] == "connect"

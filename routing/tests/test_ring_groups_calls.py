@@ -9,7 +9,7 @@ import pytest
 
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
 from routing import engine
-from routing.destinations import Call, Table
+from routing.engine.destinations import Call, Table
 from routing.models import RingGroup, RingGroupMember
 from routing.state import LiveState
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, RoutingRuleFactory
@@ -148,5 +148,5 @@ def test_round_robin_call_starts_after_the_previous_calls_first_member_and_wraps
     firsts = [engine.route(table, call, Links(), LiveState()).scco[0]["to"]["number"] for _ in range(4)]
     assert firsts == ["agent_0", "agent_1", "agent_2", "agent_0"]
     # the second leg of a call that started at agent_2 is agent_0
-    step = engine.ring_step(table, call, 7, tried=1, start=2, links=Links())
+    step = engine.ring_step(engine.Context(call, table, Links()), 7, tried=1, start=2)
     assert step.scco[0]["to"]["number"] == "agent_0"

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
-from routing.models import RoutingRule
+from routing.kinds import OnFail
 from routing.scco import scco_problems
+from routing.services.config import rule_check, rule_save
 from routing.tests.factories import IvrMenuFactory, RoutingRuleFactory
 from routing.tests.helpers import answer
 
@@ -25,10 +26,14 @@ def alice(tenant_a):
 KINDS = {
     "user": {"destination_kind": "user"},
     "phone": {"destination_kind": "phone", "destination_number": "+84909000111"},
-    "sip": {"destination_kind": "sip", "destination_sip": "sip:100@pbx.example.com"},
+    "sip trunk": {
+        "destination_kind": "sip",
+        "destination_sip_trunk": "ST_1",
+        "destination_sip_number": "100",
+    },
     "menu": {"destination_kind": "menu"},
     "message talk": {"destination_kind": "message", "message_text": "Closed", "message_voice": "hn_female"},
-    "message play": {"destination_kind": "message", "message_play_url": "https://cdn.example.com/closed.mp3"},
+    "message play": {"destination_kind": "message", "message_audio": "https://cdn.example.com/closed.mp3"},
     "voicemail": {"destination_kind": "voicemail"},
     "recorded, timed, on-fail voicemail": {
         "destination_kind": "phone",
@@ -52,8 +57,7 @@ def test_each_rule_kind_answers_a_contract_valid_scco(client, tenant_a, number, 
     if values["destination_kind"] == "menu":
         values["destination_menu"] = IvrMenuFactory(project=tenant_a)
     rule = RoutingRuleFactory.build(project=tenant_a, called_kind="number", called_number=number, **values)
-    rule.full_clean()
-    rule.save()
+    rule_save(rule=rule)
     scco = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()
     assert scco_problems(scco) == []
     assert scco != [{"action": "talk", "text": tenant_a.fallback_message}]
@@ -89,8 +93,8 @@ def test_rule_whose_scco_would_be_invalid_cannot_be_saved_and_names_the_field(te
         destination_number="+84909000111",
     )
     with pytest.raises(ValidationError) as error:
-        rule.full_clean()
-    assert "peerToPeerCall" in error.value.message_dict["peer_to_peer_call"][0]
+        rule_check(rule)
+    assert "records only calls it relays" in error.value.message_dict["peer_to_peer_call"][0]
 
 
 def test_dialled_number_destination_is_refused_for_calls_to_an_app_user(tenant_a, alice):
@@ -98,7 +102,7 @@ def test_dialled_number_destination_is_refused_for_calls_to_an_app_user(tenant_a
         project=tenant_a, called_kind="user", called_user=alice, destination_kind="phone"
     )
     with pytest.raises(ValidationError) as error:
-        rule.full_clean()
+        rule_check(rule)
     assert "destination_number" in error.value.message_dict
 
 
@@ -111,7 +115,7 @@ def test_continue_on_fail_points_stringee_at_the_on_fail_callback_which_answers(
         called_number=number,
         destination_user=alice,
         continue_on_fail=True,
-        on_fail_kind=RoutingRule.OnFail.PHONE,
+        on_fail_kind=OnFail.PHONE,
         on_fail_number="+84909000222",
     )
     connect = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()[0]

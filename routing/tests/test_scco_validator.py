@@ -30,11 +30,11 @@ def test_every_builder_produces_a_valid_action():
         scco.input_digits(URL, max_digits=4, timeout=10, submit_on_hash=True),
         scco.connect(
             scco.endpoint("internal", "user_1"),
-            scco.endpoint("sip", "sip:100@pbx.example", "desk"),
+            scco.endpoint("external", "100", "desk", sip_trunk_id="trunk-1"),
             peer_to_peer_call=False,
         ),
     ]
-    assert validate_scco(actions) == actions
+    assert validate_scco(actions, strict_types=True) == actions
 
 
 def test_builders_leave_out_options_not_given():
@@ -52,7 +52,7 @@ def test_builders_leave_out_options_not_given():
                     "to": {"type": "phone", "number": "1"},
                 }
             ],
-            "[0].to.type: must be one of internal, external, sip",
+            "[0].to.type: must be one of internal, external",
         ),
         ([{"action": "connect", "to": {"type": "internal", "number": "u"}}], "[0].from: is required"),
         ([{"action": "talk"}], "[0].text: is required"),
@@ -96,5 +96,11 @@ def test_validator_rejects_bad_scco_naming_the_path(bad, message):
 
 
 def test_timeout_of_wrong_type_is_reported_with_its_path():
-    problems = scco_problems([scco.talk("a"), {"action": "input", "eventUrl": URL, "timeout": "10"}])
+    problems = scco_problems([scco.talk("a"), {"action": "input", "eventUrl": URL, "timeout": "ten"}])
     assert problems == ["[1].timeout: must be an integer"]
+
+
+def test_strict_types_report_a_number_written_as_a_string():
+    action = {"action": "input", "eventUrl": URL, "timeout": "10"}
+    assert scco_problems([action]) == []
+    assert scco_problems([action], strict_types=True) == ["[0].timeout: must be an integer"]

@@ -40,7 +40,9 @@ def hotline(tenant_a):
 
 
 def simulate(client, project, **values):
-    return client.post(f"/admin/routing/routingrule/simulate/{project.pk}/", {**CALL, **values})
+    return client.post(
+        f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/", {**CALL, **values}
+    )
 
 
 def test_staff_see_the_matched_rule_why_earlier_ones_failed_and_the_scco(staff_client_for, tenant_a, hotline):
@@ -72,7 +74,9 @@ def test_simulation_shows_where_the_round_robin_pointer_now_stands(
 
 def test_other_tenants_staff_get_404(staff_client_for, tenant_a, tenant_b, hotline):
     client = staff_client_for(tenant_b)
-    assert client.get(f"/admin/routing/routingrule/simulate/{tenant_a.pk}/").status_code == 404
+    assert (
+        client.get(f"/admin/routing/routingrule/simulate/{tenant_a.stringee_project_id}/").status_code == 404
+    )
     assert simulate(client, tenant_a).status_code == 404
 
 
@@ -81,7 +85,9 @@ def test_rules_page_links_to_the_simulation(staff_client_for, tenant_a, hotline)
     assert (
         "/admin/routing/routingrule/simulate/" in client.get("/admin/routing/routingrule/").content.decode()
     )
-    assert client.get("/admin/routing/routingrule/simulate/").url.endswith(f"/simulate/{tenant_a.pk}/")
+    assert client.get("/admin/routing/routingrule/simulate/").url.endswith(
+        f"/simulate/{tenant_a.stringee_project_id}/"
+    )
 
 
 def test_api_simulation_explains_rule_by_rule(client, tenant_a, hotline):

@@ -1,4 +1,4 @@
-"""Delete call events and records older than each project's `retention_days`, in batches."""
+"""Delete call data, routing errors and signature failures older than each project's retention."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -7,14 +7,17 @@ from django.core.management.base import BaseCommand
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from calls.models import CallEvent, CallRecord
-from portal.models import Project
+from calls.models import CallDecision, CallEvent, CallRecord
+from portal.models import Project, WebhookSignatureFailure
+from routing.models import RoutingErrorLog
 
 
 def delete_in_batches(queryset: QuerySet, batch_size: int, progress: Callable[[int], None]) -> int:
     """Delete the rows of `queryset` `batch_size` at a time (short transactions); rows deleted.
 
-    `progress` is told the running total after each batch.
+    Each batch picks its ids on an index ((project, received_at/created_at)) and deletes them by
+    primary key, so no statement scans or locks more than one batch. `progress` is told the
+    running total after each batch.
     """
     model: type[Model] = queryset.model
     total = 0
@@ -23,33 +26,46 @@ def delete_in_batches(queryset: QuerySet, batch_size: int, progress: Callable[[i
         if not ids:
             return total
         # Recordings go with their record (on_delete=CASCADE); only the model's own rows count here.
-        model.objects.filter(pk__in=ids).delete()
+        model._default_manager.filter(pk__in=ids).delete()
         total += len(ids)
         progress(total)
 
 
 class Command(BaseCommand):
-    help = "Delete call events and call records older than each project's retention (retention_days)."
+    help = (
+        "Delete call events, call records, routing decisions, routing errors and webhook signature "
+        "failures older than each project's retention (retention_days)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=1000, help="Rows per delete (default 1000).")
 
     def handle(self, *args, batch_size: int, **options):
         now = timezone.now()
-        events = records = 0
+        totals = dict.fromkeys(
+            ("events", "records", "routing decisions", "routing errors", "signature failures"), 0
+        )
         for project in Project.objects.order_by("pk"):
             cutoff = now - timedelta(days=project.retention_days)
-            old_events = CallEvent.objects.filter(project=project, received_at__lt=cutoff)
-            old_records = CallRecord.objects.filter(project=project, created_at__lt=cutoff)
-            gone_events = delete_in_batches(old_events, batch_size, self._progress(project, "events"))
-            gone_records = delete_in_batches(old_records, batch_size, self._progress(project, "records"))
-            events, records = events + gone_events, records + gone_records
-            if gone_events or gone_records:
-                self.stdout.write(
-                    f"{project}: {gone_events} events, {gone_records} records older than "
-                    f"{project.retention_days} days deleted"
-                )
-        self.stdout.write(self.style.SUCCESS(f"Done: {events} events and {records} records deleted."))
+            old = {
+                "events": CallEvent.objects.filter(project=project, received_at__lt=cutoff),
+                "records": CallRecord.objects.filter(project=project, created_at__lt=cutoff),
+                "routing decisions": CallDecision.objects.filter(project=project, created_at__lt=cutoff),
+                "routing errors": RoutingErrorLog.objects.filter(project=project, created_at__lt=cutoff),
+                "signature failures": WebhookSignatureFailure.objects.filter(project=project, at__lt=cutoff),
+            }
+            gone = {
+                what: delete_in_batches(rows, batch_size, self._progress(project, what))
+                for what, rows in old.items()
+            }
+            totals = {what: totals[what] + gone[what] for what in totals}
+            if any(gone.values()):
+                counts = ", ".join(f"{count} {what}" for what, count in gone.items())
+                self.stdout.write(f"{project}: {counts} older than {project.retention_days} days deleted")
+        done = f"Done: {totals['events']} events and {totals['records']} records deleted."
+        also = f"{totals['routing decisions']} routing decisions, {totals['routing errors']} routing errors."
+        also += f" {totals['signature failures']} webhook signature failures."
+        self.stdout.write(self.style.SUCCESS(f"{done} Also {also}"))
 
     def _progress(self, project: Project, what: str) -> Callable[[int], None]:
         return lambda total: self.stdout.write(f"{project}: {total} {what} deleted so far")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from portal.models import VirtualNumber
-from portal.numbers import recycle_quarantined
+from portal.services import numbers_recycle
 
 
 class Command(BaseCommand):
@@ -22,6 +22,6 @@ class Command(BaseCommand):
         )
         for number in due:
             self.stdout.write(f"{'would recycle' if dry_run else 'recycled'} {number}")
-        count = len(due) if dry_run else recycle_quarantined(now)
+        count = len(due) if dry_run else numbers_recycle(now=now)
         verb = "would be back" if dry_run else "back"
         self.stdout.write(self.style.SUCCESS(f"{count} number(s) {verb} in the inventory."))

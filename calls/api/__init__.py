@@ -1,0 +1,1 @@
+"""The calls app's management API: serializers, views and URLs."""

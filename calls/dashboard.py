@@ -1,0 +1,280 @@
+"""The dashboard's figures for one tenant (or all of a staff user's): aggregate queries on indexes.
+
+Everything is counted in the database, day by day, on the (project, started_at, …) covering index
+of call records, and scoped through portal.tenancy. Days that are over are cached, so a warm
+dashboard counts only today's calls, whatever the tenant's history.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from calls.models import CallRecord
+from portal.models import AppUser, Membership, Project, VirtualNumber
+from portal.tenancy import projects_for, scope_to_projects, scope_to_user
+from portal.webhook_health import Latency, latency_summary
+from routing.models import RoutingErrorLog
+
+PERIODS = {1: "Today", 7: "Last 7 days", 30: "Last 30 days"}
+DEFAULT_PERIOD = 7
+TOP = 5
+IN_PROGRESS_HOURS = 12  # a call "in progress" for longer lost its end event: not counted as live
+PAST_DAY_SECONDS = 7 * 24 * 3600  # a day's aggregates, once the day is over
+RECENT_DAY_SECONDS = 300  # yesterday: calls still ending and late events may change it
+MISSED = (CallRecord.Status.NO_ANSWER, CallRecord.Status.CANCELLED)
+Status = CallRecord.Status
+
+
+@dataclass
+class Figures:
+    """What the dashboard shows; every list is already sorted for display."""
+
+    project: Project | None
+    time_zone: str
+    period_days: int
+    calls_today: int = 0
+    calls_7_days: int = 0
+    calls_30_days: int = 0
+    period_calls: int = 0
+    ended_calls: int = 0
+    rates: dict[str, float | None] = field(default_factory=dict)  # answered, missed, busy, failed (%)
+    avg_ring_seconds: float | None = None
+    avg_talk_seconds: float | None = None
+    in_progress: int = 0
+    per_hour: list[dict] = field(default_factory=list)  # {"label": "14:00", "answered": n, "other": n}
+    by_direction: list[tuple[str, int]] = field(default_factory=list)
+    by_number: list[tuple[str, int]] = field(default_factory=list)
+    busiest_numbers: list[tuple[VirtualNumber | None, int]] = field(default_factory=list)
+    busiest_users: list[tuple[str, int]] = field(default_factory=list)
+    errors: list[RoutingErrorLog] = field(default_factory=list)
+    webhooks: list[Latency] = field(default_factory=list)
+
+    def charts(self) -> dict:
+        """The chart data, for `json_script`."""
+        return {
+            "per_hour": {
+                "labels": [slot["label"] for slot in self.per_hour],
+                "answered": [slot["answered"] for slot in self.per_hour],
+                "other": [slot["other"] for slot in self.per_hour],
+            },
+            "by_direction": {
+                "labels": [label for label, _ in self.by_direction],
+                "counts": [n for _, n in self.by_direction],
+            },
+            "by_number": {
+                "labels": [label for label, _ in self.by_number],
+                "counts": [n for _, n in self.by_number],
+            },
+        }
+
+
+def dashboard_projects(user) -> QuerySet[Project]:
+    """The projects a staff user may pick on the dashboard."""
+    return projects_for(user, Membership.Role.values).order_by("name")
+
+
+def chosen_project(user, project_id: str | None) -> Project | None:
+    """The project picked by `project_id` among the user's; a user with one project gets it."""
+    projects = dashboard_projects(user)
+    if project_id and project_id.isdigit():
+        return projects.filter(pk=int(project_id)).first()
+    if not user.is_superuser:
+        mine = list(projects[:2])
+        if len(mine) == 1:
+            return mine[0]
+    return None
+
+
+def _scoped(queryset: QuerySet, user, project: Project | None) -> QuerySet:
+    queryset = scope_to_user(queryset, user)
+    return scope_to_projects(queryset, [project.pk]) if project is not None else queryset
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _scope_key(user, project: Project | None) -> str:
+    if project is not None:
+        return f"p{project.pk}"
+    if user.is_superuser:
+        return "all"
+    return "p" + "-".join(str(pk) for pk in sorted(dashboard_projects(user).values_list("pk", flat=True)))
+
+
+def _day_starts(today: date, days: int, zone: ZoneInfo) -> list[datetime]:
+    """Local midnights of the last `days` days, oldest first, and the next midnight (DST-safe)."""
+    return [
+        datetime.combine(today - timedelta(days=i), time(0), tzinfo=zone) for i in range(days - 1, -2, -1)
+    ]
+
+
+def _day(records: QuerySet, start: datetime, end: datetime) -> dict:
+    """One local day's aggregates: grouped counts and sums, and calls per app user."""
+    day = records.filter(started_at__gte=start, started_at__lt=end)
+    keys = ("status", "direction", "virtual_number_id", "n", "ring", "ring_n", "talk", "talk_n")
+    groups = [
+        tuple(row[key] or 0 if key in ("ring", "talk") else row[key] for key in keys)
+        for row in day.values("status", "direction", "virtual_number_id").annotate(
+            n=Count("pk"),
+            ring=Sum("ring_seconds"),
+            ring_n=Count("ring_seconds"),
+            talk=Sum("talk_seconds"),
+            talk_n=Count("talk_seconds"),
+        )
+    ]
+    users: dict[str, int] = {}
+    for side in ("from_user", "to_user"):
+        for name, n in day.exclude(**{side: ""}).values(side).annotate(n=Count("pk")).values_list(side, "n"):
+            users[name] = users.get(name, 0) + n
+    return {"groups": groups, "users": users, "n": sum(group[3] for group in groups)}
+
+
+def _days(records: QuerySet, scope: str, starts: list[datetime], now: datetime, full: int) -> list[dict]:
+    """Each day's aggregates, oldest first: all of them for the last `full` days, only the count
+    (`{"n": …}`) before. Days that are over are cached, as they hardly change; today is live."""
+    keys = {start: f"dashboard-day:v2:{scope}:{start.isoformat()}" for start in starts[:-1]}
+    cached = cache.get_many([key for key in keys.values()] + [f"{key}:n" for key in keys.values()])
+    days = []
+    for position, (start, end) in enumerate(itertools.pairwise(starts)):
+        key, wanted_full = keys[start], position >= len(starts) - 1 - full
+        if end > now:  # today: always counted live
+            days.append(_day(records, start, min(end, now + timedelta(seconds=1))))
+            continue
+        if not wanted_full and key not in cached:
+            key = f"{key}:n"
+        if key not in cached:
+            if wanted_full:
+                cached[key] = _day(records, start, end)
+            else:
+                cached[key] = {"n": records.filter(started_at__gte=start, started_at__lt=end).count()}
+            recent = now - end < timedelta(days=1)  # late events may still change yesterday
+            cache.set(key, cached[key], RECENT_DAY_SECONDS if recent else PAST_DAY_SECONDS)
+        days.append(cached[key])
+    return days
+
+
+def dashboard_figures(
+    *, user, project: Project | None, period_days: int = DEFAULT_PERIOD, now: datetime | None = None
+) -> Figures:
+    """The figures of `project` (None: every project the user may see) over the last `period_days`.
+
+    Each local day of the period is aggregated once (grouped counts on the covering index), the
+    other days of the last 30 only counted; days that are over are kept in the cache, today is
+    always counted live.
+    """
+    now = now or timezone.now()
+    zone_name = project.time_zone if project else timezone.get_current_timezone_name()
+    zone = ZoneInfo(zone_name)
+    period_days = period_days if period_days in PERIODS else DEFAULT_PERIOD
+    today = now.astimezone(zone).date()
+    figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
+    records = _scoped(CallRecord.objects.all(), user, project).order_by()
+    days = _days(records, _scope_key(user, project), _day_starts(today, 30, zone), now, full=period_days)
+    totals = [day["n"] for day in days]
+    figures.calls_today, figures.calls_7_days, figures.calls_30_days = (
+        totals[-1],
+        sum(totals[-7:]),
+        sum(totals),
+    )
+    period = days[-period_days:]
+    _period(figures, [group for day in period for group in day["groups"]])
+    figures.in_progress = records.filter(
+        started_at__gte=now - timedelta(hours=IN_PROGRESS_HOURS),
+        started_at__lte=now,
+        status=Status.IN_PROGRESS,
+    ).count()
+    figures.per_hour = _per_hour(records, now, zone)
+    users: dict[str, int] = {}
+    for day in period:
+        for name, n in day["users"].items():
+            users[name] = users.get(name, 0) + n
+    figures.busiest_users = _busiest_users(users, _scoped(AppUser.objects.all(), user, project))
+    errors = _scoped(RoutingErrorLog.objects.all(), user, project).select_related("project")
+    figures.errors = list(errors.order_by("-created_at")[:8])
+    stringee_ids = None
+    if project is not None:
+        stringee_ids = [project.stringee_project_id]
+    elif not user.is_superuser:
+        stringee_ids = list(dashboard_projects(user).values_list("stringee_project_id", flat=True))
+    figures.webhooks = latency_summary(stringee_ids)
+    return figures
+
+
+def _period(figures: Figures, groups: list[tuple]) -> None:
+    """Rates, averages and the direction and number charts from the period's grouped rows."""
+    by_status: dict[str, int] = {}
+    by_direction: dict[str, int] = {}
+    by_number: dict[int | None, int] = {}
+    ring = ring_n = talk = talk_n = 0
+    for status, direction, number, n, ring_sum, ring_count, talk_sum, talk_count in groups:
+        by_status[status] = by_status.get(status, 0) + n
+        by_direction[direction] = by_direction.get(direction, 0) + n
+        by_number[number] = by_number.get(number, 0) + n
+        ring, ring_n = ring + ring_sum, ring_n + ring_count
+        if status == Status.ANSWERED:
+            talk, talk_n = talk + talk_sum, talk_n + talk_count
+    total = sum(by_status.values())
+    ended = total - by_status.get(Status.IN_PROGRESS, 0)
+    figures.period_calls, figures.ended_calls = total, ended
+    figures.rates = {
+        "answered": _percent(by_status.get(Status.ANSWERED, 0), ended),
+        "missed": _percent(sum(by_status.get(s, 0) for s in MISSED), ended),
+        "busy": _percent(by_status.get(Status.BUSY, 0), ended),
+        "failed": _percent(by_status.get(Status.FAILED, 0), ended),
+    }
+    figures.avg_ring_seconds = round(ring / ring_n, 1) if ring_n else None
+    figures.avg_talk_seconds = round(talk / talk_n, 1) if talk_n else None
+    labels = dict(CallRecord.Direction.choices)
+    figures.by_direction = sorted(
+        ((labels.get(d, d), n) for d, n in by_direction.items()), key=lambda item: -item[1]
+    )
+    ranked = sorted(by_number.items(), key=lambda item: (-item[1], item[0] or 0))
+    numbers = VirtualNumber.objects.in_bulk([pk for pk, _ in ranked[:10] if pk is not None])
+    figures.busiest_numbers = [(numbers.get(pk), n) for pk, n in ranked if pk is not None][:TOP]
+    chart = [(str(numbers[pk]) if pk in numbers else "No number (app calls)", n) for pk, n in ranked[:10]]
+    rest = sum(n for _, n in ranked[10:])
+    figures.by_number = chart + ([("Other numbers", rest)] if rest else [])
+
+
+def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
+    """Calls started in each of the last 24 local hours, answered or not.
+
+    Read as raw (start, status) rows from the covering index and counted here: portable, and
+    much cheaper than truncating dates in SQL on SQLite (a Python function per row there) or
+    than the ORM converting every row's datetime.
+    """
+    first = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    slots = [{"answered": 0, "other": 0} for _ in range(24)]
+    rows = records.filter(started_at__gte=first, started_at__lte=now).values_list("started_at", "status")
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    origin = first.timestamp()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for started, status in cursor.fetchall():
+            if isinstance(started, str):
+                started = datetime.fromisoformat(started)
+            if started.tzinfo is None:  # SQLite hands back naive UTC
+                started = started.replace(tzinfo=UTC)
+            index = int((started.timestamp() - origin) // 3600)
+            if 0 <= index < 24:
+                slots[index]["answered" if status == Status.ANSWERED else "other"] += 1
+    return [
+        {"label": (first + timedelta(hours=i)).astimezone(zone).strftime("%H:00"), **slot}
+        for i, slot in enumerate(slots)
+    ]
+
+
+def _busiest_users(users: dict[str, int], app_users: QuerySet) -> list[tuple[str, int]]:
+    """App users with the most calls made or received in the period, with their names."""
+    ranked = sorted(users.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    names = dict(app_users.filter(user_id__in=[u for u, _ in ranked]).values_list("user_id", "display_name"))
+    return [(f"{names[u]} ({u})" if names.get(u) else u, n) for u, n in ranked]

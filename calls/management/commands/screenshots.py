@@ -1,0 +1,133 @@
+"""`manage.py screenshots`: PNGs of the main staff pages at 1400 px width, into docs/screenshots/."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+
+from calls.models import CallRecord
+from portal import demo
+from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
+from portal.models import Project, VirtualNumber
+
+WIDTH = 1400
+MAX_HEIGHT = 2600
+# Pages drawn by JavaScript are captured once this holds (else once any flowchart is drawn).
+READY = {
+    "/api/docs/": "return !!document.querySelector('.swagger-ui .opblock');",
+}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def _pages(project: Project) -> list[tuple[str, str, str]]:
+    """(file name, who, path) of each page to capture."""
+    record = (
+        CallRecord.objects.filter(project=project).exclude(recording_url="").order_by("-started_at").first()
+        or CallRecord.objects.filter(project=project, decisions__isnull=False).first()
+    )
+    number = VirtualNumber.objects.get(number=demo.PHONE_NUMBER_1)
+    pages = [
+        ("dashboard.png", "owner", "/admin/"),
+        ("dashboard-superuser.png", "admin", "/admin/"),
+        ("number-flow.png", "owner", f"/admin/portal/virtualnumber/{number.pk}/change/"),
+        ("project-flow.png", "owner", f"/admin/portal/project/{project.pk}/change/#where-calls-go"),
+        ("rule-form.png", "owner", "/admin/routing/routingrule/add/"),
+        ("rules.png", "owner", "/admin/routing/routingrule/"),
+        ("calls.png", "owner", "/admin/calls/callrecord/"),
+        ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
+    ]
+    if record is not None:
+        pages.insert(1, ("call-story.png", "owner", f"/admin/calls/callrecord/{record.pk}/change/"))
+    return pages
+
+
+class Command(BaseCommand):
+    help = "Write PNGs of the main staff pages (demo tenant, 1400 px wide) into docs/screenshots/."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "docs" / "screenshots"))
+
+    def handle(self, *args, **options):
+        reason = unavailable_reason()
+        if reason:
+            raise CommandError(f"No browser: {reason}")
+        project = Project.objects.filter(stringee_project_id=demo.DEMO_PROJECT_ID).first()
+        if project is None:
+            raise CommandError("Run `manage.py seed_demo --calls 600` first.")
+        out = Path(options["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        server = ThreadedWSGIServer(("127.0.0.1", 0), _Quiet)
+        server.set_app(StaticFilesHandler(get_wsgi_application()))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        _call_the_answer_url(base, project)  # so the dashboard's webhook health has figures
+        logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
+        try:
+            for who in ("owner", "admin"):
+                driver = new_driver(WIDTH, 900)
+                try:
+                    log_in(driver, base, *logins[who])
+                    for name, user, path in _pages(project):
+                        if user == who:
+                            self._capture(driver, base + path, out / name)
+                finally:
+                    driver.quit()
+        finally:
+            server.shutdown()
+
+    def _capture(self, driver, url: str, path: Path) -> None:
+        driver.get(url)
+        ready = next((script for suffix, script in READY.items() if url.endswith(suffix)), None)
+        if ready:
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script(ready))
+        driver.execute_script(
+            "return new Promise(function (done) {"
+            "  var start = Date.now();"
+            "  (function check() {"
+            "    var pending = document.querySelector('pre.mermaid:not([data-drawn])');"
+            "    if (!pending || Date.now() - start > 15000) { setTimeout(done, 300); }"
+            "    else { setTimeout(check, 100); }"
+            "  })();"
+            "});"
+        )
+        height = min(MAX_HEIGHT, driver.execute_script("return document.documentElement.scrollHeight;"))
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+        sideways = has_sideways_scroll(driver)
+        driver.save_screenshot(str(path))
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+        )
+        note = "  (scrolls sideways!)" if sideways else ""
+        self.stdout.write(f"{path}{note}")
+
+
+def demo_admin() -> tuple[str, str]:
+    return demo.ADMIN_USERNAME, demo.ADMIN_PASSWORD
+
+
+def _call_the_answer_url(base: str, project: Project, calls: int = 40) -> None:
+    """Route a few calls of the demo tenant, as Stringee would."""
+    query = urlencode({"from": demo.PHONE_NUMBER_2.lstrip("+"), "to": demo.PHONE_NUMBER_1.lstrip("+")})
+    for _ in range(calls):
+        with urlopen(
+            f"{base}/answer_url/{project.stringee_project_id}/{project.webhook_token}/?{query}"
+        ) as reply:
+            reply.read()

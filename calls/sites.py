@@ -1,0 +1,45 @@
+"""The admin site: Django's, whose index page is the tenant dashboard and "View site" leads there.
+
+It lives in the calls app, the top of the house: it shows every app's pages and the calls' figures.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "Stringee call-routing portal"
+    site_title = "Call-routing portal"
+    index_title = "Dashboard"
+    site_url = "/admin/"
+    index_template = "admin/dashboard.html"
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        """The dashboard of the chosen project (superusers: any, or all), then the app list."""
+        # Imported here, not at the top: this module is loaded (by INSTALLED_APPS) before models are.
+        from calls.dashboard import PERIODS, chosen_project, dashboard_figures, dashboard_projects
+
+        project = chosen_project(request.user, request.GET.get("project"))
+        try:
+            days = int(request.GET.get("days", ""))
+        except ValueError:
+            days = 0
+        figures = dashboard_figures(user=request.user, project=project, period_days=days)
+        context = {
+            "figures": figures,
+            "charts": figures.charts(),
+            "projects": dashboard_projects(request.user),
+            "periods": PERIODS,
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django's admin app, whose default site is the one above (listed in INSTALLED_APPS)."""
+
+    default_site = "calls.sites.PortalAdminSite"

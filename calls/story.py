@@ -1,0 +1,219 @@
+"""A call's story for staff: its timeline, routing decisions, errors and recordings, in words.
+
+`call_decisions` is the one place that reads a record's routing decisions, so where they are
+stored can change without touching the rest. Everything else reads only rows of the record's
+own project (portal.tenancy), so a story never shows another tenant's rules or errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+from calls.models import CallEvent, CallRecord, Recording
+from portal.tenancy import scope_to_projects
+from routing.models import IvrMenu, RingGroup, RoutingErrorLog, RoutingRule
+
+EVENT_WORDS = {
+    "created": "Call placed",
+    "started": "Call started",
+    "ringing": "Ringing",
+    "answered": "Answered",
+    "ended": "Call ended",
+    "agentEnded": "Agent left the call",
+}
+STATUS_WORDS: dict[str, str] = {
+    CallRecord.Status.IN_PROGRESS: "In progress",
+    CallRecord.Status.ANSWERED: "Answered",
+    CallRecord.Status.BUSY: "Busy: the person called was on another call",
+    CallRecord.Status.NO_ANSWER: "Missed: nobody answered",
+    CallRecord.Status.CANCELLED: "Missed: the caller hung up before an answer",
+    CallRecord.Status.FAILED: "Failed: the call could not be connected",
+}
+SIP_WORDS = {
+    "200": "normal hang-up",
+    "408": "nobody answered in time",
+    "480": "the person called was not reachable",
+    "486": "the line was busy",
+    "487": "the caller hung up before an answer",
+    "600": "busy everywhere",
+    "603": "the call was declined",
+    "404": "the number does not exist",
+    "484": "the number is incomplete",
+    "500": "a server error at Stringee or the carrier",
+    "503": "the network was unavailable",
+}
+ENDED_BY_WORDS = {
+    "caller": "the caller",
+    "callee": "the person called",
+    "from": "the caller",
+    "to": "the person called",
+    "system": "Stringee",
+    "server": "Stringee",
+}
+_MENU_URL = re.compile(r"/ivr/\d+/[^/]+/(\d+)/")
+_GROUP_URL = re.compile(r"/ring/\d+/[^/]+/(\d+)/")
+_MENU_NAME = re.compile(r"menu “(.+?)”")
+_GROUP_NAME = re.compile(r"ring group “(.+?)”")
+
+
+def call_decisions(record: CallRecord) -> list[dict]:
+    """The routing decisions logged for the call, in order ({rule, rule_name, reason, scco})."""
+    return [decision for decision in (record.routing or []) if isinstance(decision, dict)]
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass
+class DecisionStory:
+    reason: str
+    rule: Link | None = None
+    menus: list[Link] = field(default_factory=list)
+    groups: list[Link] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    fallback: bool = False
+    scco: list = field(default_factory=list)
+
+
+@dataclass
+class Moment:
+    at: datetime | None
+    text: str
+    payload: dict
+
+
+@dataclass
+class CallStory:
+    status: str
+    end: str
+    time_zone: str
+    moments: list[Moment]
+    decisions: list[DecisionStory]
+    errors: list[tuple[RoutingErrorLog, str]]
+    recordings: list[Recording]
+
+
+def end_in_words(end_cause: str, ended_by: str) -> str:
+    """“Ended by the caller: normal hang-up (200 OK)” from Stringee's raw fields."""
+    if not end_cause and not ended_by:
+        return ""
+    code = (end_cause or "").strip()[:3]
+    why = SIP_WORDS.get(code, end_cause)
+    who = ENDED_BY_WORDS.get((ended_by or "").lower(), ended_by)
+    text = f"Ended by {who}" if who else "Ended"
+    if why:
+        text += f": {why}"
+    if end_cause and why != end_cause:
+        text += f" ({end_cause})"
+    return text
+
+
+def action_in_words(action: dict) -> str:
+    """One SCCO action as a call-centre lead would say it."""
+    kind = action.get("action")
+    if kind == "talk":
+        return f"Says “{action.get('text', '')}”"
+    if kind == "play":
+        return "Plays a recorded message"
+    if kind == "input":
+        return "Waits for the caller to press a key"
+    if kind == "record":
+        return "Records the conversation"
+    if kind == "recordMessage":
+        return "Records a voicemail"
+    if kind == "connect":
+        to: dict = action.get("to") or {}
+        where = {"internal": "app user", "external": "phone", "sip": "SIP address"}.get(
+            to.get("type") or "", ""
+        )
+        text = f"Connects to {where} {to.get('number', '')}".replace("  ", " ")
+        if action.get("continueOnFail"):
+            text += " (then tries the next step if nobody answers)"
+        return text
+    return f"{kind}"
+
+
+def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict:
+    rows = scope_to_projects(model.objects.all(), [project_id])
+    found = {}
+    info = (model._meta.app_label, model._meta.model_name)
+    for obj in rows.filter(pk__in=ids) if ids else []:
+        found[obj.pk] = Link(obj.name, reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+    for obj in rows.filter(name__in=names) if names else []:
+        found[obj.name] = Link(obj.name, reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+    return found
+
+
+def _decision_stories(record: CallRecord) -> list[DecisionStory]:
+    decisions = call_decisions(record)
+    rule_ids: set[int] = set()
+    menu_ids: set[int] = set()
+    group_ids: set[int] = set()
+    menu_names: set[str] = set()
+    group_names: set[str] = set()
+    for decision in decisions:
+        if isinstance(decision.get("rule"), int):
+            rule_ids.add(decision["rule"])
+        text = str(decision.get("scco"))
+        menu_ids.update(int(i) for i in _MENU_URL.findall(text))
+        group_ids.update(int(i) for i in _GROUP_URL.findall(text))
+        menu_names.update(_MENU_NAME.findall(str(decision.get("reason", ""))))
+        group_names.update(_GROUP_NAME.findall(str(decision.get("reason", ""))))
+    rules = _admin_links(RoutingRule, record.project_id, rule_ids, set())
+    menus = _admin_links(IvrMenu, record.project_id, menu_ids, menu_names)
+    groups = _admin_links(RingGroup, record.project_id, group_ids, group_names)
+    stories = []
+    for decision in decisions:
+        logged = decision.get("scco")
+        scco: list = logged if isinstance(logged, list) else []
+        text, reason = str(scco), str(decision.get("reason", ""))
+        story = DecisionStory(reason=reason, scco=scco, actions=[action_in_words(a) for a in scco])
+        story.rule = rules.get(decision.get("rule"))
+        if story.rule is None and decision.get("rule_name"):
+            story.rule = Link(f"{decision['rule_name']} (since deleted)", "")
+        keys = [int(i) for i in _MENU_URL.findall(text)] + _MENU_NAME.findall(reason)
+        story.menus = list(dict.fromkeys(menus[k] for k in keys if k in menus))
+        keys = [int(i) for i in _GROUP_URL.findall(text)] + _GROUP_NAME.findall(reason)
+        story.groups = list(dict.fromkeys(groups[k] for k in keys if k in groups))
+        story.fallback = not story.rule and not story.menus and not story.groups and "fallback" in reason
+        stories.append(story)
+    return stories
+
+
+def call_story(record: CallRecord) -> CallStory:
+    """The story of `record` (already scoped by the caller), in the project's time zone."""
+    zone = record.project.time_zone
+    events = scope_to_projects(CallEvent.objects.all(), [record.project_id]).filter(call_id=record.call_id)
+    moments = []
+    for event in events.order_by("timestamp_ms", "id"):
+        words = EVENT_WORDS.get(event.status, event.status or event.type)
+        if event.status == "ended":
+            ending = end_in_words(
+                str(event.payload.get("endCallCause") or ""), str(event.payload.get("endedBy") or "")
+            )
+            words = f"{words}. {ending}" if ending else words
+        at = event.occurred_at or event.received_at
+        moments.append(Moment(at.astimezone(ZoneInfo(zone)) if at else None, words, event.payload))
+    errors = scope_to_projects(RoutingErrorLog.objects.all(), [record.project_id]).filter(
+        call_id=record.call_id
+    )
+    return CallStory(
+        status=STATUS_WORDS.get(record.status, record.get_status_display()),
+        end=end_in_words(record.end_cause, record.ended_by),
+        time_zone=zone,
+        moments=moments,
+        decisions=_decision_stories(record),
+        errors=[
+            (error, reverse("admin:routing_routingerrorlog_change", args=[error.pk]))
+            for error in errors.order_by("created_at")
+        ],
+        recordings=list(record.recordings.all()),
+    )

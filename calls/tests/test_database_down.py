@@ -1,0 +1,56 @@
+"""With the database unreachable the event_url answers 503 at once, stores nothing, and recovers."""
+
+import time
+from unittest import mock
+
+import pytest
+from django.db import InterfaceError, OperationalError, connection
+
+from calls.models import CallEvent, CallRecord
+from calls.tests.factories import T0, call_event, event_url_of, post_json
+
+pytestmark = pytest.mark.django_db
+
+
+def _unreachable(*args, **kwargs):
+    raise OperationalError("connection refused")
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_event_url_answers_503_fast_when_the_database_fails(client, tenant_a, error):
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project cached
+    started = time.monotonic()
+    with mock.patch("calls.ingest.fold_into_record", side_effect=error("server closed the connection")):
+        response = post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0))
+    assert time.monotonic() - started < 1
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_unavailable"
+    assert not CallEvent.objects.filter(call_id="down-1").exists()  # nothing half-way
+    assert post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0)).status_code == 200
+    assert CallRecord.objects.filter(call_id="down-1").exists()
+
+
+def test_event_url_answers_503_when_no_connection_can_be_made(client, tenant_a):
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))
+    started = time.monotonic()
+    with mock.patch.object(connection, "ensure_connection", _unreachable):
+        response = post_json(client, event_url_of(tenant_a), call_event("down-2", "created", T0))
+    assert time.monotonic() - started < 1
+    assert (response.status_code, response.json()["error"]) == (503, "database_unavailable")
+    assert (
+        post_json(client, event_url_of(tenant_a), call_event("down-2", "ringing", T0 + 1)).status_code == 200
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_closed_postgresql_port_fails_within_a_second(settings):
+    """A second connection pointed at a closed port: the real driver error, well under 1 s."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    params = {**connection.settings_dict, "PORT": "1", "NAME": "nowhere"}
+    params["OPTIONS"] = {**params.get("OPTIONS", {}), "connect_timeout": 2}
+    other = DatabaseWrapper(params, alias="unreachable")
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        other.ensure_connection()
+    assert time.monotonic() - started < 1

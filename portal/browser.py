@@ -1,0 +1,73 @@
+"""Headless Chromium for browser tests and screenshots: Debian's chromium and chromedriver via Selenium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+
+
+def unavailable_reason() -> str | None:
+    """Why no browser can be started here (None: it can)."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -r requirements.txt)"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (os.path.exists(path) or shutil.which(path)):
+            return f"{path} is missing (apt-get install -y chromium chromium-driver)"
+    return None
+
+
+def new_driver(width: int = 1400, height: int = 900):
+    """A headless Chromium window of `width` by `height` CSS pixels."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ARGUMENTS:
+        options.add_argument(argument)
+    options.add_argument(f"--window-size={width},{height}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    return driver
+
+
+def log_in(driver, base_url: str, username: str, password: str, timeout: float = 30) -> None:
+    """Log in through the admin's own login form and wait until the admin has opened.
+
+    The click only starts the form's POST; waiting for the page that follows it makes sure the
+    session cookie is set before the caller opens the next page.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{base_url}/admin/login/?next=/admin/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    WebDriverWait(driver, timeout).until(
+        lambda d: "/login/" not in d.current_url and d.find_elements(By.ID, "user-tools"),
+        message=f"logging in as {username} did not reach the admin",
+    )
+
+
+def has_sideways_scroll(driver) -> bool:
+    return bool(driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1;"))

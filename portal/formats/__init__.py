@@ -1,0 +1,1 @@
+"""Date formats per language (only English here), read through FORMAT_MODULE_PATH."""

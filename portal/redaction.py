@@ -1,0 +1,75 @@
+"""Webhook tokens kept out of logs, stored routing decisions and error rows: `/<kind>/<id>/***/`.
+
+A webhook URL's token is its password. Django's `django.request` logger writes the full path of
+every 4xx/5xx, and the SCCOs the portal answers carry its own callback URLs (IVR, on-fail, ring,
+recording), which were stored with each routing decision and shown by the API. Redaction works
+on any text, without knowing the project, so it can run in a logging filter; paths (metrics,
+access lines) also get `webhook_parts` and `redact_webhook_path`, which read the segments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+MASK = "***"
+WEBHOOK_KINDS = ("answer_url", "event_url", "ivr", "on_fail", "ring", "recording_event")
+_KINDS = "|".join(WEBHOOK_KINDS)
+_TOKEN_IN_PATH = re.compile(rf"(/(?:{_KINDS})/[^/?#\s]+/)[^/?#\s\"'<>\\]+")
+
+
+def redact(text: str) -> str:
+    """`text` with the token of every webhook path in it replaced by ***."""
+    return _TOKEN_IN_PATH.sub(rf"\g<1>{MASK}", text)
+
+
+def redact_json(value):
+    """A copy of a JSON-like value with every string redacted (keys included)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_json(key): redact_json(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_json(inner) for inner in value]
+    return value
+
+
+class RedactWebhookTokens(logging.Filter):
+    """Logging filter: redacts the message and its string arguments (it never drops a record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+# First path segment of each Stringee-facing URL → the endpoint label used in metrics and logs.
+WEBHOOK_ENDPOINTS = {
+    "answer_url": "answer_url",
+    "ivr": "ivr",
+    "on_fail": "on_fail",
+    "ring": "ring",
+    "event_url": "event_url",
+    "recording_event": "recording_event",
+}
+
+
+def webhook_parts(path: str) -> tuple[str, int] | None:
+    """("answer_url", 1000) for /answer_url/1000/<token>/...; None for a non-webhook path."""
+    parts = path.split("/", 4)
+    if len(parts) < 4 or parts[1] not in WEBHOOK_ENDPOINTS or not parts[2].isdigit():
+        return None
+    return WEBHOOK_ENDPOINTS[parts[1]], int(parts[2])
+
+
+def redact_webhook_path(path: str) -> str:
+    """`/answer_url/1000/<token>/7/` → `/answer_url/1000/***/7/`; other paths are returned unchanged."""
+    parts = path.split("/")
+    if len(parts) < 4 or parts[1] not in WEBHOOK_ENDPOINTS or not parts[2].isdigit() or not parts[3]:
+        return path
+    parts[3] = MASK
+    return "/".join(parts)

@@ -1,0 +1,72 @@
+"""The "where calls go" picture on project and number pages, drawn from the live routing table.
+
+The tenancy app's project and number pages know nothing of routing; this module extends them
+(re-registering their admins with the picture added), so the dependency runs routing → portal.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from portal.admin import ProjectAdmin, VirtualNumberAdmin
+from portal.models import Project, VirtualNumber
+from routing.cache import routing_table
+from routing.flow import flow_source
+
+MODELS = {"rule": "routingrule", "menu": "ivrmenu", "group": "ringgroup"}
+MEDIA_JS = ["vendor/mermaid/mermaid.min.js", "portal/flow.js"]
+MEDIA_CSS = {"all": ["portal/portal.css"]}
+
+
+def admin_link(kind: str, object_id: int) -> str:
+    return reverse(f"admin:routing_{MODELS[kind]}_change", args=[object_id])
+
+
+def flow_picture(project: Project | None, number: str | None = None) -> str:
+    """HTML of the flowchart (Mermaid draws it in the browser from the source in the page)."""
+    if project is None:
+        return "This number is not assigned to a project: calls to it are not routed."
+    source = flow_source(routing_table(project), number=number, link=admin_link)
+    return format_html(
+        '<div class="flow-wrap"><p class="flow-legend">Drawn from the routing table the answer_url uses now. '
+        "Rules are tried top to bottom; click a rule, menu or group to open it.</p>"
+        '<div class="flow-picture"><pre class="mermaid" id="flow-source">{}</pre></div></div>',
+        source,
+    )
+
+
+class ProjectWithFlowAdmin(ProjectAdmin):
+    readonly_fields = [*ProjectAdmin.readonly_fields, "flow_picture"]
+    fieldsets = [
+        *ProjectAdmin.fieldsets[:-1],
+        ("Where calls go", {"fields": ["flow_picture"]}),
+        ProjectAdmin.fieldsets[-1],
+    ]
+
+    class Media:
+        js = MEDIA_JS
+        css = MEDIA_CSS
+
+    @admin.display(description="flow of a call")
+    def flow_picture(self, obj):
+        return flow_picture(obj) if obj.pk else "Shown once the project is saved."
+
+
+class VirtualNumberWithFlowAdmin(VirtualNumberAdmin):
+    class Media:
+        js = MEDIA_JS
+        css = MEDIA_CSS
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(["flow_picture"] if obj else [])]
+
+    @admin.display(description="where calls to it go")
+    def flow_picture(self, obj):
+        return flow_picture(obj.project if obj.belongs_to(obj.project_id) else None, obj.number)
+
+
+for model, model_admin in ((Project, ProjectWithFlowAdmin), (VirtualNumber, VirtualNumberWithFlowAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

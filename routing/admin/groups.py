@@ -1,0 +1,58 @@
+"""Staff pages for ring groups (with their members, in ring order) and conference rooms."""
+
+from django.contrib import admin
+
+from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from routing.admin.forms import (
+    CONDITIONAL_FIELDS_JS,
+    DESTINATION_FIELDS,
+    URL_FIELDS,
+    checked_form,
+    formset_rows,
+)
+from routing.models import ConferenceRoom, RingGroup, RingGroupMember
+from routing.services import config as services
+
+
+class RingGroupMemberInline(TenantScopedInline):
+    """The members, in ring order; app user choices come from the staff user's projects only."""
+
+    model = RingGroupMember
+    form = checked_form(lambda member: services.member_check(member, member.group))
+    fk_name = "group"
+    extra = 1
+    max_num = 50
+    fields = ["position", "kind", "user", "number", "timeout"]
+
+
+@admin.register(RingGroup)
+class RingGroupAdmin(TenantScopedAdmin):
+    form = checked_form(services.group_check)
+    formfield_overrides = URL_FIELDS
+    list_display = ["name", "project", "strategy", "destination_kind"]
+    list_filter = ["strategy", ("project", ProjectScopedListFilter)]
+    search_fields = ["name"]
+    list_select_related = ["project"]
+    inlines = [RingGroupMemberInline]
+    fieldsets = [
+        (None, {"fields": ["project", "name", "strategy", "caller_id"]}),
+        ("When no member answers (final step)", {"fields": DESTINATION_FIELDS}),
+    ]
+
+    class Media:
+        js = CONDITIONAL_FIELDS_JS
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its members in `save_related`, as one write of the ring-group service."""
+
+    def save_related(self, request, form, formsets, change):
+        members = sorted(formset_rows(formsets[0]), key=lambda row: row.get("position") or 0)
+        services.group_save(group=form.instance, members=members)
+
+
+@admin.register(ConferenceRoom)
+class ConferenceRoomAdmin(TenantScopedAdmin):
+    list_display = ["name", "project", "stringee_room_id", "created_at"]
+    list_filter = [("project", ProjectScopedListFilter)]
+    search_fields = ["name", "stringee_room_id"]
+    list_select_related = ["project"]

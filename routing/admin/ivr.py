@@ -1,0 +1,52 @@
+"""Staff pages for IVR menus, with their keys edited on the menu's page."""
+
+from django.contrib import admin
+
+from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from routing.admin.forms import (
+    CONDITIONAL_FIELDS_JS,
+    DESTINATION_FIELDS,
+    URL_FIELDS,
+    checked_form,
+    formset_rows,
+)
+from routing.models import IvrMenu, IvrOption
+from routing.services import config as services
+
+
+class IvrOptionInline(TenantScopedInline):
+    """The keys of a menu; their dropdowns offer only the staff user's own projects' data."""
+
+    model = IvrOption
+    form = checked_form(lambda option: services.option_check(option, option.menu))
+    formfield_overrides = URL_FIELDS
+    fk_name = "menu"
+    extra = 1
+    max_num = 12
+    fields = ["digit", *DESTINATION_FIELDS]
+
+
+@admin.register(IvrMenu)
+class IvrMenuAdmin(TenantScopedAdmin):
+    form = checked_form(services.menu_check)
+    formfield_overrides = URL_FIELDS
+    list_display = ["name", "project", "timeout", "max_retries", "destination_kind"]
+    list_filter = [("project", ProjectScopedListFilter)]
+    search_fields = ["name", "greeting_text"]
+    list_select_related = ["project"]
+    inlines = [IvrOptionInline]
+    fieldsets = [
+        (None, {"fields": ["project", "name"]}),
+        ("Greeting", {"fields": ["greeting_text", "greeting_voice", "greeting_audio"]}),
+        ("Keys pressed", {"fields": ["timeout", "max_retries", "invalid_message"]}),
+        ("Final step: when no valid key was pressed", {"fields": DESTINATION_FIELDS}),
+    ]
+
+    class Media:
+        js = CONDITIONAL_FIELDS_JS
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its keys in `save_related`, as one write of the menu service."""
+
+    def save_related(self, request, form, formsets, change):
+        services.menu_save(menu=form.instance, options=formset_rows(formsets[0]))

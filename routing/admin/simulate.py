@@ -1,0 +1,82 @@
+"""The "simulate a call" admin page: pick one of your projects, describe a call, read how it routes."""
+
+import json
+from datetime import datetime
+from functools import partial
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from portal.models import Membership, Project
+from portal.tenancy import projects_for
+from routing.simulate import DIRECTION_CHOICES, parse_time, simulate_call
+
+
+class SimulateForm(forms.Form):
+    from_ = forms.CharField(label="From", max_length=128, help_text="Caller number or app user id.")
+    to = forms.CharField(max_length=128, help_text="Called number or app user id.")
+    direction = forms.ChoiceField(choices=DIRECTION_CHOICES)
+    at = forms.CharField(
+        label="Time",
+        required=False,
+        help_text="Project local time, e.g. 2026-11-23 08:00 (or with an offset); blank: now.",
+    )
+
+    def clean_at(self) -> datetime | None:
+        return parse_time(self.cleaned_data["at"], forms.ValidationError)
+
+
+def _members_project(request: HttpRequest, stringee_project_id: int) -> Project:
+    project = projects_for(request.user, Membership.Role.values).filter(
+        stringee_project_id=stringee_project_id
+    )
+    if not project:
+        raise Http404("No such project among yours.")
+    return project[0]
+
+
+def choose_project(request: HttpRequest, site) -> HttpResponse:
+    """Pick which of the staff member's projects to simulate (straight there if only one)."""
+    projects = projects_for(request.user, Membership.Role.values).order_by("name")
+    if len(projects) == 1:
+        return redirect("admin:routing_simulate", stringee_project_id=projects[0].stringee_project_id)
+    context = {**site.each_context(request), "projects": projects, "title": "Simulate a call"}
+    return render(request, "admin/routing/simulate.html", context)
+
+
+def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpResponse:
+    """The form, and for a submitted call the rule-by-rule explanation and the SCCO."""
+    project = _members_project(request, stringee_project_id)
+    form = SimulateForm(request.POST or None)
+    explanation = None
+    if form.is_valid():
+        data = form.cleaned_data
+        explanation = simulate_call(project, data["from_"], data["to"], data["direction"], data["at"])
+    context = {
+        **site.each_context(request),
+        "title": f"Simulate a call — {project}",
+        "project": project,
+        "form": form,
+        "explanation": explanation,
+        "scco_json": json.dumps(explanation.decision.scco, indent=2, ensure_ascii=False)
+        if explanation
+        else "",
+    }
+    return render(request, "admin/routing/simulate.html", context)
+
+
+def simulate_urls(model_admin) -> list:
+    """Admin URLs of the page, mounted under the routing rules' admin (whose list links to it)."""
+    site = model_admin.admin_site
+    return [
+        path(
+            "simulate/", site.admin_view(partial(choose_project, site=site)), name="routing_simulate_choose"
+        ),
+        path(
+            "simulate/<int:stringee_project_id>/",
+            site.admin_view(partial(simulate_page, site=site)),
+            name="routing_simulate",
+        ),
+    ]

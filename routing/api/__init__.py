@@ -1,0 +1,1 @@
+"""The routing app's management API: serializers, views and URLs."""

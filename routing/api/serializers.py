@@ -1,0 +1,133 @@
+"""Input and output shapes of the routing API: rules, IVR menus with keys, ring groups, rooms, masking.
+
+Serializers only check types and shapes; the routing services decide what may be saved.
+"""
+
+from django.db.models import Model
+from rest_framework import serializers
+
+from routing.models import (
+    ConferenceRoom,
+    IvrMenu,
+    IvrOption,
+    MaskingSession,
+    RingGroup,
+    RingGroupMember,
+    RoutingRule,
+)
+from routing.services.masking import DEFAULT_TTL_SECONDS
+from routing.simulate import parse_time
+
+MAX_TTL_SECONDS = 30 * 24 * 3600
+STRINGEE_PROJECT_ID = serializers.IntegerField(
+    source="project.stringee_project_id", read_only=True, help_text="Stringee projectId."
+)
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    project = STRINGEE_PROJECT_ID
+
+    class Meta:
+        model = RoutingRule
+        exclude = ["created_at", "updated_at"]
+
+
+def with_rows(
+    model: type[Model], rows: str, row_model: type[Model], parent: str, help_text: str
+) -> type[serializers.ModelSerializer]:
+    """A serializer of `model` whose rows (a menu's keys, a group's members) are nested under
+    `rows`, shown without their own ids and written whole by the service."""
+    row_meta = type("Meta", (), {"model": row_model, "exclude": ["id", parent]})
+    row = type(f"{row_model.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": row_meta})
+    attrs = {
+        "project": STRINGEE_PROJECT_ID,
+        rows: row(many=True, required=False, help_text=help_text),
+        "Meta": type("Meta", (), {"model": model, "fields": "__all__"}),
+    }
+    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+
+
+IvrMenuSerializer = with_rows(
+    IvrMenu, "options", IvrOption, "menu", "The menu's keys; a write replaces them all."
+)
+RingGroupSerializer = with_rows(
+    RingGroup, "members", RingGroupMember, "group", "In ring order; a write replaces them all."
+)
+
+
+class ConferenceRoomSerializer(serializers.ModelSerializer):
+    project = STRINGEE_PROJECT_ID
+
+    class Meta:
+        model = ConferenceRoom
+        fields = ["id", "project", "name", "stringee_room_id", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class RoomTokenSerializer(serializers.Serializer):
+    user_id = serializers.CharField(max_length=128, help_text="An active app user of the project.")
+    control = serializers.BooleanField(default=False, help_text="May control the room (kick, mute).")
+    record = serializers.BooleanField(default=False, help_text="Stringee records the room.")
+    ttl = serializers.IntegerField(default=3600, min_value=60, max_value=24 * 3600)
+
+
+class MaskingSessionSerializer(serializers.ModelSerializer):
+    project = STRINGEE_PROJECT_ID
+    proxy = serializers.CharField(source="proxy.number", read_only=True)
+    participant_a = serializers.CharField(write_only=True, help_text="Phone number or app user id.")
+    participant_b = serializers.CharField(write_only=True, help_text="Phone number or app user id.")
+    ttl_seconds = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        default=DEFAULT_TTL_SECONDS,
+        min_value=60,
+        max_value=MAX_TTL_SECONDS,
+        help_text="Default 3600.",
+    )
+    is_open = serializers.BooleanField(read_only=True)
+    a_kind = serializers.CharField(read_only=True, help_text="phone or user")
+    b_kind = serializers.CharField(read_only=True, help_text="phone or user")
+
+    class Meta:
+        model = MaskingSession
+        fields = [
+            "id",
+            "project",
+            "proxy",
+            "participant_a",
+            "participant_b",
+            "a_kind",
+            "a_address",
+            "b_kind",
+            "b_address",
+            "reference",
+            "ttl_seconds",
+            "created_at",
+            "expires_at",
+            "closed_at",
+            "is_open",
+        ]
+        read_only_fields = ["a_address", "b_address", "created_at", "expires_at", "closed_at"]
+
+
+class SimulateSerializer(serializers.Serializer):
+    """The call to simulate (`from` is a Python keyword, hence the fields are listed here)."""
+
+    def get_fields(self):
+        return {
+            "from": serializers.CharField(max_length=128, help_text="Caller number or app user id."),
+            "to": serializers.CharField(max_length=128, help_text="Called number or app user id."),
+            "direction": serializers.ChoiceField(choices=["phone", "app"], default="phone"),
+            "at": serializers.CharField(
+                required=False, help_text="ISO time; without an offset it is the project's local time."
+            ),
+        }
+
+    def validate_at(self, value: str):
+        return parse_time(value, serializers.ValidationError)
+
+
+class RoomTokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="JWT for Stringee's room (video conference) API.")
+    room_id = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds.")

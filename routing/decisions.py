@@ -1,0 +1,205 @@
+"""Parking of routing decisions: the answer_url and its callbacks hand each decision to the call's events.
+
+The answer_url runs before Stringee sends any event of the call and must not write to the
+database, so it appends its decision to a per-call list in the cache *before it replies* (one
+Redis round trip, nothing held in the worker: a worker killed after replying has lost nothing).
+Every event of the call takes the whole list (calls.ingest stores it as CallDecision rows in
+the event's transaction, and puts it back if that transaction fails). Lists are appended, never
+overwritten, so the answer, each IVR step, on-fail and ring step are all kept, in order.
+
+A phone-originated answer_url names the call `uuid`, not `callId`, and Stringee does not say
+whether that equals the events' `call_id`. Such a decision is parked under the uuid (found when
+it is the call id) and also under (project, caller, called number). The first event of a call
+whose id has nothing parked under it looks there, takes the decision parked closest in time
+within JOIN_WINDOW_MS, and links the uuid to the call id so that callbacks parked later under
+the uuid are collected too. Limits: docs/events.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+import time
+import uuid as uuid_lib
+from collections.abc import Iterable, Mapping
+
+from django.core.cache import cache
+from redis.exceptions import RedisError
+
+from portal.phone import normalize_or_none
+from portal.redaction import redact
+from portal.redis_cache import redis_client
+
+logger = logging.getLogger(__name__)
+
+DECISION_TTL_SECONDS = 24 * 3600
+JOIN_WINDOW_MS = 60_000
+
+_local_lock = threading.Lock()  # the in-process (locmem) cache: atomic within the one process
+
+
+def _without_redis(function):
+    """While Redis is unreachable, taking decisions finds none (they stay parked for a later event
+    of the call) and putting them back gives up: the event itself is never refused for it."""
+
+    @functools.wraps(function)
+    def degraded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except RedisError:
+            logger.warning("Redis unreachable: %s skipped for call decisions", function.__name__)
+            return []
+
+    return degraded
+
+
+def _redis():
+    """The raw Redis client behind the default cache (django-redis), or None."""
+    return redis_client()
+
+
+def _by_id(project_id: int, call_id: str) -> str:
+    return f"routing-decisions:{project_id}:{call_id}"
+
+
+def _by_parties(project_id: int, caller: str, called: str) -> str:
+    return f"routing-decisions-by-parties:{project_id}:{caller}:{called}"
+
+
+def _link(project_id: int, call_id: str) -> str:
+    return f"routing-decisions-uuid-of:{project_id}:{call_id}"
+
+
+def _party(value: str) -> str:
+    return normalize_or_none(value) or value
+
+
+def _append(pushes: list[tuple[str, str]]) -> None:
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)  # one round trip; RPUSH and EXPIRE need no MULTI
+        for key, raw in pushes:
+            pipe.rpush(cache.make_key(key), raw)
+            pipe.expire(cache.make_key(key), DECISION_TTL_SECONDS)
+        pipe.execute()
+        return
+    with _local_lock:
+        for key, raw in pushes:
+            cache.set(key, [*cache.get(key, []), raw], DECISION_TTL_SECONDS)
+
+
+def park_decision(project_id: int, call, params: Mapping[str, str], decision: dict) -> None:
+    """Append what was decided for `call` to its parked list, before the webhook replies."""
+    if not call.call_id:
+        return
+    entry = {"token": uuid_lib.uuid4().hex, "at_us": time.time_ns() // 1000, "decision": decision}
+    # The SCCO holds the portal's callback URLs; stored and shown by the API, they lose their token.
+    raw = redact(json.dumps(entry, default=str))
+    pushes = [(_by_id(project_id, call.call_id), raw)]
+    if params.get("uuid") and not params.get("callId"):  # phone-originated: the id may differ
+        joined = redact(json.dumps({**entry, "uuid": call.call_id}, default=str))
+        pushes.append((_by_parties(project_id, _party(call.from_raw), _party(call.to_raw)), joined))
+    try:
+        _append(pushes)
+    except Exception:  # a lost decision costs a line of the call's story, never the call itself
+        logger.exception("Could not park a routing decision for call %s", call.call_id)
+
+
+# Takes a call's list and, when a uuid is linked to the call, the uuid's list: one round trip.
+_TAKE_SCRIPT = """
+local taken = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+local linked = redis.call('GET', KEYS[2])
+if linked then
+  local key = ARGV[1] .. linked
+  for _, raw in ipairs(redis.call('LRANGE', key, 0, -1)) do table.insert(taken, raw) end
+  redis.call('DEL', key)
+end
+return taken
+"""
+
+
+@_without_redis
+def take_decisions(project_id: int, call_id: str) -> list[dict]:
+    """Remove and return the decisions parked for the call (and for the uuid linked to it)."""
+    client = _redis()
+    if client is not None:
+        keys = [cache.make_key(_by_id(project_id, call_id)), cache.make_key(_link(project_id, call_id))]
+        taken = client.eval(_TAKE_SCRIPT, 2, *keys, cache.make_key(_by_id(project_id, "")))
+        return [json.loads(raw) for raw in taken]
+    with _local_lock:
+        keys = [_by_id(project_id, call_id)]
+        linked = cache.get(_link(project_id, call_id))
+        if linked:
+            keys.append(_by_id(project_id, linked))
+        taken = [raw for key in keys for raw in cache.get(key, [])]
+        cache.delete_many(keys)
+    return [json.loads(raw) for raw in taken]
+
+
+def _set_link(project_id: int, call_id: str, uuid: str) -> None:
+    client = _redis()
+    if client is not None:
+        client.set(cache.make_key(_link(project_id, call_id)), uuid, ex=DECISION_TTL_SECONDS)
+    else:
+        cache.set(_link(project_id, call_id), uuid, DECISION_TTL_SECONDS)
+
+
+@_without_redis
+def join_by_parties(
+    project_id: int, call_id: str, callers: Iterable[str], called: Iterable[str], at_ms: int
+) -> list[dict]:
+    """The uuid-only decision parked for this caller and called number nearest `at_ms` (if any).
+
+    It is removed from the by-parties list (only one call can take it) and its uuid is linked to
+    `call_id`, so that decisions parked later under the uuid reach this call.
+    """
+    keys = sorted({_by_parties(project_id, _party(a), _party(b)) for a in callers for b in called})
+    if not keys:
+        return []
+    candidates = []
+    for key, found in zip(keys, _peek(keys), strict=True):
+        for raw in found:
+            entry = json.loads(raw)
+            distance = abs(entry["at_us"] // 1000 - at_ms)
+            if distance <= JOIN_WINDOW_MS:
+                candidates.append((distance, entry["at_us"], key, raw, entry))
+    for _, _, key, raw, entry in sorted(candidates, key=lambda c: c[:2]):
+        if _claim(key, raw):
+            if entry["uuid"] != call_id:
+                _set_link(project_id, call_id, entry["uuid"])
+            return [entry]
+    return []
+
+
+def _peek(keys: list[str]) -> list[list[str]]:
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        for key in keys:
+            pipe.lrange(cache.make_key(key), 0, -1)
+        return [[raw.decode() for raw in found] for found in pipe.execute()]
+    return [list(cache.get(key, [])) for key in keys]
+
+
+def _claim(key: str, raw: str) -> bool:
+    """Remove one copy of `raw` from the list; False if another call took it first."""
+    client = _redis()
+    if client is not None:
+        return client.lrem(cache.make_key(key), 1, raw) == 1
+    with _local_lock:
+        entries = cache.get(key, [])
+        if raw not in entries:
+            return False
+        entries.remove(raw)
+        cache.set(key, entries, DECISION_TTL_SECONDS)
+        return True
+
+
+@_without_redis
+def put_back(project_id: int, call_id: str, entries: list[dict]) -> None:
+    """Park taken decisions again (the transaction that was to store them failed)."""
+    if entries:
+        _append([(_by_id(project_id, call_id), json.dumps(entry, default=str)) for entry in entries])

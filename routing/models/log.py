@@ -1,0 +1,26 @@
+"""The routing error log: calls that got the fallback message, and why (staff read these)."""
+
+from django.db import models
+
+from portal.models import Project
+
+
+class RoutingErrorLog(models.Model):
+    """A call that got the fallback because routing failed or matched nothing (staff read these)."""
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_errors")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    call_id = models.CharField(max_length=128, blank=True, db_index=True)
+    params = models.JSONField(default=dict, help_text="The request's query parameters.")
+    error = models.TextField()
+
+    class Meta:
+        verbose_name = "routing error"
+        verbose_name_plural = "routing errors"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="routing_error_project_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call_id or '-'}"

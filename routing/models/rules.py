@@ -1,0 +1,165 @@
+"""Routing rules of a project: when a call matches, where it goes and with which options."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from portal.models import AppUser, Project, VirtualNumber
+from portal.phone import E164Field
+from routing.kinds import CalledKind, Direction, Hours, OnFail
+from routing.models.destination import CallerIdMixin, Destination, another_projects
+from routing.patterns import PatternError, compile_pattern
+from routing.scco import RECORD_FORMATS
+
+
+def validate_pattern(value: str) -> None:
+    if value.startswith("^"):
+        try:
+            compile_pattern(value)
+        except PatternError as exc:  # backreferences and lookaround: RE2 runs in linear time only
+            raise ValidationError(
+                f"Not a regular expression the portal can run ({exc}). Patterns use RE2 syntax:"
+                " no backreferences or lookaround."
+            ) from None
+    elif not re.fullmatch(r"\+?[0-9A-Za-z_.\-]+", value):
+        raise ValidationError(
+            "Enter a prefix such as 8490 (digits with country code) or a regex starting with ^."
+        )
+
+
+validate_days = RegexValidator(r"^[1-7]{0,7}$", "Days are ISO weekday digits, 1 = Monday … 7 = Sunday.")
+
+
+class RoutingRule(CallerIdMixin, Destination):
+    """One routing rule of a project: when a call matches, where it goes and how."""
+
+    tenant_lookup = "project"
+    invalidates_routing = True
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_rules")
+    name = models.CharField(max_length=200)
+    priority = models.PositiveIntegerField(default=100, help_text="Lower runs first.")
+    enabled = models.BooleanField(default=True)
+    # match
+    direction = models.CharField(max_length=5, choices=Direction.choices(), default=Direction.ANY)
+    called_kind = models.CharField(
+        "called", max_length=10, choices=CalledKind.choices(), default=CalledKind.ANY
+    )
+    called_number = models.ForeignKey(
+        VirtualNumber, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    called_user = models.ForeignKey(
+        AppUser, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    called_pattern = models.CharField(max_length=100, blank=True, validators=[validate_pattern])
+    caller_pattern = models.CharField(
+        max_length=100, blank=True, validators=[validate_pattern], help_text="Blank: any caller."
+    )
+    schedule_days = models.CharField(
+        "days", max_length=7, blank=True, validators=[validate_days], help_text="Blank: every day."
+    )
+    schedule_start = models.TimeField("from", null=True, blank=True, help_text="Project time zone.")
+    schedule_end = models.TimeField("until", null=True, blank=True, help_text="Exclusive; may pass midnight.")
+    business_hours = models.CharField(
+        max_length=6,
+        choices=Hours.choices(),
+        default=Hours.ANY,
+        blank=True,
+        help_text="Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time.",
+    )
+    # options
+    record = models.BooleanField(default=False)
+    record_format = models.CharField(max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3")
+    timeout = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Seconds of ringing."
+    )
+    max_connect_time = models.IntegerField(null=True, blank=True, help_text="Seconds; -1 unlimited.")
+    custom_data = models.CharField(max_length=1000, blank=True)
+    peer_to_peer_call = models.BooleanField(null=True, blank=True, help_text="Blank: Stringee's default.")
+    continue_on_fail = models.BooleanField(default=False, help_text="When the callee cannot be reached…")
+    on_fail_kind = models.CharField(
+        "on fail", max_length=10, choices=OnFail.choices(), default=OnFail.MESSAGE
+    )
+    on_fail_number = E164Field(blank=True)
+    on_fail_text = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "priority", "id"]
+        indexes = [models.Index(fields=["project", "enabled", "priority"])]
+        constraints = [
+            models.CheckConstraint(
+                name="schedule_window_complete",
+                condition=Q(schedule_start__isnull=True, schedule_end__isnull=True)
+                | Q(schedule_start__isnull=False, schedule_end__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="rule_timeout_positive", condition=Q(timeout__isnull=True) | Q(timeout__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.business_hours = self.business_hours or Hours.ANY
+        errors = {**self.destination_errors(self.project_id), **self._match_errors()}
+        errors.update(self.caller_id_errors(self.project_id))
+        if self.continue_on_fail and self.on_fail_kind == OnFail.PHONE and not self.on_fail_number:
+            errors["on_fail_number"] = "Enter the phone number to forward to when the callee is unreachable."
+        if errors:
+            raise ValidationError(errors)
+
+    def _match_errors(self) -> dict[str, str]:
+        errors = {}
+        kind = self.called_kind
+        if kind == CalledKind.NUMBER and not self.called_number_id:
+            errors["called_number"] = "Choose the called number."
+        if kind == CalledKind.USER and not self.called_user_id:
+            errors["called_user"] = "Choose the called app user."
+        if kind == CalledKind.PATTERN and not self.called_pattern:
+            errors["called_pattern"] = "Enter the prefix or pattern of the called number."
+        if another_projects(self.called_number, self.project_id):
+            errors["called_number"] = "This number is not one of the project's."
+        if another_projects(self.called_user, self.project_id):
+            errors["called_user"] = "This app user belongs to another project."
+        if (self.schedule_start is None) != (self.schedule_end is None):
+            errors["schedule_end"] = "Give both ends of the time window, or neither."
+        return errors
+
+    def as_routing_json(self) -> dict:
+        """The rule as the routing snapshot stores it (related rows should be select_related)."""
+        on_fail = None
+        if self.continue_on_fail:
+            on_fail = {"kind": self.on_fail_kind, "number": self.on_fail_number, "text": self.on_fail_text}
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "direction": self.direction,
+            "called": {
+                "kind": self.called_kind,
+                "number": self.called_number.number if self.called_number is not None else None,
+                "user": self.called_user.user_id if self.called_user is not None else None,
+                "pattern": self.called_pattern,
+            },
+            "caller_pattern": self.caller_pattern,
+            "days": sorted({int(day) for day in self.schedule_days}),
+            "start": self.schedule_start.isoformat() if self.schedule_start else None,
+            "end": self.schedule_end.isoformat() if self.schedule_end else None,
+            "hours": self.business_hours,
+            "destination": self.destination_json(),
+            "options": {
+                "record": self.record,
+                "record_format": self.record_format,
+                "timeout": self.timeout,
+                "max_connect_time": self.max_connect_time,
+                "custom_data": self.custom_data,
+                "peer_to_peer_call": self.peer_to_peer_call,
+                "caller_id": self.caller_id_digits(self.project_id),
+                "on_fail": on_fail,
+            },
+        }

@@ -1,0 +1,18 @@
+"""A project's compiled routing table: one JSON row the answer_url reads (built by routing.snapshot)."""
+
+from django.db import models
+
+from portal.models import Project
+
+
+class RoutingTable(models.Model):
+    """A project's rules, numbers, users and menus compiled into one JSON row (routing.snapshot)."""
+
+    tenant_lookup = "project"
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="routing_table")
+    data = models.JSONField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Routing table of {self.project_id}"
