@@ -9,6 +9,8 @@ from portal.tests.factories import MembershipFactory, ProjectFactory
 from routing.error_log import error_log
 from routing.local_routes import local_routes
 
+pytest_plugins = ["routing.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

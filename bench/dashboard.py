@@ -33,7 +33,9 @@ def _rows(project_id: int, numbers: list[int], count: int, days: int, seed: int)
     adapt = connection.ops.adapt_datetimefield_value
     rng = random.Random(seed)
     now = timezone.now()
-    statuses = ["answered"] * 64 + ["no_answer"] * 12 + ["cancelled"] * 8 + ["busy"] * 9 + ["failed"] * 7
+    statuses = (
+        ["answered"] * 64 + ["no_answer"] * 12 + ["cancelled"] * 8 + ["busy"] * 9 + ["failed"] * 7
+    )
     directions = ["phone_to_app", "app_to_phone", "app_to_app", "phone_to_phone"]
     stamp = adapt(now)
     for index in range(count):
@@ -75,7 +77,8 @@ FIELDS = [
 
 
 def load(calls: int, days: int) -> tuple:
-    """The tenant (with an owner) holding `calls` records, and another tenant with a tenth as many."""
+    """The tenant (with an owner) holding `calls` records, and another tenant with a tenth as
+    many."""
     from bench.datagen import copy_rows
     from calls.models import CallRecord
     from portal.models import Membership, Project, VirtualNumber
@@ -141,14 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         project = Project.objects.get(name="Big tenant")
         owner = Membership.objects.get(project=project).user
-        print(f"reusing {CallRecord.objects.filter(project=project).count():,} calls of {project.name}")
+        print(
+            f"reusing {CallRecord.objects.filter(project=project).count():,} "
+            f"calls of {project.name}"
+        )
     else:
         started = time.perf_counter()
         project, owner = load(args.calls, args.days)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor != "postgresql" else "VACUUM ANALYZE")
         took = time.perf_counter() - started
-        print(f"loaded {args.calls:,} calls (+{args.calls // 10:,} of another tenant) in {took:.0f} s")
+        print(
+            f"loaded {args.calls:,} calls (+{args.calls // 10:,} of another tenant) in {took:.0f} s"
+        )
     print(f"database: {connection.vendor}; calls over the last {args.days} days")
     client = Client()
     client.force_login(owner)
@@ -157,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"period {days:>2} d: {figures.period_calls:>7,} calls")
         for cold in (True, False):
             figures_ms = _time(
-                lambda d=days: dashboard_figures(user=owner, project=project, period_days=d), args.runs, cold
+                lambda d=days: dashboard_figures(user=owner, project=project, period_days=d),
+                args.runs,
+                cold,
             )
             page_ms = _time(lambda d=days: client.get(f"/admin/?days={d}"), args.runs, cold)
             print(

@@ -43,14 +43,17 @@ def number_at(index: int) -> str:
 
 
 def shares(total: int, parts: int) -> list[int]:
-    """Split `total` rows over `parts` owners as evenly as possible (first ones get the remainder)."""
+    """Split `total` rows over `parts` owners as evenly as possible (first ones get the
+    remainder)."""
     if parts <= 0:
         return []
     base, extra = divmod(max(total, 0), parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple], total: int) -> int:
+def copy_rows(
+    model: type[models.Model], fields: list[str], rows: Iterable[tuple], total: int
+) -> int:
     """Insert `rows` (values for `fields`, in order) into `model`'s table; return how many."""
     table = model._meta.db_table
     columns = [model._meta.get_field(name).column for name in fields]
@@ -59,7 +62,9 @@ def copy_rows(model: type[models.Model], fields: list[str], rows: Iterable[tuple
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1

@@ -1,4 +1,5 @@
-"""Which webhooks the bench can measure: the answer_url and event_url, once their apps define them."""
+"""Which webhooks the bench can measure: the answer_url and event_url, once their apps define
+them."""
 
 from django.apps import apps
 from django.db.models import Model

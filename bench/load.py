@@ -77,7 +77,12 @@ def wrk_version() -> str:
 
 
 def run_load(
-    base_url: str, workload: Workload, concurrency: int, seconds: float, budget: int, tool: str = "auto"
+    base_url: str,
+    workload: Workload,
+    concurrency: int,
+    seconds: float,
+    budget: int,
+    tool: str = "auto",
 ) -> LoadResult:
     """Send `workload` at `concurrency` until `budget` requests or `seconds` pass."""
     _check_loopback(base_url)
@@ -86,7 +91,9 @@ def run_load(
     return _run_python(base_url, workload, concurrency, seconds, budget)
 
 
-def _run_wrk(base_url: str, workload: Workload, concurrency: int, seconds: float, budget: int) -> LoadResult:
+def _run_wrk(
+    base_url: str, workload: Workload, concurrency: int, seconds: float, budget: int
+) -> LoadResult:
     threads = 1  # one event loop keeps up with a 2-core server and leaves it the CPU
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as targets:
         for t in workload.templates:
@@ -107,7 +114,9 @@ def _run_wrk(base_url: str, workload: Workload, concurrency: int, seconds: float
             str(workload.group),
             str(max(budget // threads, 1)),
         ]
-        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
+        out = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        )
     finally:
         os.unlink(targets.name)
     line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
@@ -156,7 +165,9 @@ def _client_loop(base_url: str, workload: Workload, shared: _Shared, epoch_ms: i
         headers = {"Content-Type": "application/json"} if body else {}
         started = time.perf_counter()
         try:
-            conn.request(templates[n % len(templates)].method, path, body=body or None, headers=headers)
+            conn.request(
+                templates[n % len(templates)].method, path, body=body or None, headers=headers
+            )
             response = conn.getresponse()
             response.read()
             status = response.status
@@ -187,7 +198,9 @@ def _run_python(
     shared = _Shared(budget, started + seconds)
     epoch_ms = int(time.time() * 1000)
     workers = [
-        threading.Thread(target=_client_loop, args=(base_url, workload, shared, epoch_ms), daemon=True)
+        threading.Thread(
+            target=_client_loop, args=(base_url, workload, shared, epoch_ms), daemon=True
+        )
         for _ in range(concurrency)
     ]
     for worker in workers:

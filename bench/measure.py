@@ -1,4 +1,5 @@
-"""One bench run: per size, generate data, count queries, serve with gunicorn, drive interleaved load."""
+"""One bench run: per size, generate data, count queries, serve with gunicorn, drive interleaved
+load."""
 
 import importlib.metadata
 import itertools
@@ -41,7 +42,11 @@ def machine_info(tool: str) -> dict[str, str]:
         platform.processor() or "?",
     )
     mem_kb = next(
-        (int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal")),
+        (
+            int(line.split()[1])
+            for line in _read("/proc/meminfo").splitlines()
+            if line.startswith("MemTotal")
+        ),
         0,
     )
     info = {
@@ -114,14 +119,21 @@ def measure_sizes(plan, env: dict[str, str], out_dir: Path) -> dict:
         else:
             notes.append(f"{endpoint} skipped: the portal has no {endpoint} view yet ({issue}).")
             print(f"NOTE: {notes[-1]}", flush=True)
-    results = {"machine": machine_info(plan.tool), "settings": asdict(plan), "notes": notes, "sizes": {}}
+    results = {
+        "machine": machine_info(plan.tool),
+        "settings": asdict(plan),
+        "notes": notes,
+        "sizes": {},
+    }
     run_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
     for name in plan.sizes:
         results["sizes"][name] = _measure_size(name, plan, env, out_dir, endpoints, run_ids)
     return results
 
 
-def _measure_size(name: str, plan, env: dict[str, str], out_dir: Path, endpoints: list[str], run_ids) -> dict:
+def _measure_size(
+    name: str, plan, env: dict[str, str], out_dir: Path, endpoints: list[str], run_ids
+) -> dict:
     print(f"== {name}: generating data", flush=True)
     started = time.monotonic()
     counts = grow_to(SIZES[name])
@@ -183,6 +195,7 @@ def _measure_size(name: str, plan, env: dict[str, str], out_dir: Path, endpoints
 def _describe(run: dict) -> str:
     stored = f"  stored {run['stored']}" if run["stored"] is not None else ""
     return (
-        f"c={run['concurrency']:<3} {run['endpoint']:10} {run['rps']:8.0f} req/s  p50 {run['p50_ms']:6.2f} ms"
+        f"c={run['concurrency']:<3} {run['endpoint']:10} "
+        f"{run['rps']:8.0f} req/s  p50 {run['p50_ms']:6.2f} ms"
         f"  p99 {run['p99_ms']:7.2f} ms  2xx {run['ok']}/{run['sent']}{stored}"
     )

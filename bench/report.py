@@ -39,7 +39,8 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 def ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
     """Per concurrency: answer and event throughput over the Django baseline's, answer p99 over its
-    p99, and the answer_url's throughput and p99 over the DRF baseline's (None where not measured)."""
+    p99, and the answer_url's throughput and p99 over the DRF baseline's (None where not
+    measured)."""
     out = {}
     for concurrency in sorted(c for endpoint, c in summary if endpoint == BASELINE):
         base = summary[(BASELINE, concurrency)]
@@ -88,29 +89,45 @@ def goals(results: dict) -> list[tuple[str, bool | None, str]]:
 
     verdicts = [
         _ratio_goal(
-            "answer_url throughput ≥ 0.8× DRF baseline", values("answer_drf_rps"), 0.8, at_most=False
+            "answer_url throughput ≥ 0.8× DRF baseline",
+            values("answer_drf_rps"),
+            0.8,
+            at_most=False,
         ),
-        _ratio_goal("answer_url throughput ≥ 0.6× Django baseline", values("answer_rps"), 0.6, at_most=False),
+        _ratio_goal(
+            "answer_url throughput ≥ 0.6× Django baseline", values("answer_rps"), 0.6, at_most=False
+        ),
         _ratio_goal("answer_url p99 ≤ 2× baseline p99", values("answer_p99"), 2.0, at_most=True),
-        _ratio_goal("event_url throughput ≥ 0.5× baseline", values("event_rps"), 0.5, at_most=False),
+        _ratio_goal(
+            "event_url throughput ≥ 0.5× baseline", values("event_rps"), 0.5, at_most=False
+        ),
     ]
     if "small" in per_size and "large" in per_size:
         los = large_over_small(per_size["small"], per_size["large"]).items()
         p50 = [(f"c={c}", r["p50"]) for c, r in los if r["p50"] is not None]
-        verdicts.append(_ratio_goal("answer_url latency large/small ≤ 1.2× (p50)", p50, 1.2, at_most=True))
+        verdicts.append(
+            _ratio_goal("answer_url latency large/small ≤ 1.2× (p50)", p50, 1.2, at_most=True)
+        )
     checks = [size["event_check"] for size in results["sizes"].values() if size.get("event_check")]
     if checks:
         sent, ok, stored = (sum(check[key] for check in checks) for key in ("sent", "ok", "stored"))
         figures = f"sent {sent:,}, 2xx {ok:,}, stored {stored:,}"
         verdicts.append(("every event stored (sent = stored)", sent == ok == stored, figures))
     answer = [
-        q for size in results["sizes"].values() for q in size["queries"] if q["label"].startswith(ANSWER)
+        q
+        for size in results["sizes"].values()
+        for q in size["queries"]
+        if q["label"].startswith(ANSWER)
     ]
     if answer:
         cold = max((q["queries"] for q in answer if q["label"].endswith("cold")), default=0)
         warm = max((q["queries"] for q in answer if q["label"].endswith("warm")), default=0)
         verdicts.append(
-            ("answer_url ≤ 2 SQL queries cold, 0 warm", cold <= 2 and warm == 0, f"cold {cold}, warm {warm}")
+            (
+                "answer_url ≤ 2 SQL queries cold, 0 warm",
+                cold <= 2 and warm == 0,
+                f"cold {cold}, warm {warm}",
+            )
         )
     return verdicts
 
@@ -135,22 +152,30 @@ def _intro(results: dict) -> list[str]:
         "# Benchmarks: answer_url and event_url under load",
         "",
         "Figures of one run of the bench harness (`bench/`, see the README), measured against the",
-        "stack's own limits, two views that return a constant SCCO with no database or cache access,",
-        "served by the same gunicorn, settings and middleware: the **baseline** is a bare Django view,",
-        "the **baseline_drf** a DRF view with the answer_url's own lean settings (so answer_url over",
-        "it is the cost of routing alone). Ratios matter more than absolute figures, which drift on a",
+        "stack's own limits, two views that return a "
+        "constant SCCO with no database or cache access,",
+        "served by the same gunicorn, settings and "
+        "middleware: the **baseline** is a bare Django view,",
+        "the **baseline_drf** a DRF view with the "
+        "answer_url's own lean settings (so answer_url over",
+        "it is the cost of routing alone). Ratios matter "
+        "more than absolute figures, which drift on a",
         "shared machine.",
         "",
-        f"Command: `{results['command']}`, finished {results['finished']}, {minutes:.1f} min end to end.",
+        f"Command: `{results['command']}`, finished "
+        f"{results['finished']}, {minutes:.1f} min end to end.",
         "",
         "## Machine",
         "",
         *_table(["", ""], [[key, value] for key, value in results["machine"].items()]),
         "",
         f"Load: {s['tool']} against {s['workers']} gunicorn sync workers (= cores) on loopback;"
-        f" concurrency {', '.join(map(str, s['concurrency']))}; each run bounded by {s['seconds']:g} s and"
-        f" {s['budget']:,} requests; {s['rounds']} interleaved rounds (baseline, baseline_drf, answer_url,"
-        " event_url at each level), figures are the medians over the rounds. Before the measured runs, one"
+        f" concurrency {', '.join(map(str, s['concurrency']))}; "
+        f"each run bounded by {s['seconds']:g} s and"
+        f" {s['budget']:,} requests; {s['rounds']} interleaved "
+        "rounds (baseline, baseline_drf, answer_url,"
+        " event_url at each level), figures are the medians "
+        "over the rounds. Before the measured runs, one"
         " pass over each endpoint's request mix warms every driven tenant's cache.",
         "",
     ]
@@ -169,7 +194,9 @@ def _goal_lines(results: dict) -> list[str]:
 def _load_lines(per_size: dict[str, Summary]) -> list[str]:
     rows = []
     for name, summary in per_size.items():
-        for (endpoint, c), r in sorted(summary.items(), key=lambda kv: (kv[0][1], ENDPOINTS.index(kv[0][0]))):
+        for (endpoint, c), r in sorted(
+            summary.items(), key=lambda kv: (kv[0][1], ENDPOINTS.index(kv[0][0]))
+        ):
             rows.append(
                 [
                     name,
@@ -196,7 +223,9 @@ def _load_lines(per_size: dict[str, Summary]) -> list[str]:
         for c, r in ratios(summary).items()
     ]
     lines = ["## Throughput and latency", ""]
-    lines += _table(["size", "concurrency", "endpoint", "req/s", "p50 ms", "p99 ms", "2xx / sent"], rows)
+    lines += _table(
+        ["size", "concurrency", "endpoint", "req/s", "p50 ms", "p99 ms", "2xx / sent"], rows
+    )
     lines += ["", "## Ratios", ""]
     lines += _table(
         [
@@ -215,7 +244,8 @@ def _load_lines(per_size: dict[str, Summary]) -> list[str]:
         los = large_over_small(per_size["small"], per_size["large"])
         lines += ["", "answer_url latency, large over small:", ""]
         lines += _table(
-            ["concurrency", "p50", "p99"], [[c, _fmt(r["p50"]), _fmt(r["p99"])] for c, r in los.items()]
+            ["concurrency", "p50", "p99"],
+            [[c, _fmt(r["p50"]), _fmt(r["p99"])] for c, r in los.items()],
         )
     return [*lines, ""]
 
@@ -233,10 +263,14 @@ def _query_lines(results: dict) -> list[str]:
         for q in size["queries"]
     ]
     intro = [
-        "Counted in-process with `CaptureQueriesContext` against the real views; cold = cache just emptied."
+        "Counted in-process with `CaptureQueriesContext` "
+        "against the real views; cold = cache just emptied."
     ]
     return _section(
-        "SQL queries per request", intro, ["size", "request", "queries", "status", "response starts"], rows
+        "SQL queries per request",
+        intro,
+        ["size", "request", "queries", "status", "response starts"],
+        rows,
     )
 
 
@@ -261,12 +295,15 @@ def _event_lines(results: dict) -> list[str]:
     if not rows:
         return []
     intro = [
-        "Rows of `calls.CallEvent` counted after each run. wrk abandons the requests still in flight",
+        "Rows of `calls.CallEvent` counted after each "
+        "run. wrk abandons the requests still in flight",
         "when its time is up, so in the load runs up to `concurrency` events per run can be stored",
         "with no 2xx read; the exact check after them uses the Python client, which finishes every",
         "request it starts.",
     ]
-    return _section("Events: sent = stored", intro, ["size", "run", "sent", "2xx", "stored rows"], rows)
+    return _section(
+        "Events: sent = stored", intro, ["size", "run", "sent", "2xx", "stored rows"], rows
+    )
 
 
 def _data_lines(results: dict) -> list[str]:
@@ -279,7 +316,9 @@ def _data_lines(results: dict) -> list[str]:
     return ["## Data", "", *_table(header, rows)]
 
 
-ANALYSIS_MARKER = "<!-- Written by hand below this line; the bench keeps it when it rewrites the figures. -->"
+ANALYSIS_MARKER = (
+    "<!-- Written by hand below this line; the bench keeps it when it rewrites the figures. -->"
+)
 
 
 def keep_analysis(previous: str, generated: str) -> str:

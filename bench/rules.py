@@ -82,7 +82,8 @@ def rule_specs(count: int, numbers: list[int], users: list[int]) -> list[dict]:
 
 
 def _complete(model: type[models.Model], fields: list[models.Field], values: dict, now) -> tuple:
-    """Values for every field of `fields`: given ones, else the model default (now for timestamps)."""
+    """Values for every field of `fields`: given ones, else the model default (now for
+    timestamps)."""
     row = []
     for field in fields:
         if field.name in values:
@@ -100,7 +101,11 @@ def _first_ids(
     """Ids of up to `limit` rows per project, in `order`."""
     wanted = set(project_pks)
     found: dict[int, list[int]] = {}
-    rows = model.objects.filter(project_id__in=project_pks).order_by(order).values_list("project_id", "pk")
+    rows = (
+        model.objects.filter(project_id__in=project_pks)
+        .order_by(order)
+        .values_list("project_id", "pk")
+    )
     for project_id, pk in rows.iterator(chunk_size=20_000):
         ids = found.setdefault(project_id, [])
         if project_id in wanted and len(ids) < limit:
@@ -109,7 +114,8 @@ def _first_ids(
 
 
 def add_rules(owners: list[tuple[int, int]], copy_rows: Callable) -> int:
-    """Give each (project pk, count) of `owners` that many rules; return how many (0 if no model)."""
+    """Give each (project pk, count) of `owners` that many rules; return how many (0 if no
+    model)."""
     model = rule_model()
     total = sum(count for _, count in owners)
     if model is None or total <= 0:

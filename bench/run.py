@@ -39,23 +39,33 @@ class Plan:
     event_check: int  # events of the exact sent = stored check after the load runs
 
 
-FULL = Plan(["small", "large"], [4, 16, 64], 5, 50_000, 3, 1_000, os.cpu_count() or 2, "auto", 2_000)
+FULL = Plan(
+    ["small", "large"], [4, 16, 64], 5, 50_000, 3, 1_000, os.cpu_count() or 2, "auto", 2_000
+)
 SMOKE = Plan(["small"], [2], 2, 150, 1, 1, 2, "auto", 100)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="seconds-long run on SQLite (for the tests)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="seconds-long run on SQLite (for the tests)"
+    )
     parser.add_argument("--sizes", help="comma-separated: small,large")
     parser.add_argument("--concurrency", help="comma-separated connection counts, e.g. 4,16,64")
     parser.add_argument("--seconds", type=float, help="time limit of each run")
     parser.add_argument("--budget", type=int, help="request limit of each run")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per concurrency")
-    parser.add_argument("--targets", type=int, help="tenants the large size's calls are spread over")
+    parser.add_argument(
+        "--targets", type=int, help="tenants the large size's calls are spread over"
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], help="load generator")
     parser.add_argument("--database-url", help="use this database instead of creating one")
-    parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database at the end")
-    parser.add_argument("--out", help="directory for results.json (and BENCHMARKS.md in smoke mode)")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="do not drop the bench database at the end"
+    )
+    parser.add_argument(
+        "--out", help="directory for results.json (and BENCHMARKS.md in smoke mode)"
+    )
     return parser.parse_args(argv)
 
 
@@ -127,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
             services.drop_database(PG_SERVER, drop)
 
-    results["command"] = " ".join(["python -m bench", *(shlex.quote(a) for a in (argv or sys.argv[1:]))])
+    results["command"] = " ".join(
+        ["python -m bench", *(shlex.quote(a) for a in (argv or sys.argv[1:]))]
+    )
     results["seconds"] = time.monotonic() - started
     results["finished"] = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))

@@ -53,13 +53,20 @@ class GunicornServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log_path}")
+                raise RuntimeError(
+                    f"gunicorn exited ({self.process.returncode}); see {self.log_path}"
+                )
             try:
                 with urllib.request.urlopen(self.base_url + ready_path, timeout=2) as response:
                     if response.status == 200:

@@ -38,7 +38,9 @@ def sample_tenants(first_pks: list[int], count: int, seed: int = 7) -> list[Tena
         numbers.setdefault(project_id, number)
     users: dict[int, list[str]] = {}
     for project_id, user_id in (
-        AppUser.objects.filter(project_id__in=pks).order_by("user_id").values_list("project_id", "user_id")
+        AppUser.objects.filter(project_id__in=pks)
+        .order_by("user_id")
+        .values_list("project_id", "user_id")
     ):
         users.setdefault(project_id, []).append(user_id)
     return [
@@ -54,7 +56,8 @@ def phone_call_query(tenant: Tenant) -> str:
     """answer_url query of a call from an outside phone to the tenant's number (flow 3)."""
     digits = stringee_digits(tenant.number)
     return urlencode(
-        {"from": CALLER, "to": digits, "fromInternal": "false", "uuid": "bench-{run}-{n}"}, safe="{}"
+        {"from": CALLER, "to": digits, "fromInternal": "false", "uuid": "bench-{run}-{n}"},
+        safe="{}",
     )
 
 
@@ -75,7 +78,9 @@ def app_call_query(tenant: Tenant) -> str:
     )
 
 
-def answer_workload(tenants: list[Tenant], prefix: str = "/answer_url", endpoint: str = ANSWER) -> Workload:
+def answer_workload(
+    tenants: list[Tenant], prefix: str = "/answer_url", endpoint: str = ANSWER
+) -> Workload:
     """Alternate phone→app and app→app calls over `tenants`."""
     templates = []
     for tenant in tenants:
@@ -128,5 +133,7 @@ def event_workload(tenants: list[Tenant]) -> Workload:
     templates = []
     for tenant in tenants:
         path = f"/event_url/{tenant.stringee_id}/{tenant.token}/"
-        templates.extend(RequestTemplate("POST", path, event_body(tenant, s)) for s in EVENT_STATUSES)
+        templates.extend(
+            RequestTemplate("POST", path, event_body(tenant, s)) for s in EVENT_STATUSES
+        )
     return Workload(EVENT, tuple(templates), group=len(EVENT_STATUSES))

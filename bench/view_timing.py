@@ -46,10 +46,17 @@ def main(requests: int = 3000, rounds: int = 3, call_ids: bool = True) -> None:
     agent = AppUserFactory(project=project, user_id="agent")
     for priority in range(5):
         RoutingRuleFactory(
-            project=project, priority=priority, called_kind="pattern", called_pattern=f"^9{priority}"
+            project=project,
+            priority=priority,
+            called_kind="pattern",
+            called_pattern=f"^9{priority}",
         )
     RoutingRuleFactory(
-        project=project, priority=50, called_kind="number", called_number=number, destination_user=agent
+        project=project,
+        priority=50,
+        called_kind="number",
+        called_number=number,
+        destination_user=agent,
     )
     factory = RequestFactory()
     sid, token = project.stringee_project_id, project.webhook_token
@@ -87,7 +94,8 @@ def main(requests: int = 3000, rounds: int = 3, call_ids: bool = True) -> None:
         means.append(mean)
         print(
             f"round {r + 1}: {requests} warm requests, mean {mean:.4f} ms, "
-            f"p50 {times[len(times) // 2] * 1000:.4f} ms, p99 {times[int(len(times) * 0.99)] * 1000:.4f} ms, "
+            f"p50 {times[len(times) // 2] * 1000:.4f} ms, p99 "
+            f"{times[int(len(times) * 0.99)] * 1000:.4f} ms, "
             f"CPU of the request thread {cpu / requests * 1000:.4f} ms"
         )
     print(f"median of round means: {statistics.median(means):.4f} ms")

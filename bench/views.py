@@ -1,4 +1,5 @@
-"""The baselines: the fastest answers this stack can give, a constant SCCO with no database or cache.
+"""The baselines: the fastest answers this stack can give, a constant SCCO with no database or
+cache.
 
 Two of them, so that the answer_url's cost splits in two: `baseline` is a bare Django view, the
 floor of Django + gunicorn; `BaselineDrfView` is a DRF view with exactly the answer_url's lean

@@ -29,7 +29,9 @@ class Workload:
     def for_run(self, run: int) -> "Workload":
         """This workload with `{run}` filled in, so call ids of different runs never collide."""
         filled = tuple(
-            RequestTemplate(t.method, t.path.replace("{run}", str(run)), t.body.replace("{run}", str(run)))
+            RequestTemplate(
+                t.method, t.path.replace("{run}", str(run)), t.body.replace("{run}", str(run))
+            )
             for t in self.templates
         )
         return Workload(self.endpoint, filled, self.group)

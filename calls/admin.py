@@ -62,7 +62,8 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     lines = (writer.writerow([cell(v) for v in row]) for row in rows)
     header = writer.writerow(columns)
     response = StreamingHttpResponse(
-        (line for chunk in ([header], lines) for line in chunk), content_type="text/csv; charset=utf-8"
+        (line for chunk in ([header], lines) for line in chunk),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -108,7 +109,9 @@ class CallLogAdmin(SearchesNumbers, TenantScopedAdmin):
 
 
 def _json_block(value) -> str:
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+    return format_html(
+        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    )
 
 
 def _table(headers: list[str], rows: list[tuple], empty: str) -> str:
@@ -117,7 +120,9 @@ def _table(headers: list[str], rows: list[tuple], empty: str) -> str:
         return empty
     head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
     body = format_html_join(
-        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in row)),) for row in rows)
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((c,) for c in row)),) for row in rows),
     )
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
@@ -197,7 +202,9 @@ class CallRecordAdmin(CallLogAdmin):
                 timezone.localtime(e.occurred_at) if e.occurred_at else "",
                 e.status,
                 timezone.localtime(e.received_at),
-                format_html("<code>{}</code>", json.dumps(e.payload, ensure_ascii=False, sort_keys=True)),
+                format_html(
+                    "<code>{}</code>", json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
+                ),
             )
             for e in events.order_by("timestamp_ms", "id")
         ]

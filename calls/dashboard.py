@@ -45,11 +45,15 @@ class Figures:
     calls_30_days: int = 0
     period_calls: int = 0
     ended_calls: int = 0
-    rates: dict[str, float | None] = field(default_factory=dict)  # answered, missed, busy, failed (%)
+    rates: dict[str, float | None] = field(
+        default_factory=dict
+    )  # answered, missed, busy, failed (%)
     avg_ring_seconds: float | None = None
     avg_talk_seconds: float | None = None
     in_progress: int = 0
-    per_hour: list[dict] = field(default_factory=list)  # {"label": "14:00", "answered": n, "other": n}
+    per_hour: list[dict] = field(
+        default_factory=list
+    )  # {"label": "14:00", "answered": n, "other": n}
     by_direction: list[tuple[str, int]] = field(default_factory=list)
     by_number: list[tuple[str, int]] = field(default_factory=list)
     busiest_numbers: list[tuple[VirtualNumber | None, int]] = field(default_factory=list)
@@ -107,13 +111,16 @@ def _scope_key(user, project: Project | None) -> str:
         return f"p{project.pk}"
     if user.is_superuser:
         return "all"
-    return "p" + "-".join(str(pk) for pk in sorted(dashboard_projects(user).values_list("pk", flat=True)))
+    return "p" + "-".join(
+        str(pk) for pk in sorted(dashboard_projects(user).values_list("pk", flat=True))
+    )
 
 
 def _day_starts(today: date, days: int, zone: ZoneInfo) -> list[datetime]:
     """Local midnights of the last `days` days, oldest first, and the next midnight (DST-safe)."""
     return [
-        datetime.combine(today - timedelta(days=i), time(0), tzinfo=zone) for i in range(days - 1, -2, -1)
+        datetime.combine(today - timedelta(days=i), time(0), tzinfo=zone)
+        for i in range(days - 1, -2, -1)
     ]
 
 
@@ -133,12 +140,16 @@ def _day(records: QuerySet, start: datetime, end: datetime) -> dict:
     ]
     users: dict[str, int] = {}
     for side in ("from_user", "to_user"):
-        for name, n in day.exclude(**{side: ""}).values(side).annotate(n=Count("pk")).values_list(side, "n"):
+        for name, n in (
+            day.exclude(**{side: ""}).values(side).annotate(n=Count("pk")).values_list(side, "n")
+        ):
             users[name] = users.get(name, 0) + n
     return {"groups": groups, "users": users, "n": sum(group[3] for group in groups)}
 
 
-def _days(records: QuerySet, scope: str, starts: list[datetime], now: datetime, full: int) -> list[dict]:
+def _days(
+    records: QuerySet, scope: str, starts: list[datetime], now: datetime, full: int
+) -> list[dict]:
     """Each day's aggregates, oldest first: all of them for the last `full` days, only the count
     (`{"n": …}`) before. Days that are over are cached, as they hardly change; today is live."""
     keys = {start: f"dashboard-day:v2:{scope}:{start.isoformat()}" for start in starts[:-1]}
@@ -155,7 +166,9 @@ def _days(records: QuerySet, scope: str, starts: list[datetime], now: datetime, 
             if wanted_full:
                 cached[key] = _day(records, start, end)
             else:
-                cached[key] = {"n": records.filter(started_at__gte=start, started_at__lt=end).count()}
+                cached[key] = {
+                    "n": records.filter(started_at__gte=start, started_at__lt=end).count()
+                }
             recent = now - end < timedelta(days=1)  # late events may still change yesterday
             cache.set(key, cached[key], RECENT_DAY_SECONDS if recent else PAST_DAY_SECONDS)
         days.append(cached[key])
@@ -178,7 +191,9 @@ def dashboard_figures(
     today = now.astimezone(zone).date()
     figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
     records = _scoped(CallRecord.objects.all(), user, project).order_by()
-    days = _days(records, _scope_key(user, project), _day_starts(today, 30, zone), now, full=period_days)
+    days = _days(
+        records, _scope_key(user, project), _day_starts(today, 30, zone), now, full=period_days
+    )
     totals = [day["n"] for day in days]
     figures.calls_today, figures.calls_7_days, figures.calls_30_days = (
         totals[-1],
@@ -240,7 +255,9 @@ def _period(figures: Figures, groups: list[tuple]) -> None:
     ranked = sorted(by_number.items(), key=lambda item: (-item[1], item[0] or 0))
     numbers = VirtualNumber.objects.in_bulk([pk for pk, _ in ranked[:10] if pk is not None])
     figures.busiest_numbers = [(numbers.get(pk), n) for pk, n in ranked if pk is not None][:TOP]
-    chart = [(str(numbers[pk]) if pk in numbers else "No number (app calls)", n) for pk, n in ranked[:10]]
+    chart = [
+        (str(numbers[pk]) if pk in numbers else "No number (app calls)", n) for pk, n in ranked[:10]
+    ]
     rest = sum(n for _, n in ranked[10:])
     figures.by_number = chart + ([("Other numbers", rest)] if rest else [])
 
@@ -254,7 +271,9 @@ def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
     """
     first = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     slots = [{"answered": 0, "other": 0} for _ in range(24)]
-    rows = records.filter(started_at__gte=first, started_at__lte=now).values_list("started_at", "status")
+    rows = records.filter(started_at__gte=first, started_at__lte=now).values_list(
+        "started_at", "status"
+    )
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
     origin = first.timestamp()
     with connections[rows.db].cursor() as cursor:
@@ -276,5 +295,7 @@ def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
 def _busiest_users(users: dict[str, int], app_users: QuerySet) -> list[tuple[str, int]]:
     """App users with the most calls made or received in the period, with their names."""
     ranked = sorted(users.items(), key=lambda item: (-item[1], item[0]))[:TOP]
-    names = dict(app_users.filter(user_id__in=[u for u, _ in ranked]).values_list("user_id", "display_name"))
+    names = dict(
+        app_users.filter(user_id__in=[u for u, _ in ranked]).values_list("user_id", "display_name")
+    )
     return [(f"{names[u]} ({u})" if names.get(u) else u, n) for u, n in ranked]

@@ -1,4 +1,5 @@
-"""Demo and benchmark call history: plausible call records generated in bulk, a few with full stories."""
+"""Demo and benchmark call history: plausible call records generated in bulk, a few with full
+stories."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ OUTCOMES = [
     ("busy", 9, "486 Busy Here", "callee"),
     ("failed", 7, "503 Service Unavailable", "system"),
 ]
-DIRECTIONS = [("phone_to_app", 45), ("app_to_phone", 25), ("app_to_app", 20), ("phone_to_phone", 10)]
+DIRECTIONS = [
+    ("phone_to_app", 45),
+    ("app_to_phone", 25),
+    ("app_to_app", 20),
+    ("phone_to_phone", 10),
+]
 
 
 def _weighted(rng: random.Random, choices: list) -> tuple:
@@ -97,8 +103,11 @@ def _started(record: CallRecord) -> datetime:
     return record.started_at
 
 
-def _story(project: Project, record: CallRecord, call: Call, decisions: list[dict], recorded: bool) -> None:
-    """Events, decisions, a recording for one record, as Stringee and the answer_url would leave them."""
+def _story(
+    project: Project, record: CallRecord, call: Call, decisions: list[dict], recorded: bool
+) -> None:
+    """Events, decisions, a recording for one record, as Stringee and the answer_url would leave
+    them."""
     started = _started(record)
     t0 = int(started.timestamp() * 1000)
     parties = {
@@ -169,7 +178,8 @@ HOTLINE = "hotline"
 
 
 def _demo_call(record: CallRecord, index: int) -> Call:
-    """The call the demo tenant's routing saw for `record`; the record's parties are made to agree."""
+    """The call the demo tenant's routing saw for `record`; the record's parties are made to
+    agree."""
     caller = record.from_number or "+84901234567"
     if record.direction == "phone_to_app":
         record.virtual_number = VirtualNumber.objects.filter(number=demo.PHONE_NUMBER_1).first()
@@ -199,7 +209,8 @@ def _demo_call(record: CallRecord, index: int) -> Call:
 
 @transaction.atomic
 def seed_demo_calls(project: Project, count: int = 400, days: int = 30) -> int:
-    """Give the demo tenant a call history (once): `count` records, the latest ones with full stories."""
+    """Give the demo tenant a call history (once): `count` records, the latest ones with full
+    stories."""
     if project.call_records.exists():
         return 0
     numbers = list(project.numbers.all())

@@ -85,7 +85,8 @@ def _timestamp(micros: Frag) -> Frag:
     """Epoch microseconds → a timestamp: exact on PostgreSQL, Django's own text form on SQLite."""
     if connection.vendor == "sqlite":  # "YYYY-MM-DD HH:MM:SS[.ffffff]", no fraction when zero
         return fill(
-            "(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {m} / 1000000, 'unixepoch') || CASE WHEN {m} %% 1000000"
+            "(strftime('%%Y-%%m-%%d %%H:%%M:%%S', {m} / "
+            "1000000, 'unixepoch') || CASE WHEN {m} %% 1000000"
             " = 0 THEN '' ELSE printf('.%%06d', {m} %% 1000000) END)",
             m=micros,
         )
@@ -116,7 +117,9 @@ def _ended_event(payload: dict, moment_us: int) -> dict[str, Frag]:
     """The fold columns an `ended` event offers (kept only while it is the earliest ended one)."""
     duration = cdr._number(payload.get("answerDuration"))
     cause = str(payload.get("endCallCause") or "")
-    answered = moment_us - round(duration * MICROS) if duration is not None and duration > 0 else None
+    answered = (
+        moment_us - round(duration * MICROS) if duration is not None and duration > 0 else None
+    )
     return {
         "end_answered_us": num(answered),
         "end_talk_seconds": num(round(duration) if duration is not None else None),
@@ -152,7 +155,8 @@ def _own_number(project: Project, numbers: set[str]) -> Frag:
     )
     marks = ", ".join(["%s"] * len(numbers))
     subquery = Frag(
-        f"(SELECT {table}.{pk} FROM {table} WHERE {table}.{owner} = %s AND {table}.{number} IN ({marks})"
+        f"(SELECT {table}.{pk} FROM {table} WHERE "
+        f"{table}.{owner} = %s AND {table}.{number} IN ({marks})"
         f" ORDER BY {table}.{pk} LIMIT 1)",
         (project.pk, *sorted(numbers)),
     )
@@ -213,7 +217,8 @@ def _derived(m: dict[str, Frag]) -> dict[str, Frag]:
         ),
         # answered whether ended or not; else in progress until an `ended`
         "status": fill(
-            "(CASE WHEN {a} IS NOT NULL THEN 'answered' WHEN {e} IS NULL THEN 'in_progress' ELSE {u} END)",
+            "(CASE WHEN {a} IS NOT NULL THEN 'answered' WHEN "
+            "{e} IS NULL THEN 'in_progress' ELSE {u} END)",
             a=answered,
             e=m["ended_us"],
             u=m["end_unanswered_status"],

@@ -27,7 +27,9 @@ __all__ = ["BadPayload", "ingest_event", "load_object", "parse_event", "required
 # every time derived from one fits the database's timestamp types (year 9999 broke the record).
 MIN_TIMESTAMP_MS = 946_684_800_000
 MAX_TIMESTAMP_MS = 4_102_444_800_000
-MAX_SECONDS = 1_000_000  # ~11.5 days: longer than any call; keeps derived seconds in an integer column
+MAX_SECONDS = (
+    1_000_000  # ~11.5 days: longer than any call; keeps derived seconds in an integer column
+)
 MAX_PROJECT_ID = 2**53
 INT64 = 2**63
 # Optional numbers and their inclusive bounds.
@@ -36,7 +38,14 @@ _OPTIONAL_NUMBERS = {
     "answerDuration": (0, MAX_SECONDS),
     "project_id": (0, MAX_PROJECT_ID),
 }
-_OPTIONAL_TEXTS = ("call_status", "event", "type", "endCallCause", "endedBy", "request_from_user_id")
+_OPTIONAL_TEXTS = (
+    "call_status",
+    "event",
+    "type",
+    "endCallCause",
+    "endedBy",
+    "request_from_user_id",
+)
 _PARTY_TEXTS = ("number", "alias", "type")
 _RECORDING_LINKS = ("recording_url", "recordingUrl")
 
@@ -61,21 +70,28 @@ def parse_event(body: bytes) -> dict:
     required_id(payload, *names)
     stamp = payload.get("timestamp_ms")
     if stamp is None and kind == CALL_EVENT_TYPE and not is_recording_post(payload):
-        raise BadPayload("missing_timestamp_ms", "A call event needs `timestamp_ms` (epoch milliseconds).")
+        raise BadPayload(
+            "missing_timestamp_ms", "A call event needs `timestamp_ms` (epoch milliseconds)."
+        )
     if stamp is not None and not (_is_int(stamp) and MIN_TIMESTAMP_MS <= stamp < MAX_TIMESTAMP_MS):
         raise BadPayload(
-            "bad_field", "`timestamp_ms` must be an integer (epoch milliseconds) between 2000 and 2100."
+            "bad_field",
+            "`timestamp_ms` must be an integer (epoch milliseconds) between 2000 and 2100.",
         )
     for name in _OPTIONAL_TEXTS:
         if payload.get(name) is not None and not isinstance(payload[name], str):
             raise BadPayload("bad_field", f"`{name}` must be a string.")
     user = payload.get("request_from_user_id")
     if user is not None and len(user) > MAX_ID_LENGTH:
-        raise BadPayload("bad_field", f"`request_from_user_id` must be at most {MAX_ID_LENGTH} characters.")
+        raise BadPayload(
+            "bad_field", f"`request_from_user_id` must be at most {MAX_ID_LENGTH} characters."
+        )
     for name, (low, high) in _OPTIONAL_NUMBERS.items():
         value = payload.get(name)
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
         ):
             raise BadPayload("bad_field", f"`{name}` must be a number from {low} to {high}.")
     for name in ("from", "to"):
@@ -104,7 +120,8 @@ def _check_party(payload: dict, side: str) -> None:
         value = party.get(name)
         if value is not None and not (isinstance(value, str) and len(value) <= MAX_ID_LENGTH):
             raise BadPayload(
-                "bad_field", f"`{side}.{name}` must be a string of at most {MAX_ID_LENGTH} characters."
+                "bad_field",
+                f"`{side}.{name}` must be a string of at most {MAX_ID_LENGTH} characters.",
             )
 
 
@@ -127,7 +144,8 @@ def _event(project: Project, payload: dict) -> CallEvent:
 def fold_into_record(project: Project, event: CallEvent) -> bool:
     """Merge the event into its call's record, creating the record first if needed (True then)."""
     now = timezone.now()
-    assert event.timestamp_ms is not None, "only call events with a time are folded"
+    if event.timestamp_ms is None:
+        raise ValueError("only call events with a time are folded")
     args = (project, event.call_id, event.status, event.timestamp_ms, event.payload, now)
     if fold_event(*args):
         return False
@@ -151,7 +169,8 @@ def _from_a_phone(payload: dict) -> bool:
 
 
 def ingest_event(project: Project, payload: dict) -> None:
-    """Store a parsed event once and fold it into its call's record (non-call events: stored only)."""
+    """Store a parsed event once and fold it into its call's record (non-call events: stored
+    only)."""
     event = _event(project, payload)
     if event.type != CALL_EVENT_TYPE:
         CallEvent.objects.bulk_create([event], ignore_conflicts=True)
@@ -163,9 +182,13 @@ def ingest_event(project: Project, payload: dict) -> None:
             created = event.timestamp_ms is not None and fold_into_record(project, event)
             if is_recording_post(payload):
                 store_recording(project, recording_fields(payload))
-            if created and not taken and _from_a_phone(payload):  # only phones get a uuid-only answer_url
+            if (
+                created and not taken and _from_a_phone(payload)
+            ):  # only phones get a uuid-only answer_url
                 callers, called = _parties(payload, "from"), _parties(payload, "to")
-                taken = join_by_parties(project.pk, event.call_id, callers, called, event.timestamp_ms)
+                taken = join_by_parties(
+                    project.pk, event.call_id, callers, called, event.timestamp_ms
+                )
             if taken:
                 CallDecision.objects.bulk_create(
                     [
@@ -181,5 +204,7 @@ def ingest_event(project: Project, payload: dict) -> None:
                     ignore_conflicts=True,
                 )
     except Exception:
-        put_back(project.pk, event.call_id, taken)  # the record did not keep them: for the next event
+        put_back(
+            project.pk, event.call_id, taken
+        )  # the record did not keep them: for the next event
         raise

@@ -36,13 +36,20 @@ class CallEvent(models.Model):
         max_length=32, blank=True, help_text="`call_status` (or a room event's `event`)."
     )
     type = models.CharField(max_length=32, default=CALL_EVENT_TYPE)
-    timestamp_ms = models.BigIntegerField(null=True, help_text="Epoch milliseconds Stringee gave the event.")
+    timestamp_ms = models.BigIntegerField(
+        null=True, help_text="Epoch milliseconds Stringee gave the event."
+    )
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     event_id = models.CharField(
-        max_length=128, blank=True, default="", help_text="Stringee's `event_id` (unique per event)."
+        max_length=128,
+        blank=True,
+        default="",
+        help_text="Stringee's `event_id` (unique per event).",
     )
-    serial = models.BigIntegerField(null=True, blank=True, help_text="Stringee's `serial` (sequence number).")
+    serial = models.BigIntegerField(
+        null=True, blank=True, help_text="Stringee's `serial` (sequence number)."
+    )
     payload = models.JSONField()
 
     class Meta:
@@ -91,7 +98,9 @@ class CallRecord(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_records")
     call_id = models.CharField(max_length=128)
-    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.UNKNOWN)
+    direction = models.CharField(
+        max_length=16, choices=Direction.choices, default=Direction.UNKNOWN
+    )
     from_number = E164Field(blank=True)
     to_number = E164Field(blank=True)
     from_user = models.CharField("from user", max_length=128, blank=True)
@@ -105,7 +114,9 @@ class CallRecord(models.Model):
     ring_seconds = models.PositiveIntegerField(null=True, blank=True)
     talk_seconds = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
-    end_cause = models.CharField(max_length=255, blank=True, help_text="`endCallCause` as Stringee sent it.")
+    end_cause = models.CharField(
+        max_length=255, blank=True, help_text="`endCallCause` as Stringee sent it."
+    )
     ended_by = models.CharField(max_length=64, blank=True)
     recording_url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -193,7 +204,9 @@ class CallDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call_id} {self.decision.get('rule_name') or self.decision.get('reason') or ''}"
+        return (
+            f"{self.call_id} {self.decision.get('rule_name') or self.decision.get('reason') or ''}"
+        )
 
 
 class Recording(models.Model):

@@ -1,4 +1,5 @@
-"""Reading webhook bodies: the JSON object, required ids, and the 400 error that names the problem."""
+"""Reading webhook bodies: the JSON object, required ids, and the 400 error that names the
+problem."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class BadPayload(Exception):
 
 
 def load_object(body: bytes) -> dict:
-    """The JSON object in `body`, or BadPayload (malformed_json / not_an_object, or the bound broken:
+    """The JSON object in `body`, or BadPayload (malformed_json / not_an_object, or the bound
+    broken:
     body_too_large, too_deep, bad_text, bad_number; see portal.inputs)."""
     try:
         payload = loads_bounded(body)
@@ -27,7 +29,9 @@ def load_object(body: bytes) -> dict:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadPayload("malformed_json", f"The body is not valid JSON ({exc}).") from exc
     if not isinstance(payload, dict):
-        raise BadPayload("not_an_object", f"The body must be a JSON object, not {type(payload).__name__}.")
+        raise BadPayload(
+            "not_an_object", f"The body must be a JSON object, not {type(payload).__name__}."
+        )
     return payload
 
 
@@ -37,5 +41,7 @@ def required_id(payload: dict, *names: str) -> str:
     if value is None:
         raise BadPayload(f"missing_{names[0]}", f"The body has no `{names[0]}`.")
     if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
-        raise BadPayload("bad_field", f"`{names[0]}` must be a string of at most {MAX_ID_LENGTH} characters.")
+        raise BadPayload(
+            "bad_field", f"`{names[0]}` must be a string of at most {MAX_ID_LENGTH} characters."
+        )
     return value

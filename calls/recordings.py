@@ -45,7 +45,12 @@ def recording_fields(payload: dict) -> dict:
     if url is None:
         raise BadPayload("missing_url", "The body has no `url` (the recording's download link).")
     parsed = urlparse(url) if isinstance(url, str) else None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 1000:
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or len(url) > 1000
+    ):
         raise BadPayload("bad_field", "`url` must be an http(s) link of at most 1000 characters.")
     duration = payload.get("duration")
     if duration is not None and (
@@ -74,7 +79,9 @@ def locked_record(project: Project, call_id: str) -> CallRecord:
     rows = CallRecord.objects.select_for_update().filter(project=project, call_id=call_id)
     record = rows.first()
     if record is None:
-        CallRecord.objects.bulk_create([CallRecord(project=project, call_id=call_id)], ignore_conflicts=True)
+        CallRecord.objects.bulk_create(
+            [CallRecord(project=project, call_id=call_id)], ignore_conflicts=True
+        )
         record = rows.get()
     return record
 

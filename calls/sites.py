@@ -20,7 +20,8 @@ class PortalAdminSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The dashboard of the chosen project (superusers: any, or all), then the app list."""
-        # Imported here, not at the top: this module is loaded (by INSTALLED_APPS) before models are.
+        # Imported here, not at the top: this module is loaded (by INSTALLED_APPS) before models
+        # are.
         from calls.dashboard import PERIODS, chosen_project, dashboard_figures, dashboard_projects
 
         project = chosen_project(request.user, request.GET.get("project"))

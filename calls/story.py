@@ -183,7 +183,9 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
         story.menus = list(dict.fromkeys(menus[k] for k in keys if k in menus))
         keys = [int(i) for i in _GROUP_URL.findall(text)] + _GROUP_NAME.findall(reason)
         story.groups = list(dict.fromkeys(groups[k] for k in keys if k in groups))
-        story.fallback = not story.rule and not story.menus and not story.groups and "fallback" in reason
+        story.fallback = (
+            not story.rule and not story.menus and not story.groups and "fallback" in reason
+        )
         stories.append(story)
     return stories
 
@@ -191,13 +193,16 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
 def call_story(record: CallRecord) -> CallStory:
     """The story of `record` (already scoped by the caller), in the project's time zone."""
     zone = record.project.time_zone
-    events = scope_to_projects(CallEvent.objects.all(), [record.project_id]).filter(call_id=record.call_id)
+    events = scope_to_projects(CallEvent.objects.all(), [record.project_id]).filter(
+        call_id=record.call_id
+    )
     moments = []
     for event in events.order_by("timestamp_ms", "id"):
         words = EVENT_WORDS.get(event.status, event.status or event.type)
         if event.status == "ended":
             ending = end_in_words(
-                str(event.payload.get("endCallCause") or ""), str(event.payload.get("endedBy") or "")
+                str(event.payload.get("endCallCause") or ""),
+                str(event.payload.get("endedBy") or ""),
             )
             words = f"{words}. {ending}" if ending else words
         at = event.occurred_at or event.received_at

@@ -6,5 +6,9 @@ from calls import views
 
 urlpatterns = [
     path("event_url/<int:project_id>/<str:token>/", views.event_url, name="event-url"),
-    path("recording_event/<int:project_id>/<str:token>/", views.recording_event, name="recording-event"),
+    path(
+        "recording_event/<int:project_id>/<str:token>/",
+        views.recording_event,
+        name="recording-event",
+    ),
 ]

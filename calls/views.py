@@ -1,4 +1,5 @@
-"""The event_url and the recording callback: check the URL and signature, parse, store, reply 200."""
+"""The event_url and the recording callback: check the URL and signature, parse, store, reply
+200."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ Store = Callable[[Project], object]
 
 STORED = {
     200: OpenApiResponse(
-        inline_serializer("WebhookStored", {"ok": serializers.BooleanField()}), "Stored (or already stored)."
+        inline_serializer("WebhookStored", {"ok": serializers.BooleanField()}),
+        "Stored (or already stored).",
     ),
     400: OpenApiResponse(
         WebhookErrorSerializer, "The body breaks the rules of docs/events.md; nothing stored."
     ),
-    503: OpenApiResponse(WebhookErrorSerializer, "database_unavailable: nothing stored; Stringee retries."),
+    503: OpenApiResponse(
+        WebhookErrorSerializer, "database_unavailable: nothing stored; Stringee retries."
+    ),
 }
 
 
@@ -55,13 +59,17 @@ class EventUrlView(WebhookView):
 
     @webhook_schema(
         summary="event_url: a call or room changed state",
-        description="Stringee POSTs each call event (created, ringing, answered, ended, …) as JSON.",
+        description=(
+            "Stringee POSTs each call event (created, ringing, answered, ended, …) as JSON."
+        ),
         request=OpenApiTypes.OBJECT,
         responses=STORED,
     )
     def post(self, request: Request, project_id: int, token: str) -> Response:
         body = request._request.body
-        return accept(request, project_id, token, lambda project: ingest_event(project, parse_event(body)))
+        return accept(
+            request, project_id, token, lambda project: ingest_event(project, parse_event(body))
+        )
 
 
 class RecordingEventView(WebhookView):
@@ -71,7 +79,9 @@ class RecordingEventView(WebhookView):
 
     @webhook_schema(
         summary="Recording callback (GET): a recording's link in the query",
-        description="callId and url (or recording_url / recordingUrl / download_url) in the query string.",
+        description=(
+            "callId and url (or recording_url / recordingUrl / download_url) in the query string."
+        ),
         responses=STORED,
     )
     def get(self, request: Request, project_id: int, token: str) -> Response:
@@ -79,7 +89,9 @@ class RecordingEventView(WebhookView):
 
     @webhook_schema(
         summary="Recording callback: a recording's download link",
-        description="The eventUrl of `record` / `recordMessage`: call id and link in a JSON body or query.",
+        description=(
+            "The eventUrl of `record` / `recordMessage`: call id and link in a JSON body or query."
+        ),
         request=OpenApiTypes.OBJECT,
         responses=STORED,
     )

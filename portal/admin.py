@@ -29,7 +29,8 @@ SIGNATURE_FAILURES_SHOWN = 10
 
 
 class SearchesNumbers:
-    """Admin search: a phone number typed in any form finds rows with it in `number_search_fields`."""
+    """Admin search: a phone number typed in any form finds rows with it in
+    `number_search_fields`."""
 
     number_search_fields: tuple[str, ...] = ()
 
@@ -45,7 +46,10 @@ class ProjectForm(forms.ModelForm):
         label="API key secret",
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Stored to sign and verify JWTs; never shown again. Leave blank to keep the current one.",
+        help_text=(
+            "Stored to sign and verify JWTs; never shown "
+            "again. Leave blank to keep the current one."
+        ),
     )
     signing_secret = forms.CharField(
         label="Signing secret key",
@@ -96,7 +100,14 @@ class ProjectForm(forms.ModelForm):
 class ProjectAdmin(TenantScopedAdmin):
     form = ProjectForm
     edit_roles = OWNER_ROLES
-    list_display = ["name", "stringee_project_id", "api_key_sid", "masked_secret", "time_zone", "is_active"]
+    list_display = [
+        "name",
+        "stringee_project_id",
+        "api_key_sid",
+        "masked_secret",
+        "time_zone",
+        "is_active",
+    ]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "stringee_project_id", "api_key_sid"]
     readonly_fields = [
@@ -251,10 +262,13 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
         return request.user.is_superuser  # the inventory is stocked by the operator of the portal
 
     def get_search_results(self, request, queryset, search_term):
-        """A whole number in any typed form finds it; three or more digits find numbers containing them."""
+        """A whole number in any typed form finds it; three or more digits find numbers containing
+        them."""
         digits = "".join(ch for ch in search_term if ch.isdigit())
         if number_lookup(search_term) is None and len(digits) >= 3:
-            return queryset.filter(Q(number__contains=digits) | Q(label__icontains=search_term)), False
+            return queryset.filter(
+                Q(number__contains=digits) | Q(label__icontains=search_term)
+            ), False
         return super().get_search_results(request, queryset, search_term)
 
     def _action_page(self, request, queryset, form, action, title, submit_label):
@@ -281,7 +295,12 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
         form = AssignNumbersForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return self._action_page(
-                request, queryset, form, "assign_to_project", "Assign numbers to a project", "Assign"
+                request,
+                queryset,
+                form,
+                "assign_to_project",
+                "Assign numbers to a project",
+                "Assign",
             )
         project = form.cleaned_data["project"]
         for number in queryset:
@@ -302,7 +321,12 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
         )
         if not form.is_valid():
             return self._action_page(
-                request, queryset, form, "release_numbers", "Release numbers into quarantine", "Release"
+                request,
+                queryset,
+                form,
+                "release_numbers",
+                "Release numbers into quarantine",
+                "Release",
             )
         editable = project_ids_for(request.user, self.edit_roles)
         for number in queryset.filter(status=VirtualNumber.Status.ASSIGNED):

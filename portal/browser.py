@@ -1,4 +1,5 @@
-"""Headless Chromium for browser tests and screenshots: Debian's chromium and chromedriver via Selenium."""
+"""Headless Chromium for browser tests and screenshots: Debian's chromium and chromedriver via
+Selenium."""
 
 from __future__ import annotations
 
@@ -70,4 +71,8 @@ def log_in(driver, base_url: str, username: str, password: str, timeout: float =
 
 
 def has_sideways_scroll(driver) -> bool:
-    return bool(driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1;"))
+    return bool(
+        driver.execute_script(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1;"
+        )
+    )

@@ -37,12 +37,18 @@ def seed_demo() -> Project:
     for number in (PHONE_NUMBER_1, PHONE_NUMBER_4):
         VirtualNumber.objects.update_or_create(
             number=number,
-            defaults={"project": project, "status": VirtualNumber.Status.ASSIGNED, "label": "Demo hotline"},
+            defaults={
+                "project": project,
+                "status": VirtualNumber.Status.ASSIGNED,
+                "label": "Demo hotline",
+            },
         )
     for number in INVENTORY:
         VirtualNumber.objects.get_or_create(number=number)
     for user_id, name in APP_USERS:
-        AppUser.objects.get_or_create(project=project, user_id=user_id, defaults={"display_name": name})
+        AppUser.objects.get_or_create(
+            project=project, user_id=user_id, defaults={"display_name": name}
+        )
     _ensure_staff(project)
     return project
 
@@ -54,7 +60,9 @@ def _ensure_staff(project: Project) -> None:
     owner = User.objects.filter(username=OWNER_USERNAME).first()
     if owner is None:
         owner = User.objects.create_user(OWNER_USERNAME, password=OWNER_PASSWORD, is_staff=True)
-    Membership.objects.get_or_create(user=owner, project=project, defaults={"role": Membership.Role.OWNER})
+    Membership.objects.get_or_create(
+        user=owner, project=project, defaults={"role": Membership.Role.OWNER}
+    )
 
 
 def describe(project: Project) -> dict:

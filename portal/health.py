@@ -69,12 +69,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready for traffic when the database and the cache both answer; 503 names the one that did not."""
+    """Ready for traffic when the database and the cache both answer; 503 names the one that did
+    not."""
     checks = {
         "database": "ok" if database_ok() else "unreachable",
         "cache": "ok" if cache_ok() else "unreachable",
     }
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status=200 if ready else 503,
     )

@@ -1,4 +1,5 @@
-"""Bounds on what callers send: body size, JSON depth, text without NUL or lone surrogates, finite numbers.
+"""Bounds on what callers send: body size, JSON depth, text without NUL or lone surrogates, finite
+numbers.
 
 PostgreSQL refuses NUL in text and `\\u0000` in jsonb, UTF-8 cannot carry a lone surrogate, JSON
 columns cannot hold NaN or Infinity, and Python's parser overflows its stack near 1,000 levels
@@ -34,7 +35,9 @@ def bad_text(value: str) -> bool:
 
 
 def _refuse_constant(name: str):
-    raise InputRefused(400, "bad_number", f"`{name}` is not a number JSON allows; numbers must be finite.")
+    raise InputRefused(
+        400, "bad_number", f"`{name}` is not a number JSON allows; numbers must be finite."
+    )
 
 
 def loads_bounded(body: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_DEPTH):
@@ -44,13 +47,16 @@ def loads_bounded(body: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int =
     try:
         value = json.loads(body, parse_constant=_refuse_constant)
     except RecursionError:
-        raise InputRefused(400, "too_deep", f"JSON nested deeper than {max_depth} levels.") from None
+        raise InputRefused(
+            400, "too_deep", f"JSON nested deeper than {max_depth} levels."
+        ) from None
     check_json(value, max_depth)
     return value
 
 
 def check_json(value, max_depth: int = MAX_DEPTH) -> None:
-    """Refuse nesting deeper than `max_depth`, NUL or lone surrogates in any text, non-finite numbers."""
+    """Refuse nesting deeper than `max_depth`, NUL or lone surrogates in any text, non-finite
+    numbers."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -66,9 +72,13 @@ def check_json(value, max_depth: int = MAX_DEPTH) -> None:
         elif isinstance(item, str):
             _check_text(item)
         elif isinstance(item, float) and not math.isfinite(item):
-            raise InputRefused(400, "bad_number", "Numbers must be finite (no NaN, Infinity or overflow).")
+            raise InputRefused(
+                400, "bad_number", "Numbers must be finite (no NaN, Infinity or overflow)."
+            )
 
 
 def _check_text(text: str) -> None:
     if bad_text(text):
-        raise InputRefused(400, "bad_text", "Text must not contain NUL characters or lone surrogates.")
+        raise InputRefused(
+            400, "bad_text", "Text must not contain NUL characters or lone surrogates."
+        )

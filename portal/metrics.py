@@ -1,4 +1,5 @@
-"""Prometheus metrics: webhook latency by endpoint and status class, per-project outcome counters, /metrics.
+"""Prometheus metrics: webhook latency by endpoint and status class, per-project outcome counters,
+/metrics.
 
 Latency histograms carry only `endpoint` (six fixed values) and `status` (2xx/3xx/4xx/5xx).
 Counters carry `project`, the Stringee projectId, which is bounded twice: a project is only
@@ -98,7 +99,9 @@ def count_routing_fallback() -> None:
 
 
 def count_signature_failure(stringee_project_id: int, reason: str) -> None:
-    SIGNATURE_FAILURES.labels(project=project_labels.label(stringee_project_id), reason=reason).inc()
+    SIGNATURE_FAILURES.labels(
+        project=project_labels.label(stringee_project_id), reason=reason
+    ).inc()
 
 
 def _allowed(request: HttpRequest) -> bool:

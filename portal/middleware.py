@@ -1,4 +1,5 @@
-"""Refuse input no view can store before it reaches one: oversized webhook bodies, NUL in URLs, bad JSON.
+"""Refuse input no view can store before it reaches one: oversized webhook bodies, NUL in URLs, bad
+JSON.
 
 Every view would otherwise need the same guards, and the webhook views are owned by their apps:
 - a webhook body over `portal.inputs.MAX_BODY_BYTES` is 413 (Stringee's events are a few hundred
@@ -39,14 +40,20 @@ class InputBoundsMiddleware:
     def _check(self, request: HttpRequest) -> None:
         if "\x00" in request.path or _has_nul(request.GET):
             raise InputRefused(400, "bad_text", "The URL must not contain NUL characters.")
-        if not request.path.startswith(WEBHOOK_PREFIXES) or request.method not in ("POST", "PUT", "PATCH"):
+        if not request.path.startswith(WEBHOOK_PREFIXES) or request.method not in (
+            "POST",
+            "PUT",
+            "PATCH",
+        ):
             return
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
         if declared > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
-            raise InputRefused(413, "body_too_large", f"The body is larger than {MAX_BODY_BYTES} bytes.")
+            raise InputRefused(
+                413, "body_too_large", f"The body is larger than {MAX_BODY_BYTES} bytes."
+            )
         if request.path.startswith(CALLBACK_PREFIXES):
             try:
                 loads_bounded(request.body)
@@ -55,4 +62,6 @@ class InputBoundsMiddleware:
 
 
 def _has_nul(params) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in values) for key, values in params.lists())
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()
+    )

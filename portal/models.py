@@ -71,7 +71,9 @@ class Project(models.Model):
     invalidates_routing = True
 
     stringee_project_id = models.PositiveBigIntegerField(
-        "Stringee projectId", unique=True, help_text="The projectId shown in the Stringee dashboard."
+        "Stringee projectId",
+        unique=True,
+        help_text="The projectId shown in the Stringee dashboard.",
     )
     name = models.CharField(max_length=200)
     api_key_sid = models.CharField("API key SID", max_length=64, unique=True)
@@ -85,7 +87,10 @@ class Project(models.Model):
         blank=True,
         default="",
         db_default="",  # rows written by raw SQL (bench data, COPY) get no secret and mode "off"
-        help_text="The project's “Signing secret key” from the Stringee dashboard (not the API key secret).",
+        help_text=(
+            "The project's “Signing secret key” from the "
+            "Stringee dashboard (not the API key secret)."
+        ),
     )
     signing_mode = models.CharField(
         "webhook signatures",
@@ -94,7 +99,9 @@ class Project(models.Model):
         default=SigningMode.OFF,
         db_default=SigningMode.OFF,
     )
-    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
     fallback_message = models.CharField(
         max_length=500,
         default=DEFAULT_FALLBACK_MESSAGE,
@@ -129,11 +136,15 @@ class Project(models.Model):
 
     @property
     def answer_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/answer_url/{self.stringee_project_id}/{self.webhook_token}/"
+        return self._webhook_url("answer_url")
 
     @property
     def event_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/event_url/{self.stringee_project_id}/{self.webhook_token}/"
+        return self._webhook_url("event_url")
+
+    def _webhook_url(self, path: str) -> str:
+        """The project's public URL for one of Stringee's webhooks."""
+        return f"{settings.PUBLIC_BASE_URL}/{path}/{self.stringee_project_id}/{self.webhook_token}/"
 
     def rotate_webhook_token(self) -> None:
         """Issue a new token; the old one keeps working for WEBHOOK_TOKEN_GRACE_SECONDS."""
@@ -172,7 +183,9 @@ class VirtualNumber(models.Model):
         ASSIGNED = "assigned", "Assigned"
         QUARANTINED = "quarantined", "Quarantined"
 
-    number = E164Field(unique=True, help_text="Any form: +84 90 123 4567, 0901234567 or 84901234567.")
+    number = E164Field(
+        unique=True, help_text="Any form: +84 90 123 4567, 0901234567 or 84901234567."
+    )
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
     )
@@ -217,7 +230,9 @@ class AppUser(models.Model):
     class Meta:
         ordering = ["project", "user_id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "user_id"], name="unique_user_id_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "user_id"], name="unique_user_id_per_project"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,14 +249,18 @@ class Membership(models.Model):
         OPERATOR = "operator", "Operator"
         VIEWER = "viewer", "Viewer"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
         ordering = ["project", "user"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_user_project"),
+            models.UniqueConstraint(
+                fields=["user", "project"], name="one_membership_per_user_project"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +279,9 @@ class WebhookSignatureFailure(models.Model):
         MISSING = "missing", "No signature"
         MISMATCH = "mismatch", "Wrong signature"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="signature_failures")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="signature_failures"
+    )
     at = models.DateTimeField(default=timezone.now)
     path = models.CharField(max_length=500)
     reason = models.CharField(max_length=8, choices=Reason.choices)

@@ -43,7 +43,9 @@ class RedactWebhookTokens(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
         return True
 
 
@@ -67,9 +69,15 @@ def webhook_parts(path: str) -> tuple[str, int] | None:
 
 
 def redact_webhook_path(path: str) -> str:
-    """`/answer_url/1000/<token>/7/` → `/answer_url/1000/***/7/`; other paths are returned unchanged."""
+    """`/answer_url/1000/<token>/7/` → `/answer_url/1000/***/7/`; other paths are returned
+    unchanged."""
     parts = path.split("/")
-    if len(parts) < 4 or parts[1] not in WEBHOOK_ENDPOINTS or not parts[2].isdigit() or not parts[3]:
+    if (
+        len(parts) < 4
+        or parts[1] not in WEBHOOK_ENDPOINTS
+        or not parts[2].isdigit()
+        or not parts[3]
+    ):
         return path
     parts[3] = MASK
     return "/".join(parts)

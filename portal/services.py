@@ -42,7 +42,11 @@ def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool
     e164 = normalize_number(number)
     now = timezone.now()
     claimed = VirtualNumber.objects.filter(claimable(now), number=e164).update(
-        project=project, status=Status.ASSIGNED, assigned_at=now, released_at=None, quarantined_until=None
+        project=project,
+        status=Status.ASSIGNED,
+        assigned_at=now,
+        released_at=None,
+        quarantined_until=None,
     )
     current = VirtualNumber.objects.filter(number=e164).select_related("project").first()
     if current is None:
@@ -80,20 +84,26 @@ def number_release(*, number: VirtualNumber, days: int | None = None) -> Virtual
 def numbers_recycle(*, now=None) -> int:
     """Put numbers whose quarantine is over back into the inventory; return how many."""
     now = now or timezone.now()
-    return VirtualNumber.objects.filter(status=Status.QUARANTINED, quarantined_until__lte=now).update(
-        status=Status.AVAILABLE, quarantined_until=None
-    )
+    return VirtualNumber.objects.filter(
+        status=Status.QUARANTINED, quarantined_until__lte=now
+    ).update(status=Status.AVAILABLE, quarantined_until=None)
 
 
 def app_user_save(*, user: AppUser) -> AppUser:
     """Create or change an app user; its userId must be new in the project."""
-    taken = AppUser.objects.filter(project_id=user.project_id, user_id=user.user_id).exclude(pk=user.pk)
+    taken = AppUser.objects.filter(project_id=user.project_id, user_id=user.user_id).exclude(
+        pk=user.pk
+    )
     if taken.exists():
-        raise ValidationError({"user_id": [f"An app user “{user.user_id}” already exists in this project."]})
+        raise ValidationError(
+            {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
+        )
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # a concurrent creation won the race the check above could not see
+    except (
+        IntegrityError
+    ) as exc:  # a concurrent creation won the race the check above could not see
         raise ValidationError(
             {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
         ) from exc

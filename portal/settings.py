@@ -17,12 +17,14 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Publicly known, so only ever used where nothing real is at stake (check_production refuses it).
+LOCAL_ONLY_KEY = "django-insecure-local-development-key-change-me"
 # Only a DEBUG run or the test suite may fall back to a throwaway key: anywhere else a missing
 # SECRET_KEY stops the start (sessions and password resets would be forgeable with a known key).
 if "SECRET_KEY" in env.ENVIRON:
     SECRET_KEY = env("SECRET_KEY")
 elif DEBUG or "pytest" in sys.modules:
-    SECRET_KEY = "django-insecure-local-development-key-change-me"
+    SECRET_KEY = LOCAL_ONLY_KEY
 else:
     raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for a local run).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])

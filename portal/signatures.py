@@ -23,7 +23,7 @@ from portal.metrics import count_signature_failure
 from portal.models import Project, SigningMode, WebhookSignatureFailure
 
 HEADER = "HTTP_X_STRINGEE_SIGNATURE"
-TOKEN_PLACEHOLDER = "<token>"
+REDACTED_PATH_SEGMENT = "<token>"
 
 logger = logging.getLogger(__name__)
 
@@ -76,17 +76,21 @@ def path_without_token(project: Project, path: str) -> str:
     """The request path with the project's webhook token(s) blanked out."""
     for token in (project.webhook_token, project.previous_webhook_token):
         if token:
-            path = path.replace(token, TOKEN_PLACEHOLDER)
+            path = path.replace(token, REDACTED_PATH_SEGMENT)
     return path
 
 
-def record_signature_failure(project: Project, request: HttpRequest, reason: str) -> WebhookSignatureFailure:
+def record_signature_failure(
+    project: Project, request: HttpRequest, reason: str
+) -> WebhookSignatureFailure:
     """Keep the failure for the project's admin page: its path (no token, no query) and reason."""
     count_signature_failure(project.stringee_project_id, str(reason))
     path = path_without_token(project, request.path)
     field = WebhookSignatureFailure._meta.get_field("path")
     return WebhookSignatureFailure.objects.create(
-        project=project, path=path[: field.max_length], reason=WebhookSignatureFailure.Reason(reason)
+        project=project,
+        path=path[: field.max_length],
+        reason=WebhookSignatureFailure.Reason(reason),
     )
 
 

@@ -28,7 +28,13 @@ OWNER_ROLES: tuple[str, ...] = (Membership.Role.OWNER,)
 MEMBER_ROLES: tuple[str, ...] = tuple(Membership.Role.values)
 TENANT_APPS = ("portal", "routing", "calls")
 # Models every tenant may pick from (staff accounts, API tokens): scoped by their own admin rules.
-SHARED_MODELS = {"auth.user", "auth.group", "auth.permission", "authtoken.token", "authtoken.tokenproxy"}
+SHARED_MODELS = {
+    "auth.user",
+    "auth.group",
+    "auth.permission",
+    "authtoken.token",
+    "authtoken.tokenproxy",
+}
 
 # Sent with `project_id` whenever data that routing reads changes (rules, numbers, users...).
 tenant_data_changed = Signal()
@@ -43,7 +49,9 @@ def tenant_lookup(model: type[Model]) -> str:
     """The model's path to its project; ImproperlyConfigured if it declares none (fail closed)."""
     lookup = getattr(model, "tenant_lookup", None)
     if not isinstance(lookup, str) or not lookup:
-        raise ImproperlyConfigured(f"{model._meta.label} declares no tenant_lookup: it cannot be scoped.")
+        raise ImproperlyConfigured(
+            f"{model._meta.label} declares no tenant_lookup: it cannot be scoped."
+        )
     return lookup
 
 
@@ -82,7 +90,8 @@ def scope_to_projects(queryset: QuerySet, project_ids: Iterable[int]) -> QuerySe
 
 
 def scope_to_user(queryset: QuerySet, user, roles: Iterable[str] | None = None) -> QuerySet:
-    """Superusers see everything; everyone else sees their own projects' rows (shared models whole)."""
+    """Superusers see everything; everyone else sees their own projects' rows (shared models
+    whole)."""
     if getattr(user, "is_superuser", False) or is_shared(queryset.model):
         return queryset
     lookup = tenant_lookup(queryset.model)  # before anything else: an undeclared model fails closed
@@ -122,7 +131,10 @@ def check_tenant_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             errors.append(
                 checks.Error(
                     str(exc),
-                    hint="Add tenant_lookup = '<path to Project>' (e.g. 'project' or 'call__project').",
+                    hint=(
+                        "Add tenant_lookup = '<path to Project>' "
+                        "(e.g. 'project' or 'call__project')."
+                    ),
                     obj=model,
                     id="portal.E001",
                 )
@@ -188,7 +200,11 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and user_may(request.user, None, MEMBER_ROLES)
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and user_may(request.user, None, MEMBER_ROLES)
+        )
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request) and (

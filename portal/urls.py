@@ -1,4 +1,5 @@
-"""Root URLs: admin, webhooks (answer_url / event_url), management API and its docs (Swagger UI, ReDoc)."""
+"""Root URLs: admin, webhooks (answer_url / event_url), management API and its docs (Swagger UI,
+ReDoc)."""
 
 from django.contrib import admin
 from django.urls import include, path

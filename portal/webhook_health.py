@@ -112,7 +112,9 @@ def _percentile(counts: list[int], share: float) -> float | None:
     return float("inf")
 
 
-def latency_summary(stringee_project_ids: Iterable[int] | None, now: float | None = None) -> list[Latency]:
+def latency_summary(
+    stringee_project_ids: Iterable[int] | None, now: float | None = None
+) -> list[Latency]:
     """p50/p99 of the answer_url and event_url over the last hour, for some projects (None: all)."""
     store.flush()  # what this process holds counts too
     minute = int((now if now is not None else time.time()) // 60)
@@ -130,7 +132,9 @@ def latency_summary(stringee_project_ids: Iterable[int] | None, now: float | Non
         counts = [0] * len(bins)
         for key, value in found.items():
             counts[int(key.rsplit(":", 1)[1])] += int(value)
-        summaries.append(Latency(kind, sum(counts), _percentile(counts, 0.5), _percentile(counts, 0.99)))
+        summaries.append(
+            Latency(kind, sum(counts), _percentile(counts, 0.5), _percentile(counts, 0.99))
+        )
     return summaries
 
 

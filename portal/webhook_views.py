@@ -1,4 +1,5 @@
-"""The lean DRF base view of every Stringee-facing webhook: JSON only, no auth classes, one error shape.
+"""The lean DRF base view of every Stringee-facing webhook: JSON only, no auth classes, one error
+shape.
 
 Stringee's requests are authenticated by the URL (project + webhook token) and the
 X-STRINGEE-SIGNATURE header, both checked by the views themselves, so DRF's authentication,
@@ -46,7 +47,9 @@ def webhook_schema(*, summary: str, description: str, responses: dict, **kwargs)
     """extend_schema for a webhook: tagged, unauthenticated (URL token + signature), error shape."""
     errors = {
         403: OpenApiResponse(WebhookErrorSerializer, "bad_token, or bad_signature (enforce mode)."),
-        404: OpenApiResponse(WebhookErrorSerializer, "unknown_project: no active project with this id."),
+        404: OpenApiResponse(
+            WebhookErrorSerializer, "unknown_project: no active project with this id."
+        ),
         405: OpenApiResponse(
             WebhookErrorSerializer, "method_not_allowed (the `Allow` header names the right one)."
         ),
@@ -109,7 +112,9 @@ class WebhookView(APIView):
     def initialize_request(self, request, *args, **kwargs) -> Request:
         """DRF's Request, built from shared instances: no authenticators, one negotiator."""
         context = {"view": self, "args": args, "kwargs": kwargs}
-        return Request(request, parsers=[JSONParser()], negotiator=self._negotiator, parser_context=context)
+        return Request(
+            request, parsers=[JSONParser()], negotiator=self._negotiator, parser_context=context
+        )
 
     def initial(self, request, *args, **kwargs) -> None:
         """Only what rendering needs: no authentication, permission, throttle or version to run."""
@@ -133,7 +138,9 @@ class WebhookView(APIView):
         """JSON 405 with `Allow`, before any DRF work (HEAD and OPTIONS included)."""
         methods = self.webhook_methods
         response = error_response(
-            405, "method_not_allowed", f"Use {' or '.join(methods)} on this URL, not {request.method}."
+            405,
+            "method_not_allowed",
+            f"Use {' or '.join(methods)} on this URL, not {request.method}.",
         )
         response["Allow"] = ", ".join(methods)
         return response

@@ -70,19 +70,22 @@ def _entry(stringee_project_id: int, *, with_table: bool) -> Entry:
 
 
 def route_entry(stringee_project_id: int) -> Entry:
-    """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing table."""
+    """The project Stringee knows as `stringee_project_id` (None if unknown) and its routing
+    table."""
     return _entry(stringee_project_id, with_table=True)
 
 
 def routing_table(project: Project) -> Table:
     """The project's routing table (see route_entry)."""
     table = route_entry(project.stringee_project_id)[1]
-    assert table is not None, "a known project always has a table"
+    if table is None:
+        raise LookupError(f"project {project.stringee_project_id} has no routing table")
     return table
 
 
 def webhook_project(stringee_project_id: int) -> Project | None:
-    """The project Stringee knows as `stringee_project_id`, without its table: 1 query cold, 0 warm."""
+    """The project Stringee knows as `stringee_project_id`, without its table: 1 query cold, 0
+    warm."""
     return _entry(stringee_project_id, with_table=False)[0]
 
 
@@ -91,7 +94,9 @@ def authorize(project: Project | None, stringee_project_id: int, token: str) -> 
     if project is None or not project.is_active:
         raise WebhookRejected(404, "unknown_project", f"No active project {stringee_project_id}.")
     if not project.accepts_webhook_token(token):
-        raise WebhookRejected(403, "bad_token", "The token in the URL is not this project's webhook token.")
+        raise WebhookRejected(
+            403, "bad_token", "The token in the URL is not this project's webhook token."
+        )
     return project
 
 
@@ -148,7 +153,9 @@ def _store_snapshot(project: Project) -> dict:
 
 
 def _forget(project_id: int) -> None:
-    stringee_ids = list(Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True))
+    stringee_ids = list(
+        Project.objects.filter(pk=project_id).values_list("stringee_project_id", flat=True)
+    )
     _drop(stringee_ids)
 
 

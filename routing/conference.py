@@ -35,4 +35,6 @@ def make_room_token(
         "permissions": {"publish": True, "subscribe": True, "control_room": control},
         "record": record,
     }
-    return jwt.encode(claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE})
+    return jwt.encode(
+        claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE}
+    )

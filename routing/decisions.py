@@ -1,4 +1,5 @@
-"""Parking of routing decisions: the answer_url and its callbacks hand each decision to the call's events.
+"""Parking of routing decisions: the answer_url and its callbacks hand each decision to the call's
+events.
 
 The answer_url runs before Stringee sends any event of the call and must not write to the
 database, so it appends its decision to a per-call list in the cache *before it replies* (one
@@ -126,7 +127,10 @@ def take_decisions(project_id: int, call_id: str) -> list[dict]:
     """Remove and return the decisions parked for the call (and for the uuid linked to it)."""
     client = _redis()
     if client is not None:
-        keys = [cache.make_key(_by_id(project_id, call_id)), cache.make_key(_link(project_id, call_id))]
+        keys = [
+            cache.make_key(_by_id(project_id, call_id)),
+            cache.make_key(_link(project_id, call_id)),
+        ]
         taken = client.eval(_TAKE_SCRIPT, 2, *keys, cache.make_key(_by_id(project_id, "")))
         return [json.loads(raw) for raw in taken]
     with _local_lock:
@@ -202,4 +206,6 @@ def _claim(key: str, raw: str) -> bool:
 def put_back(project_id: int, call_id: str, entries: list[dict]) -> None:
     """Park taken decisions again (the transaction that was to store them failed)."""
     if entries:
-        _append([(_by_id(project_id, call_id), json.dumps(entry, default=str)) for entry in entries])
+        _append(
+            [(_by_id(project_id, call_id), json.dumps(entry, default=str)) for entry in entries]
+        )

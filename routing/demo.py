@@ -26,7 +26,8 @@ SAVERS = {
 
 
 def _upsert(model: type[M], lookup: dict, values: dict) -> M:
-    """The object `lookup` finds (or a new one) with `values`, saved through the routing services."""
+    """The object `lookup` finds (or a new one) with `values`, saved through the routing
+    services."""
     obj = model._default_manager.filter(**lookup).first() or model(**lookup)
     for name, value in values.items():
         setattr(obj, name, value)
@@ -48,7 +49,10 @@ def _menus(project: Project, users: dict[str, AppUser]) -> IvrMenu:
     _upsert(
         IvrOption,
         {"menu": sales, "digit": "2"},
-        {"destination_kind": "message", "message_text": "We are open Monday to Friday, 8 am to 6 pm."},
+        {
+            "destination_kind": "message",
+            "message_text": "We are open Monday to Friday, 8 am to 6 pm.",
+        },
     )
     hotline = _upsert(
         IvrMenu,
@@ -70,7 +74,9 @@ def _menus(project: Project, users: dict[str, AppUser]) -> IvrMenu:
         {"destination_kind": "user", "destination_user": users["user_2"]},
     )
     _upsert(
-        IvrOption, {"menu": hotline, "digit": "3"}, {"destination_kind": "menu", "destination_menu": sales}
+        IvrOption,
+        {"menu": hotline, "digit": "3"},
+        {"destination_kind": "menu", "destination_menu": sales},
     )
     return hotline
 

@@ -80,7 +80,9 @@ class ErrorLogWriter:
             self._pending.clear()
             dropped, self._dropped = self._dropped, 0
         if dropped:
-            logger.error("Dropped %d routing error rows: the database was unavailable too long", dropped)
+            logger.error(
+                "Dropped %d routing error rows: the database was unavailable too long", dropped
+            )
         if not rows:
             return True
         if self._write(rows):

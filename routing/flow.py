@@ -1,4 +1,5 @@
-"""Where calls go, as a Mermaid flowchart drawn from the compiled routing table (pure: table → text).
+"""Where calls go, as a Mermaid flowchart drawn from the compiled routing table (pure: table →
+text).
 
 The picture is made from the same `Table` the answer_url routes with (routing.cache), so it
 cannot disagree with routing: rules in priority order with their conditions, each rule's
@@ -72,7 +73,9 @@ def conditions(rule: dict) -> list[str]:
     if rule.get("caller_pattern"):
         words.append(f"caller {_pattern(rule['caller_pattern'])}")
     when = " ".join(
-        part for part in (_days(rule.get("days") or []), _window(rule.get("start"), rule.get("end"))) if part
+        part
+        for part in (_days(rule.get("days") or []), _window(rule.get("start"), rule.get("end")))
+        if part
     )
     if when:
         words.append(when)
@@ -90,11 +93,15 @@ def destination_words(destination: dict, table: Table) -> str:
     kind = destination["kind"]
     if kind == DestinationKind.USER:
         return (
-            f"Ring app user {destination['user']}" if destination.get("user") else "Ring the app user called"
+            f"Ring app user {destination['user']}"
+            if destination.get("user")
+            else "Ring the app user called"
         )
     if kind == DestinationKind.PHONE:
         return (
-            f"Forward to {destination['number']}" if destination.get("number") else "Call the number dialled"
+            f"Forward to {destination['number']}"
+            if destination.get("number")
+            else "Call the number dialled"
         )
     if kind == DestinationKind.SIP:
         return f"Dial {destination.get('sip', '')} on SIP trunk {destination.get('trunk', '')}"
@@ -152,7 +159,9 @@ class _Chart:
         self.clicks: list[str] = []
         self.classes: dict[str, list[str]] = {name: [] for name in CLASSES}
         self.drawn: set[str] = set()
-        self.edges_after: list[tuple[str, str, str]] = []  # to menus and groups, after the main chain
+        self.edges_after: list[
+            tuple[str, str, str]
+        ] = []  # to menus and groups, after the main chain
 
     def node(self, node_id: str, label: str, shape: str, css: str) -> None:
         opening, closing = {
@@ -210,10 +219,16 @@ class _Chart:
         if node_id in self.drawn:
             return node_id
         self.drawn.add(node_id)
-        order = "in turn, after the last one rung" if group.get("strategy") == "round_robin" else "in order"
+        order = (
+            "in turn, after the last one rung"
+            if group.get("strategy") == "round_robin"
+            else "in order"
+        )
         lines = [f"<b>Ring group: {text(group['name'])}</b>", f"rings {order}:"]
         members = [f"{m['address']} ({m['timeout']} s)" for m in group.get("members", [])]
-        lines += [f"{index}. {text(member)}" for index, member in enumerate(members, 1)] or ["no members"]
+        lines += [f"{index}. {text(member)}" for index, member in enumerate(members, 1)] or [
+            "no members"
+        ]
         lines.append(self.step(node_id, "nobody answered", group["final"]))
         self.node(node_id, "<br/>".join(lines), "sub", "group")
         self.click(node_id, "group", group["id"])
@@ -232,7 +247,11 @@ class _Chart:
             lines.append(f"({', '.join(notes)})")
         on_fail = options.get("on_fail")
         if on_fail and rule["destination"]["kind"] not in ("menu", "message", "voicemail"):
-            fail = {"kind": on_fail["kind"], "number": on_fail.get("number"), "text": on_fail.get("text")}
+            fail = {
+                "kind": on_fail["kind"],
+                "number": on_fail.get("number"),
+                "text": on_fail.get("text"),
+            }
             lines.append(self.step(node_id, "not answered", fail))
         self.node(node_id, "<br/>".join(lines), "round", "rule")
         self.click(node_id, "rule", rule["id"])
@@ -254,7 +273,9 @@ def flow_source(table: Table, *, number: str | None = None, link: Link | None = 
     chart = _Chart(table, link)
     if number is not None and number in table.masking_pool:
         chart.node("start", f"A call to {text(number)}", "stadium", "start")
-        chart.node("mask", "Masking number: connects the two people of an open session", "box", "dest")
+        chart.node(
+            "mask", "Masking number: connects the two people of an open session", "box", "dest"
+        )
         chart.edge("start", "mask")
         chart.node(
             "fallback",
@@ -286,7 +307,10 @@ def flow_source(table: Table, *, number: str | None = None, link: Link | None = 
         previous, label = node_id, "no"
     message = f"“{text(table.fallback_message)}”"
     if number is None:
-        fallback = f"No rule applies: app users reach app users directly;<br/>anything else hears {message}"
+        fallback = (
+            "No rule applies: app users reach app users "
+            f"directly;<br/>anything else hears {message}"
+        )
     elif number not in table.numbers:
         fallback = f"Not a number of this project now: callers hear {message}"
     else:

@@ -1,4 +1,5 @@
-"""The kinds routing speaks of (destinations, what a rule matches, ring strategies...), one enum each.
+"""The kinds routing speaks of (destinations, what a rule matches, ring strategies...), one enum
+each.
 
 Pure Python, no Django: the engine, the compiled table and the models all use these, so a kind
 is spelled in one place. Each member carries its label for staff; `choices()` feeds model fields.

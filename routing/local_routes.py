@@ -85,7 +85,9 @@ class LocalRoutes:
             self._entries.clear()
             self._listening = False
             if redis_client() is not None:
-                threading.Thread(target=self._listen, name="routing-invalidations", daemon=True).start()
+                threading.Thread(
+                    target=self._listen, name="routing-invalidations", daemon=True
+                ).start()
         return True
 
     def _listen(self) -> None:
@@ -110,7 +112,9 @@ class LocalRoutes:
                         self.drop([int(message["data"])], announce=False)
             except Exception:
                 if not failing:  # once per outage, not every retry
-                    logger.exception("Routing invalidation listener lost Redis; retrying every second")
+                    logger.exception(
+                        "Routing invalidation listener lost Redis; retrying every second"
+                    )
                 failing = True
             self._listening = False
             try:

@@ -81,7 +81,8 @@ def connect(
 
 
 class Playback(TypedDict, total=False):
-    """The options talk, play and stream share (Python names; `_playback` spells them for Stringee)."""
+    """The options talk, play and stream share (Python names; `_playback` spells them for
+    Stringee)."""
 
     barge_in: bool | None
     loop: int | None
@@ -106,7 +107,9 @@ def _playback(options: Playback) -> Action:
 def talk(
     text: str, *, voice: str | None = None, speed: int | None = None, **options: Unpack[Playback]
 ) -> Action:
-    return _compact({"action": "talk", "text": text, "voice": voice, "speed": speed, **_playback(options)})
+    return _compact(
+        {"action": "talk", "text": text, "voice": voice, "speed": speed, **_playback(options)}
+    )
 
 
 def play(file_name: str, **options: Unpack[Playback]) -> Action:
@@ -119,7 +122,9 @@ def stream(file_name: str, **options: Unpack[Playback]) -> Action:
     return _compact({"action": "stream", "fileName": file_name, **_playback(options)})
 
 
-def record(event_url: str, *, format: str | None = None, record_stereo: bool | None = None) -> Action:
+def record(
+    event_url: str, *, format: str | None = None, record_stereo: bool | None = None
+) -> Action:
     return _compact(
         {"action": "record", "eventUrl": event_url, "format": format, "recordStereo": record_stereo}
     )
@@ -216,7 +221,11 @@ def _int(low: int | None = None, high: int | None = None) -> Check:
         if not isinstance(value, int) or isinstance(value, bool):
             return "must be an integer"
         if (low is not None and value < low) or (high is not None and value > high):
-            return f"must be between {low} and {high}" if high is not None else f"must be at least {low}"
+            return (
+                f"must be between {low} and {high}"
+                if high is not None
+                else f"must be at least {low}"
+            )
         return None
 
     return check
@@ -257,11 +266,15 @@ def _endpoint_problems(value: Any, path: str, strict: bool) -> list[str]:
         if "sipTrunkId" in value:
             # A trunk's far end decides what it dials: extensions and short codes are fine.
             if not _TRUNK_NUMBER.match(number):
-                problems.append(f"{path}.number: must be what the SIP trunk dials (digits or extension)")
+                problems.append(
+                    f"{path}.number: must be what the SIP trunk dials (digits or extension)"
+                )
         elif not _DIGITS.match(number):
             problems.append(f"{path}.number: an external number must be digits with country code")
     if "sipTrunkId" in value and value.get("type") != "external":
-        problems.append(f"{path}.sipTrunkId: only an external endpoint goes out through a SIP trunk")
+        problems.append(
+            f"{path}.sipTrunkId: only an external endpoint goes out through a SIP trunk"
+        )
     return problems
 
 
@@ -337,7 +350,9 @@ def _field_problems(obj: dict, fields: dict[str, Field], path: str, strict: bool
             problems += _endpoint_problems(obj[name], f"{path}.{name}", strict)
         elif (wrong := spec.check(obj[name], strict)) is not None:
             problems.append(f"{path}.{name}: {wrong}")
-    problems += [f"{path}.{name}: is not a field of this object" for name in obj if name not in fields]
+    problems += [
+        f"{path}.{name}: is not a field of this object" for name in obj if name not in fields
+    ]
     return problems
 
 
@@ -372,7 +387,12 @@ def scco_problems(scco: Any, *, strict_types: bool = False) -> list[str]:
     recorded = any(isinstance(a, dict) and a.get("action") == "record" for a in scco)
     for index, action in enumerate(scco):
         relayed = isinstance(action, dict) and _is_false(action.get("peerToPeerCall"))
-        if recorded and isinstance(action, dict) and action.get("action") == "connect" and not relayed:
+        if (
+            recorded
+            and isinstance(action, dict)
+            and action.get("action") == "connect"
+            and not relayed
+        ):
             problems.append(f"[{index}].peerToPeerCall: must be false when the call is recorded")
     return problems
 

@@ -1,4 +1,5 @@
-"""The SCCO as an OpenAPI schema: one serializer per action, for the webhook endpoints' documentation.
+"""The SCCO as an OpenAPI schema: one serializer per action, for the webhook endpoints'
+documentation.
 
 These serializers describe what `routing.scco` builds and `routing.scco.validate_scco` accepts
 (contract §2); they are never used to validate or render at run time (the validator does that,
@@ -22,10 +23,16 @@ def _opt(field: serializers.Field) -> serializers.Field:
 class SccoEndpointSerializer(serializers.Serializer):
     """`from` / `to` of a connect."""
 
-    type = serializers.ChoiceField(ENDPOINT_TYPES, help_text="internal = app user, external = phone.")
-    number = serializers.CharField(help_text="App user id, or digits with country code (84901234567).")
+    type = serializers.ChoiceField(
+        ENDPOINT_TYPES, help_text="internal = app user, external = phone."
+    )
+    number = serializers.CharField(
+        help_text="App user id, or digits with country code (84901234567)."
+    )
     alias = serializers.CharField(help_text="What the other side sees; defaults to the number.")
-    sipTrunkId = _opt(serializers.CharField(help_text="external only: leave through this SIP trunk."))
+    sipTrunkId = _opt(
+        serializers.CharField(help_text="external only: leave through this SIP trunk.")
+    )
 
 
 class _Action(serializers.Serializer):
@@ -38,30 +45,49 @@ class ConnectActionSerializer(_Action):
     from_ = SccoEndpointSerializer()
     to = SccoEndpointSerializer()
     customData = _opt(serializers.CharField(help_text="Handed to the client app."))
-    timeout = _opt(serializers.IntegerField(min_value=1, max_value=3600, help_text="Ringing, seconds."))
-    maxConnectTime = _opt(serializers.IntegerField(min_value=-1, help_text="Seconds; -1 = unlimited."))
+    timeout = _opt(
+        serializers.IntegerField(min_value=1, max_value=3600, help_text="Ringing, seconds.")
+    )
+    maxConnectTime = _opt(
+        serializers.IntegerField(min_value=-1, help_text="Seconds; -1 = unlimited.")
+    )
     peerToPeerCall = _opt(serializers.BooleanField(help_text="false when the call is recorded."))
-    continueOnFail = _opt(serializers.BooleanField(help_text="Ask onFailEventUrl when the callee fails."))
-    onFailEventUrl = _opt(serializers.URLField(help_text="The portal's on-fail / ring-group callback."))
-    eventUrl = _opt(serializers.ListField(child=serializers.URLField(), help_text="Event URLs of this leg."))
+    continueOnFail = _opt(
+        serializers.BooleanField(help_text="Ask onFailEventUrl when the callee fails.")
+    )
+    onFailEventUrl = _opt(
+        serializers.URLField(help_text="The portal's on-fail / ring-group callback.")
+    )
+    eventUrl = _opt(
+        serializers.ListField(child=serializers.URLField(), help_text="Event URLs of this leg.")
+    )
 
     def get_fields(self):
-        return {("from" if name == "from_" else name): field for name, field in super().get_fields().items()}
+        return {
+            ("from" if name == "from_" else name): field
+            for name, field in super().get_fields().items()
+        }
 
 
 class _PlaybackAction(_Action):
     bargeIn = _opt(serializers.BooleanField(help_text="A key press interrupts it (default true)."))
     loop = _opt(serializers.IntegerField(min_value=0, help_text="Times played (default 1)."))
-    silenceTime = _opt(serializers.IntegerField(min_value=0, help_text="Silence between loops, ms."))
+    silenceTime = _opt(
+        serializers.IntegerField(min_value=0, help_text="Silence between loops, ms.")
+    )
     answerCall = _opt(serializers.BooleanField(help_text="Answer the call first (default true)."))
-    continueWhilePlay = _opt(serializers.BooleanField(help_text="Go on to the next action at once."))
+    continueWhilePlay = _opt(
+        serializers.BooleanField(help_text="Go on to the next action at once.")
+    )
 
 
 class TalkActionSerializer(_PlaybackAction):
     """Text to speech."""
 
     text = serializers.CharField(help_text="What is said.")
-    voice = _opt(serializers.CharField(help_text="e.g. female, male, hn_male_xuantin_vdts_48k-hsmm."))
+    voice = _opt(
+        serializers.CharField(help_text="e.g. female, male, hn_male_xuantin_vdts_48k-hsmm.")
+    )
     speed = _opt(serializers.IntegerField(min_value=-3, max_value=3, help_text="-3..3, default 0."))
 
 
@@ -81,9 +107,13 @@ class InputActionSerializer(_Action):
     """Collect keys; Stringee POSTs them to eventUrl (the portal's IVR callback)."""
 
     eventUrl = serializers.URLField(help_text="Where the keys are POSTed.")
-    timeout = _opt(serializers.IntegerField(min_value=1, max_value=3600, help_text="Seconds to wait."))
+    timeout = _opt(
+        serializers.IntegerField(min_value=1, max_value=3600, help_text="Seconds to wait.")
+    )
     submitOnHash = _opt(serializers.BooleanField(help_text="# ends the input."))
-    maxDigits = _opt(serializers.IntegerField(min_value=1, max_value=20, help_text="Keys to collect."))
+    maxDigits = _opt(
+        serializers.IntegerField(min_value=1, max_value=20, help_text="Keys to collect.")
+    )
     customField = _opt(serializers.CharField(help_text="Echoed back in the POST."))
 
 
@@ -107,7 +137,9 @@ class RecordMessageActionSerializer(_Action):
     endOnKey = _opt(serializers.CharField(max_length=1, help_text="Key that ends the message."))
     timeout = _opt(serializers.IntegerField(min_value=1, help_text="Longest message."))
     beepStart = _opt(serializers.BooleanField(help_text="Beep before recording."))
-    silenceTimeout = _opt(serializers.IntegerField(min_value=0, help_text="Silence that ends it, ms."))
+    silenceTimeout = _opt(
+        serializers.IntegerField(min_value=0, help_text="Silence that ends it, ms.")
+    )
     silenceThresh = _opt(serializers.IntegerField(min_value=0, max_value=100, help_text="0-100."))
 
 

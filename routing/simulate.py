@@ -36,10 +36,16 @@ def parse_time(text: str, error: type[Exception]) -> datetime | None:
     return parsed
 
 
-def simulate_call(project: Project, from_: str, to: str, direction: str, at: datetime | None) -> Explanation:
+def simulate_call(
+    project: Project, from_: str, to: str, direction: str, at: datetime | None
+) -> Explanation:
     """Explain the call as the answer_url would route it now (or at `at`), moving nothing."""
     if at is not None and timezone.is_naive(at):
-        at = at.replace(tzinfo=ZoneInfo(project.time_zone))  # a naive time is the project's local time
+        at = at.replace(
+            tzinfo=ZoneInfo(project.time_zone)
+        )  # a naive time is the project's local time
     app = direction == "app"
-    call = Call(from_.strip(), to.strip(), app, at or timezone.now(), user_id=from_.strip() if app else "")
+    call = Call(
+        from_.strip(), to.strip(), app, at or timezone.now(), user_id=from_.strip() if app else ""
+    )
     return explain(routing_table(project), call, WebhookLinks(project), PeekState())

@@ -1,4 +1,5 @@
-"""Compile a project's routing data (rules, numbers, users, menus, groups, calendar) into one JSON snapshot.
+"""Compile a project's routing data (rules, numbers, users, menus, groups, calendar) into one JSON
+snapshot.
 
 The snapshot is what the answer_url reads: rules in priority order plus dict indexes (called
 number → rules, called user → rules), so routing a call never scans another tenant's rows.
@@ -26,12 +27,14 @@ def build_snapshot(project: Project) -> dict:
     """The routing snapshot of `project`."""
     project_id = project.pk
     numbers = sorted(
-        VirtualNumber.objects.filter(project_id=project_id, status=VirtualNumber.Status.ASSIGNED).values_list(
-            "number", flat=True
-        )
+        VirtualNumber.objects.filter(
+            project_id=project_id, status=VirtualNumber.Status.ASSIGNED
+        ).values_list("number", flat=True)
     )
     users = sorted(
-        AppUser.objects.filter(project_id=project_id, is_active=True).values_list("user_id", flat=True)
+        AppUser.objects.filter(project_id=project_id, is_active=True).values_list(
+            "user_id", flat=True
+        )
     )
     rules = [
         rule.as_routing_json()
@@ -45,12 +48,16 @@ def build_snapshot(project: Project) -> dict:
         .select_related("destination_user")
         .prefetch_related(Prefetch("options", queryset=options))
     )
-    groups = RingGroup.objects.filter(project_id=project_id).select_related("caller_id", "destination_user")
+    groups = RingGroup.objects.filter(project_id=project_id).select_related(
+        "caller_id", "destination_user"
+    )
     groups = groups.prefetch_related(
         Prefetch("members", queryset=RingGroupMember.objects.select_related("user"))
     )
     pool = MaskingPoolNumber.objects.filter(
-        project_id=project_id, number__project_id=project_id, number__status=VirtualNumber.Status.ASSIGNED
+        project_id=project_id,
+        number__project_id=project_id,
+        number__status=VirtualNumber.Status.ASSIGNED,
     ).values_list("number__number", "number_id")
     by_number: dict[str, list[int]] = {}
     by_user: dict[str, list[int]] = {}
@@ -86,5 +93,9 @@ def _calendar(project_id: int) -> dict:
     hours: dict[str, list[list[str]]] = {}
     for window in OpeningHours.objects.filter(project_id=project_id).order_by("weekday", "opens"):
         hours.setdefault(str(window.weekday), []).append(window.as_window())
-    holidays = Holiday.objects.filter(project_id=project_id).order_by("date").values_list("date", flat=True)
+    holidays = (
+        Holiday.objects.filter(project_id=project_id)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
     return {"hours": hours, "holidays": [day.isoformat() for day in holidays]}

@@ -46,7 +46,9 @@ class _Flag(serializers.ChoiceField):
     """`true` / `false` as Stringee writes them in a query string (any case; blank = absent)."""
 
     def __init__(self, help_text: str):
-        super().__init__(choices=["true", "false"], required=False, allow_blank=True, help_text=help_text)
+        super().__init__(
+            choices=["true", "false"], required=False, allow_blank=True, help_text=help_text
+        )
 
     def run_validation(self, data=serializers.empty):
         if type(data) is str and data.lower() in ("true", "false", ""):  # the common case, directly
@@ -105,7 +107,8 @@ def _renamed_from(fields: dict) -> dict:
 
 
 class CallQuerySerializer(SharedFieldsSerializer):
-    """The answer_url's query parameters (contract §1.2); the portal's callbacks carry the same ones."""
+    """The answer_url's query parameters (contract §1.2); the portal's callbacks carry the same
+    ones."""
 
     from_ = _Text(MAX_PARTY, "Caller: app user id (app calls) or phone number (phone calls).")
     to = _Text(MAX_PARTY, "Called: app user id, phone number or one of the project's numbers.")
@@ -123,14 +126,20 @@ class CallQuerySerializer(SharedFieldsSerializer):
 class IvrQuerySerializer(CallQuerySerializer):
     """An IVR callback's query: the call's parameters and which try of the menu this is."""
 
-    attempt = serializers.IntegerField(required=False, min_value=1, max_value=100, help_text="Try, from 1.")
+    attempt = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Try, from 1."
+    )
 
 
 class RingQuerySerializer(CallQuerySerializer):
     """A ring-group callback's query: the call's parameters and where the group stands."""
 
-    next = serializers.IntegerField(required=False, min_value=0, max_value=1000, help_text="Members tried.")
-    start = serializers.IntegerField(required=False, min_value=0, max_value=1000, help_text="First member.")
+    next = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="Members tried."
+    )
+    start = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="First member."
+    )
 
 
 class DtmfSerializer(SharedFieldsSerializer):
@@ -144,7 +153,9 @@ class DtmfSerializer(SharedFieldsSerializer):
     call_id = _Text(MAX_ID, "Stringee's call id.")
     callId = _Text(MAX_ID, "Same as `call_id`.")
     customField = _Text(MAX_CUSTOM, "The input's `customField`, echoed: the menu and the call.")
-    timeout = serializers.BooleanField(required=False, help_text="`true` when no key was pressed in time.")
+    timeout = serializers.BooleanField(
+        required=False, help_text="`true` when no key was pressed in time."
+    )
 
 
 class EndpointSerializer(SharedFieldsSerializer):
@@ -156,14 +167,17 @@ class EndpointSerializer(SharedFieldsSerializer):
 
 
 class ConnectFailedSerializer(SharedFieldsSerializer):
-    """What Stringee POSTs to a connect's `onFailEventUrl` (contract §2.2; also ring-group steps)."""
+    """What Stringee POSTs to a connect's `onFailEventUrl` (contract §2.2; also ring-group
+    steps)."""
 
     call_status = _Text(32, "`connect_failed`.")
     project_id = serializers.IntegerField(required=False, help_text="Stringee's project id.")
     agent_status = _Text(32, "e.g. `ended`.")
     call_id = _Text(MAX_ID, "Stringee's call id.")
     callId = _Text(MAX_ID, "Same as `call_id`.")
-    start_time = serializers.IntegerField(required=False, min_value=0, help_text="Epoch milliseconds.")
+    start_time = serializers.IntegerField(
+        required=False, min_value=0, help_text="Epoch milliseconds."
+    )
     from_ = EndpointSerializer(required=False, help_text="The caller of the failed connect.")
     to = EndpointSerializer(required=False, help_text="The party that could not be reached.")
 

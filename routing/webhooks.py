@@ -1,4 +1,5 @@
-"""The answer_url and the IVR / on-fail / ring-group callbacks: check, parse, ask the engine, return the SCCO.
+"""The answer_url and the IVR / on-fail / ring-group callbacks: check, parse, ask the engine, return
+the SCCO.
 
 Lean DRF views (portal.webhook_views). Order on every request: the project and its routing table
 from the cache door, the URL token, Stringee's signature (over the raw query or body), and only
@@ -51,13 +52,18 @@ SCCO_REPLY = {
         "project's fallback message (a `talk`), logged for staff, never a 5xx error.",
     )
 }
-ROUTING_503 = {503: OpenApiResponse(WebhookErrorSerializer, "routing_unavailable: no data to route with.")}
+ROUTING_503 = {
+    503: OpenApiResponse(WebhookErrorSerializer, "routing_unavailable: no data to route with.")
+}
 
 Decide = Callable[[engine.Table, Call, WebhookLinks, LiveState], engine.Decision]
 
 
-def authorized_entry(request: Request, stringee_project_id: int, token: str) -> tuple[Project, Table]:
-    """The project and table the URL names, once its token and signature pass; else WebhookRejected."""
+def authorized_entry(
+    request: Request, stringee_project_id: int, token: str
+) -> tuple[Project, Table]:
+    """The project and table the URL names, once its token and signature pass; else
+    WebhookRejected."""
     try:
         project, table = route_entry(stringee_project_id)
     except Exception:  # no project and table to route with: say so, never a bare 500
@@ -66,7 +72,8 @@ def authorized_entry(request: Request, stringee_project_id: int, token: str) -> 
         raise WebhookRejected(503, "routing_unavailable", detail) from None
     project = authorize(project, stringee_project_id, token)
     verify_webhook(request._request, project)
-    assert table is not None, "an active project's entry always carries its table"
+    if table is None:  # an active project's entry always carries its table
+        raise LookupError(f"project {stringee_project_id} has no routing table")
     return project, table
 
 
@@ -96,7 +103,8 @@ def read_query(
 
 
 def routed(project: Project, table: Table, params: dict, problem: str, decide: Decide) -> Response:
-    """Run `decide` (unless the input was refused) and always return a valid SCCO (fallback on any error)."""
+    """Run `decide` (unless the input was refused) and always return a valid SCCO (fallback on any
+    error)."""
     call = call_from_params(params, timezone.now())
     if problem:  # refused input is never routed on
         decision = engine.Decision(fallback_scco(project.fallback_message), problem, matched=False)
@@ -142,9 +150,10 @@ class AnswerUrlView(WebhookView):
     @webhook_schema(
         summary="answer_url: how to route a new call",
         description=(
-            "Stringee GETs this at the start of every call of the project (paste it as the project's "
-            "or a number's answer_url). App calls carry from, to, fromInternal=true, userId, projectId, "
-            "custom and callId; phone calls to a number carry from, to, fromInternal=false and uuid."
+            "Stringee GETs this at the start of every call of the project (paste it as the "
+            "project's or a number's answer_url). App calls carry from, to, fromInternal=true, "
+            "userId, projectId, custom and callId; phone calls to a number carry from, to, "
+            "fromInternal=false and uuid."
         ),
         parameters=[CallQuerySerializer],
         responses={**SCCO_REPLY, **ROUTING_503},
@@ -167,26 +176,35 @@ class IvrView(WebhookView):
     @webhook_schema(
         summary="IVR callback: the keys a caller pressed",
         description=(
-            "The eventUrl of the `input` actions the portal writes for a menu. Stringee POSTs the keys; "
+            "The eventUrl of the `input` actions the portal "
+            "writes for a menu. Stringee POSTs the keys; "
             "the reply is the key's destination, the menu again (invalid key) or its final step."
         ),
         parameters=[IvrQuerySerializer],
         request=DtmfSerializer,
         responses={**SCCO_REPLY, **ROUTING_503},
     )
-    def post(self, request: Request, stringee_project_id: int, token: str, menu_id: int) -> Response:
+    def post(
+        self, request: Request, stringee_project_id: int, token: str, menu_id: int
+    ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
         body, problem = read_body(request, DtmfSerializer)
         packed = custom_field_params(body.get("customField", ""))
         packed = packed if packed.pop("menu", None) == str(menu_id) else {}
-        params, problem = read_query({**packed, **request._request.GET.dict()}, IvrQuerySerializer, problem)
+        params, problem = read_query(
+            {**packed, **request._request.GET.dict()}, IvrQuerySerializer, problem
+        )
         digits = str(body.get("dtmf") or body.get("digits") or "")
         attempt = params["attempt"] if isinstance(params.get("attempt"), int) else 1
 
         def decide(table, call, links, state):
-            return engine.ivr_step(engine.Context(call, table, links, state=state), menu_id, digits, attempt)
+            return engine.ivr_step(
+                engine.Context(call, table, links, state=state), menu_id, digits, attempt
+            )
 
-        return routed(project, table, {**_with_call_id(params, body), "dtmf": digits}, problem, decide)
+        return routed(
+            project, table, {**_with_call_id(params, body), "dtmf": digits}, problem, decide
+        )
 
 
 class OnFailView(WebhookView):
@@ -196,12 +214,17 @@ class OnFailView(WebhookView):
 
     @webhook_schema(
         summary="On-fail callback: a rule's connect failed",
-        description="The onFailEventUrl of a rule's `connect` (continueOnFail); the reply: its on-fail step.",
+        description=(
+            "The onFailEventUrl of a rule's `connect` "
+            "(continueOnFail); the reply: its on-fail step."
+        ),
         parameters=[CallQuerySerializer],
         request=ConnectFailedSerializer,
         responses={**SCCO_REPLY, **ROUTING_503},
     )
-    def post(self, request: Request, stringee_project_id: int, token: str, rule_id: int) -> Response:
+    def post(
+        self, request: Request, stringee_project_id: int, token: str, rule_id: int
+    ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
         body, problem = read_body(request, ConnectFailedSerializer)
         params, problem = read_query(request._request.GET.dict(), CallQuerySerializer, problem)
@@ -213,18 +236,24 @@ class OnFailView(WebhookView):
 
 
 class RingView(WebhookView):
-    """A ring group member did not answer (continueOnFail); reply with the next member or the final step."""
+    """A ring group member did not answer (continueOnFail); reply with the next member or the final
+    step."""
 
     webhook_methods = ("POST",)
 
     @webhook_schema(
         summary="Ring-group callback: a member did not answer",
-        description="The onFailEventUrl of a ring group's `connect`; the reply: the next member, or the end.",
+        description=(
+            "The onFailEventUrl of a ring group's `connect`; "
+            "the reply: the next member, or the end."
+        ),
         parameters=[RingQuerySerializer],
         request=ConnectFailedSerializer,
         responses={**SCCO_REPLY, **ROUTING_503},
     )
-    def post(self, request: Request, stringee_project_id: int, token: str, group_id: int) -> Response:
+    def post(
+        self, request: Request, stringee_project_id: int, token: str, group_id: int
+    ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
         body, problem = read_body(request, ConnectFailedSerializer)
         params, problem = read_query(request._request.GET.dict(), RingQuerySerializer, problem)
@@ -232,7 +261,9 @@ class RingView(WebhookView):
         tried, start = (n if isinstance(n, int) else 0 for n in (tried, start))
 
         def decide(table, call, links, state):
-            return engine.ring_step(engine.Context(call, table, links, state=state), group_id, tried, start)
+            return engine.ring_step(
+                engine.Context(call, table, links, state=state), group_id, tried, start
+            )
 
         return routed(project, table, _with_call_id(params, body), problem, decide)
 

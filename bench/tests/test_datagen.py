@@ -32,7 +32,10 @@ def test_bench_calls_to_a_generated_tenant_match_rules_and_ring_app_users():
         response = client.get(path)
         assert response.status_code == 200
         answered.append(response.json()[0]["to"])
-    assert [(to["type"], to["number"]) for to in answered] == [("internal", "user_1"), ("internal", "user_2")]
+    assert [(to["type"], to["number"]) for to in answered] == [
+        ("internal", "user_1"),
+        ("internal", "user_2"),
+    ]
     assert not RoutingErrorLog.objects.exists()
 
 

@@ -1,6 +1,13 @@
 """The report turns run figures into the issue's ratios and goal verdicts."""
 
-from bench.report import ANALYSIS_MARKER, goals, keep_analysis, large_over_small, markdown, summarise
+from bench.report import (
+    ANALYSIS_MARKER,
+    goals,
+    keep_analysis,
+    large_over_small,
+    markdown,
+    summarise,
+)
 from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
 
 
@@ -50,8 +57,12 @@ def _verdict(results, goal_start):
 
 
 def test_answer_url_below_080_of_the_drf_baseline_throughput_misses_the_goal():
-    slow = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 710), _run(EVENT, 600)])
-    fast = _results([_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 730), _run(EVENT, 600)])
+    slow = _results(
+        [_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 710), _run(EVENT, 600)]
+    )
+    fast = _results(
+        [_run(BASELINE, 1000), _run(BASELINE_DRF, 900), _run(ANSWER, 730), _run(EVENT, 600)]
+    )
     assert _verdict(slow, "answer_url throughput ≥ 0.8× DRF") is False
     assert _verdict(fast, "answer_url throughput ≥ 0.8× DRF") is True
 

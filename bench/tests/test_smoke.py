@@ -28,8 +28,12 @@ def test_smoke_bench_serves_each_endpoint_under_gunicorn_and_writes_its_figures(
     )
     results = json.loads((tmp_path / "results.json").read_text())
     runs = results["sizes"]["small"]["runs"]
-    measured = {run["endpoint"] for run in runs if run["ok"] > 0 and run["rps"] > 0 and run["p99_ms"] > 0}
-    expected = {BASELINE, BASELINE_DRF} | {endpoint for endpoint in (ANSWER, EVENT) if landed(endpoint)}
+    measured = {
+        run["endpoint"] for run in runs if run["ok"] > 0 and run["rps"] > 0 and run["p99_ms"] > 0
+    }
+    expected = {BASELINE, BASELINE_DRF} | {
+        endpoint for endpoint in (ANSWER, EVENT) if landed(endpoint)
+    }
     assert measured == expected
     assert results["machine"]["cores"] == str(os.cpu_count())
     assert "## Goals" in (tmp_path / "BENCHMARKS.md").read_text()

@@ -13,7 +13,9 @@ class RecordingSerializer(serializers.ModelSerializer):
 
 class CallRecordSerializer(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
-    virtual_number = serializers.CharField(source="virtual_number.number", read_only=True, default=None)
+    virtual_number = serializers.CharField(
+        source="virtual_number.number", read_only=True, default=None
+    )
     recordings = RecordingSerializer(many=True, read_only=True)
 
     class Meta:

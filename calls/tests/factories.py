@@ -22,13 +22,20 @@ def call_event(call_id: str, status: str, at_ms: int = T0, **extra) -> dict:
         "request_from_user_id": "user_1",
         "account_sid": "AC.test",
         "from": {"number": "user_1", "alias": "user_1", "is_online": True, "type": "internal"},
-        "to": {"number": "84901234567", "alias": "84901234567", "is_online": False, "type": "external"},
+        "to": {
+            "number": "84901234567",
+            "alias": "84901234567",
+            "is_online": False,
+            "type": "external",
+        },
         "clientCustomData": "",
         **extra,
     }
 
 
-def ended(call_id: str, at_ms: int, cause: str, answer_duration: int = 0, duration: int = 0) -> dict:
+def ended(
+    call_id: str, at_ms: int, cause: str, answer_duration: int = 0, duration: int = 0
+) -> dict:
     return call_event(
         call_id,
         "ended",

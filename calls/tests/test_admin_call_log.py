@@ -1,4 +1,5 @@
-"""The call log in the admin: each tenant sees only its calls, nothing is editable, details tell the story."""
+"""The call log in the admin: each tenant sees only its calls, nothing is editable, details tell the
+story."""
 
 import pytest
 
@@ -21,7 +22,9 @@ def calls_of_both(tenant_a, tenant_b):
 
 
 @pytest.mark.parametrize("page", [RECORDS, EVENTS])
-def test_tenant_staff_list_only_their_projects_calls(staff_client_for, tenant_a, calls_of_both, page):
+def test_tenant_staff_list_only_their_projects_calls(
+    staff_client_for, tenant_a, calls_of_both, page
+):
     html = staff_client_for(tenant_a, "viewer").get(page).content.decode()
     assert "call-of-a" in html
     assert "call-of-b" not in html
@@ -63,7 +66,9 @@ def test_detail_shows_timeline_recordings_and_routing(staff_client_for, tenant_a
 
 
 @pytest.mark.parametrize("role", ["owner", "operator"])
-def test_even_owners_cannot_add_change_or_delete_calls(staff_client_for, tenant_a, calls_of_both, role):
+def test_even_owners_cannot_add_change_or_delete_calls(
+    staff_client_for, tenant_a, calls_of_both, role
+):
     client = staff_client_for(tenant_a, role)
     a, _ = calls_of_both
     assert client.get(f"{RECORDS}add/").status_code == 403
@@ -75,7 +80,9 @@ def test_even_owners_cannot_add_change_or_delete_calls(staff_client_for, tenant_
 def test_superusers_cannot_delete_calls_either(admin_client, calls_of_both):
     a, _ = calls_of_both
     assert admin_client.get(f"{RECORDS}{a.pk}/delete/").status_code == 403
-    admin_client.post(RECORDS, {"action": "delete_selected", "_selected_action": [a.pk], "post": "yes"})
+    admin_client.post(
+        RECORDS, {"action": "delete_selected", "_selected_action": [a.pk], "post": "yes"}
+    )
     assert CallRecord.objects.filter(pk=a.pk).exists()
 
 

@@ -58,7 +58,9 @@ def test_call_filters(client, tenant_a, rows):
     )
 
     def get(**query) -> list[str]:
-        results = client.get("/api/v1/calls/", query, headers=jwt_headers(tenant_a)).json()["results"]
+        results = client.get("/api/v1/calls/", query, headers=jwt_headers(tenant_a)).json()[
+            "results"
+        ]
         return [row["call_id"] for row in results]
 
     assert get(status="busy") == ["busy-one"]
@@ -91,7 +93,9 @@ def test_event_filters(client, tenant_a, rows):
     CallEventFactory(project=tenant_a, call_id="other", status="ended")
 
     def get(**query) -> list[str]:
-        results = client.get("/api/v1/events/", query, headers=jwt_headers(tenant_a)).json()["results"]
+        results = client.get("/api/v1/events/", query, headers=jwt_headers(tenant_a)).json()[
+            "results"
+        ]
         return [row["call_id"] for row in results]
 
     assert get(status="ended") == ["other"]
@@ -126,13 +130,18 @@ def test_routing_lists_the_calls_decisions_in_order_without_a_query_per_row(
     CallRecordFactory.create_batch(5, project=tenant_a)
     with django_assert_max_num_queries(8):
         listed = client.get("/api/v1/calls/", headers=jwt_headers(tenant_a)).json()["results"]
-    assert [r["routing"] for r in listed if r["call_id"] == "a-call"] == [[{"step": 1}, {"step": 2}]]
+    assert [r["routing"] for r in listed if r["call_id"] == "a-call"] == [
+        [{"step": 1}, {"step": 2}]
+    ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "moment", ["2026-01-01T00:00:00+99:00", "9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"]
+    "moment",
+    ["2026-01-01T00:00:00+99:00", "9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"],
 )
 def test_a_time_filter_outside_the_database_range_is_400(client, tenant_a, moment):
-    response = client.get("/api/v1/calls/", {"started_after": moment}, headers=jwt_headers(tenant_a))
+    response = client.get(
+        "/api/v1/calls/", {"started_after": moment}, headers=jwt_headers(tenant_a)
+    )
     assert response.status_code == 400, response.content

@@ -22,7 +22,12 @@ SEQUENCES = {
             call_event(c, "answered", T0 + 6 * S),
             ended(c, T0 + 48 * S, "200 OK", answer_duration=42, duration=48),
         ],
-        {"status": "answered", "ring_seconds": 5, "talk_seconds": 42, "answered_at": moment(T0 + 6 * S)},
+        {
+            "status": "answered",
+            "ring_seconds": 5,
+            "talk_seconds": 42,
+            "answered_at": moment(T0 + 6 * S),
+        },
     ),
     "busy": (
         lambda c: [
@@ -66,7 +71,12 @@ SEQUENCES = {
             call_event(c, "ringing", T0 + 1 * S),
             ended(c, T0 + 40 * S, "BYE", answer_duration=30, duration=40),
         ],
-        {"status": "answered", "talk_seconds": 30, "answered_at": moment(T0 + 10 * S), "ring_seconds": 9},
+        {
+            "status": "answered",
+            "talk_seconds": 30,
+            "answered_at": moment(T0 + 10 * S),
+            "ring_seconds": 9,
+        },
     ),
 }
 
@@ -111,7 +121,10 @@ def test_every_arrival_order_gives_the_same_record(tenant_a, name):
 def test_ended_before_answered_still_ends_answered(tenant_a):
     record = _record_after(
         tenant_a,
-        [ended("c1", T0 + 20 * S, "200 OK", answer_duration=15), call_event("c1", "answered", T0 + 5 * S)],
+        [
+            ended("c1", T0 + 20 * S, "200 OK", answer_duration=15),
+            call_event("c1", "answered", T0 + 5 * S),
+        ],
     )
     assert (record.status, record.answered_at, record.ended_at) == (
         "answered",
@@ -121,7 +134,9 @@ def test_ended_before_answered_still_ends_answered(tenant_a):
 
 
 def test_call_in_progress_until_ended_arrives(tenant_a):
-    ringing = _record_after(tenant_a, [call_event("c2", "created", T0), call_event("c2", "ringing", T0 + S)])
+    ringing = _record_after(
+        tenant_a, [call_event("c2", "created", T0), call_event("c2", "ringing", T0 + S)]
+    )
     assert (ringing.status, ringing.ended_at) == ("in_progress", None)
     talking = _record_after(tenant_a, [call_event("c2", "answered", T0 + 3 * S)])
     assert (talking.status, talking.ring_seconds) == ("answered", 2)
@@ -167,7 +182,9 @@ def test_phone_calling_an_app_user_is_inbound(tenant_a):
 
 
 def test_ring_timeout_text_without_code_is_no_answer(tenant_a):
-    record = _record_after(tenant_a, [call_event("c6", "ringing", T0), ended("c6", T0 + S, "RING_TIMEOUT")])
+    record = _record_after(
+        tenant_a, [call_event("c6", "ringing", T0), ended("c6", T0 + S, "RING_TIMEOUT")]
+    )
     assert record.status == "no_answer"
     assert record.end_cause == "RING_TIMEOUT"
 

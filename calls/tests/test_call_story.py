@@ -1,4 +1,5 @@
-"""One call end to end: answer_url decides, events arrive, the recording lands, all on one record."""
+"""One call end to end: answer_url decides, events arrive, the recording lands, all on one
+record."""
 
 import pytest
 
@@ -33,7 +34,9 @@ def test_recorded_phone_call_to_a_user_tells_its_whole_story_on_one_record(clien
 
     caller = {"number": "84901234567", "alias": "84901234567", "type": "external"}
     for status, at in [("created", T0), ("ringing", T0 + 1000), ("answered", T0 + 4000)]:
-        post_json(client, event_url_of(tenant_a), call_event("story-1", status, at, **{"from": caller}))
+        post_json(
+            client, event_url_of(tenant_a), call_event("story-1", status, at, **{"from": caller})
+        )
     post_json(client, event_url_of(tenant_a), ended("story-1", T0 + 64000, "200 OK", 60, 64))
     recording_path = record_action["eventUrl"].split("://", 1)[1].split("/", 1)[1]
     response = post_json(client, "/" + recording_path, {"url": LINK, "duration": 60})

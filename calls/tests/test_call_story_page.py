@@ -1,4 +1,5 @@
-"""A call's admin page tells its story in words: timeline, rules and menus that fired, errors, player."""
+"""A call's admin page tells its story in words: timeline, rules and menus that fired, errors,
+player."""
 
 from datetime import UTC, datetime
 
@@ -35,7 +36,9 @@ def story(tenant_a, tenant_b):
                 "rule": rule.pk,
                 "rule_name": rule.name,
                 "reason": f"rule “{rule.name}”",
-                "scco": [{"action": "input", "eventUrl": f"https://x/ivr/1/tok/{menu.pk}/?attempt=1"}],
+                "scco": [
+                    {"action": "input", "eventUrl": f"https://x/ivr/1/tok/{menu.pk}/?attempt=1"}
+                ],
             },
             {
                 "rule": None,
@@ -60,7 +63,9 @@ def story(tenant_a, tenant_b):
         status="ended",
         timestamp_ms=T + 65000,
         occurred_at=datetime.fromtimestamp((T + 65000) / 1000, tz=UTC),
-        payload=call_event("story-call", "ended", T + 65000, endCallCause="200 OK", endedBy="caller"),
+        payload=call_event(
+            "story-call", "ended", T + 65000, endCallCause="200 OK", endedBy="caller"
+        ),
     )
     Recording.objects.create(
         project=tenant_a,
@@ -70,8 +75,12 @@ def story(tenant_a, tenant_b):
         duration_seconds=61,
         payload={},
     )
-    error = RoutingErrorLog.objects.create(project=tenant_a, call_id="story-call", error="menu timed out")
-    RoutingErrorLog.objects.create(project=tenant_b, call_id="story-call", error="error of tenant B")
+    error = RoutingErrorLog.objects.create(
+        project=tenant_a, call_id="story-call", error="menu timed out"
+    )
+    RoutingErrorLog.objects.create(
+        project=tenant_b, call_id="story-call", error="error of tenant B"
+    )
     return record, rule, menu, error
 
 
@@ -87,7 +96,10 @@ def test_the_story_reads_in_words_with_links_and_a_player(staff_client_for, tena
     assert f'href="/admin/routing/routingrule/{rule.pk}/change/">Hotline to the menu</a>' in html
     assert f'href="/admin/routing/ivrmenu/{menu.pk}/change/">Front desk</a>' in html
     assert "Connects to app user agent_1" in html and "Waits for the caller to press a key" in html
-    assert f'href="/admin/routing/routingerrorlog/{error.pk}/change/"' in html and "menu timed out" in html
+    assert (
+        f'href="/admin/routing/routingerrorlog/{error.pk}/change/"' in html
+        and "menu timed out" in html
+    )
     assert '<audio controls preload="none" src="https://rec.example/story.mp3">' in html
 
 
@@ -105,13 +117,17 @@ def test_raw_payloads_are_one_click_away_not_in_the_default_view(staff_client_fo
 
 
 def test_other_tenants_staff_cannot_open_the_story(staff_client_for, tenant_b, story):
-    response = staff_client_for(tenant_b).get(f"/admin/calls/callrecord/{story[0].pk}/change/", follow=True)
+    response = staff_client_for(tenant_b).get(
+        f"/admin/calls/callrecord/{story[0].pk}/change/", follow=True
+    )
     assert "Hotline to the menu" not in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["owner", "viewer", "superuser"])
 def test_the_call_pages_render_for_every_role(client, admin_user, tenant_a, story, role):
-    user = admin_user if role == "superuser" else MembershipFactory(project=tenant_a, role=role).user
+    user = (
+        admin_user if role == "superuser" else MembershipFactory(project=tenant_a, role=role).user
+    )
     client.force_login(user)
     assert client.get(f"/admin/calls/callrecord/{story[0].pk}/change/").status_code == 200
     assert client.get("/admin/calls/callrecord/").status_code == 200

@@ -34,7 +34,8 @@ def test_export_button_gives_the_filtered_list(staff_client_for, tenant_a, mixed
     exported = _call_ids(client.get(f"{RECORDS}export/", {"status__exact": "busy"}))
     assert exported == _listed(client, {"status__exact": "busy"}) == ["a-busy-1", "a-busy-2"]
     assert (
-        'href="export/?status__exact=busy"' in client.get(RECORDS, {"status__exact": "busy"}).content.decode()
+        'href="export/?status__exact=busy"'
+        in client.get(RECORDS, {"status__exact": "busy"}).content.decode()
     )
 
 
@@ -53,7 +54,9 @@ def test_export_action_on_all_filtered_rows(staff_client_for, tenant_a, mixed_ca
     assert _call_ids(response) == ["a-busy-1", "a-busy-2"]
 
 
-def test_export_of_everything_never_includes_other_tenants(staff_client_for, tenant_a, tenant_b, mixed_calls):
+def test_export_of_everything_never_includes_other_tenants(
+    staff_client_for, tenant_a, tenant_b, mixed_calls
+):
     client = staff_client_for(tenant_a)
     exported = _call_ids(client.get(f"{RECORDS}export/"))
     assert "b-busy" not in exported and len(exported) == 4

@@ -54,7 +54,11 @@ def calls(tenant_a, tenant_b):
         )
     for hour in range(9, 14):
         CallRecordFactory(
-            project=tenant_b, started_at=at(0, hour), status="answered", ring_seconds=1, talk_seconds=1
+            project=tenant_b,
+            started_at=at(0, hour),
+            status="answered",
+            ring_seconds=1,
+            talk_seconds=1,
         )
     RoutingErrorLog.objects.create(project=tenant_a, call_id="a-err", error="no rule for A")
     RoutingErrorLog.objects.create(project=tenant_b, call_id="b-err", error="no rule for B")
@@ -73,7 +77,12 @@ def test_figures_of_a_tenant_match_the_hand_count(tenant_a, calls):
     assert f.rates == {"answered": 40.0, "missed": 20.0, "busy": 20.0, "failed": 20.0}
     assert f.avg_ring_seconds == 10.0  # (5 + 15 + 10 + 20 + 0) / 5
     assert f.avg_talk_seconds == 90.0  # answered calls only
-    assert dict(f.by_direction) == {"Phone → app": 3, "App → phone": 1, "App → app": 1, "Phone → phone": 1}
+    assert dict(f.by_direction) == {
+        "Phone → app": 3,
+        "App → phone": 1,
+        "App → app": 1,
+        "Phone → phone": 1,
+    }
     assert f.busiest_numbers == [(n1, 3), (n2, 1)]
     assert dict(f.by_number) == {"+84899100001": 3, "No number (app calls)": 2, "+84899100002": 1}
     assert f.busiest_users == [("agent_2", 3), ("Agent One (agent_1)", 2)]
@@ -108,7 +117,9 @@ def test_staff_cannot_pick_another_tenant(tenant_a, tenant_b, calls):
 
 
 def test_dashboard_page_is_the_admin_landing_page(client, tenant_a, tenant_b, calls):
-    CallRecord.objects.update(started_at=None)  # the page runs at the real time: move A's calls to now
+    CallRecord.objects.update(
+        started_at=None
+    )  # the page runs at the real time: move A's calls to now
     CallRecordFactory(project=tenant_a, status="answered", ring_seconds=3, talk_seconds=40)
     CallRecordFactory(project=tenant_b, status="answered")
     client.force_login(owner_of(tenant_a))
@@ -124,7 +135,9 @@ def test_dashboard_page_is_the_admin_landing_page(client, tenant_a, tenant_b, ca
 
 @pytest.mark.parametrize("role", ["owner", "viewer", "superuser"])
 def test_dashboard_renders_for_every_role(client, admin_user, tenant_a, calls, role):
-    user = admin_user if role == "superuser" else MembershipFactory(project=tenant_a, role=role).user
+    user = (
+        admin_user if role == "superuser" else MembershipFactory(project=tenant_a, role=role).user
+    )
     client.force_login(user)
     for query in ("", "?days=1", "?days=30", f"?project={tenant_a.pk}", "?project=x&days=y"):
         assert client.get(f"/admin/{query}").status_code == 200
@@ -143,7 +156,8 @@ def test_webhook_latency_percentiles_come_from_the_rolling_store():
 def test_answer_url_requests_show_up_in_webhook_health(client, tenant_a):
     for _ in range(3):
         client.get(
-            f"/answer_url/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/", {"from": "1", "to": "2"}
+            f"/answer_url/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/",
+            {"from": "1", "to": "2"},
         )
     store.flush()
     answer, _ = latency_summary([tenant_a.stringee_project_id])

@@ -20,13 +20,18 @@ def _unreachable(*args, **kwargs):
 def test_event_url_answers_503_fast_when_the_database_fails(client, tenant_a, error):
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project cached
     started = time.monotonic()
-    with mock.patch("calls.ingest.fold_into_record", side_effect=error("server closed the connection")):
+    with mock.patch(
+        "calls.ingest.fold_into_record", side_effect=error("server closed the connection")
+    ):
         response = post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0))
     assert time.monotonic() - started < 1
     assert response.status_code == 503
     assert response.json()["error"] == "database_unavailable"
     assert not CallEvent.objects.filter(call_id="down-1").exists()  # nothing half-way
-    assert post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0)).status_code == 200
+    assert (
+        post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0)).status_code
+        == 200
+    )
     assert CallRecord.objects.filter(call_id="down-1").exists()
 
 
@@ -38,7 +43,10 @@ def test_event_url_answers_503_when_no_connection_can_be_made(client, tenant_a):
     assert time.monotonic() - started < 1
     assert (response.status_code, response.json()["error"]) == (503, "database_unavailable")
     assert (
-        post_json(client, event_url_of(tenant_a), call_event("down-2", "ringing", T0 + 1)).status_code == 200
+        post_json(
+            client, event_url_of(tenant_a), call_event("down-2", "ringing", T0 + 1)
+        ).status_code
+        == 200
     )
 
 

@@ -35,7 +35,10 @@ def test_same_status_at_another_time_is_a_distinct_event(client, tenant_a):
 def test_events_with_the_same_event_id_are_stored_once(client, tenant_a):
     first = call_event("c4", "ringing", T0, event_id="ev-1", serial=3)
     retry = {**first, "timestamp_ms": T0 + 5}  # a resend Stringee stamped again
-    assert [post_json(client, event_url_of(tenant_a), p).status_code for p in (first, retry)] == [200, 200]
+    assert [post_json(client, event_url_of(tenant_a), p).status_code for p in (first, retry)] == [
+        200,
+        200,
+    ]
     (event,) = CallEvent.objects.filter(project=tenant_a, call_id="c4")
     assert (event.event_id, event.serial, event.timestamp_ms) == ("ev-1", 3, T0)
 

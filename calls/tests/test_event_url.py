@@ -21,7 +21,9 @@ def test_stored_event_answers_ok(client, tenant_a):
 
 
 def test_unknown_project_is_404_and_stores_nothing(client, tenant_a):
-    response = post_json(client, f"/event_url/999999/{tenant_a.webhook_token}/", call_event("c1", "created"))
+    response = post_json(
+        client, f"/event_url/999999/{tenant_a.webhook_token}/", call_event("c1", "created")
+    )
     assert (response.status_code, response.json()["error"]) == (404, "unknown_project")
     assert not CallEvent.objects.exists()
 
@@ -44,7 +46,12 @@ def test_same_call_id_in_two_projects_makes_two_records(client, tenant_a, tenant
 
 
 def test_room_events_are_kept_raw_without_a_call_record(client, tenant_a):
-    payload = {"type": "room", "event": "participantJoined", "room_id": "room-7", "timestamp_ms": T0}
+    payload = {
+        "type": "room",
+        "event": "participantJoined",
+        "room_id": "room-7",
+        "timestamp_ms": T0,
+    }
     response = post_json(client, event_url_of(tenant_a), payload)
     assert response.status_code == 200
     event = CallEvent.objects.get(project=tenant_a)
@@ -56,7 +63,9 @@ def test_event_costs_a_fixed_number_of_queries(client, tenant_a, django_assert_n
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project now cached
     # savepoint, insert the event, one UPDATE folding it into the record, release
     with django_assert_num_queries(4):
-        response = post_json(client, event_url_of(tenant_a), call_event("warm", "ringing", 1_700_000_001_000))
+        response = post_json(
+            client, event_url_of(tenant_a), call_event("warm", "ringing", 1_700_000_001_000)
+        )
     assert response.status_code == 200
 
 
@@ -73,7 +82,9 @@ def test_first_event_of_a_call_also_creates_its_record_and_finds_its_number(
     assert CallRecord.objects.get(call_id="new-call").virtual_number.number == "+84901234567"
 
 
-def test_an_event_with_a_parked_decision_adds_one_insert(client, tenant_a, django_assert_num_queries):
+def test_an_event_with_a_parked_decision_adds_one_insert(
+    client, tenant_a, django_assert_num_queries
+):
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))
     call = call_from_params({"callId": "warm"}, timezone.now())
     park_decision(tenant_a.pk, call, {"callId": "warm"}, {"rule_name": "Sales", "scco": []})
@@ -87,7 +98,9 @@ def test_an_event_costs_the_same_however_long_the_call(
     client, tenant_a, django_assert_num_queries, earlier_events
 ):
     for n in range(earlier_events):
-        post_json(client, event_url_of(tenant_a), call_event("long", "ringing", 1_700_000_000_000 + n))
+        post_json(
+            client, event_url_of(tenant_a), call_event("long", "ringing", 1_700_000_000_000 + n)
+        )
     assert CallEvent.objects.filter(call_id="long").count() == earlier_events
     with django_assert_num_queries(4):
         response = post_json(

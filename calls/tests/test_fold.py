@@ -1,4 +1,5 @@
-"""Folding a call's events into its record, in any order and with repeats, equals cdr.derive of the set."""
+"""Folding a call's events into its record, in any order and with repeats, equals cdr.derive of the
+set."""
 
 from itertools import permutations
 
@@ -54,7 +55,9 @@ CASES = {
 
 def _expected(events: list[dict]) -> dict:
     stored = {(e["call_status"], e["timestamp_ms"], repr(sorted(e.items()))): e for e in events}
-    fields = cdr.derive([cdr.Event(e["call_status"], e["timestamp_ms"], e) for e in stored.values()])
+    fields = cdr.derive(
+        [cdr.Event(e["call_status"], e["timestamp_ms"], e) for e in stored.values()]
+    )
     blank = {name: "" for name in VISIBLE if name.endswith(("_number", "_user", "_cause", "_by"))}
     return {**{name: None for name in VISIBLE}, **blank, "direction": "unknown", **fields}
 

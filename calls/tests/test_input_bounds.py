@@ -1,4 +1,5 @@
-"""Webhook bodies are bounded: size (413), depth, text, numbers and times out of range are a named 400."""
+"""Webhook bodies are bounded: size (413), depth, text, numbers and times out of range are a named
+400."""
 
 import json
 
@@ -32,7 +33,11 @@ OUT_OF_BOUNDS = {
         "too_deep",
         "32",
     ),
-    "timestamp past 2100": (call_event("b1", "answered", 253402300799999), "bad_field", "timestamp_ms"),
+    "timestamp past 2100": (
+        call_event("b1", "answered", 253402300799999),
+        "bad_field",
+        "timestamp_ms",
+    ),
     "timestamp before 2000": (call_event("b1", "answered", 1000), "bad_field", "timestamp_ms"),
     "NaN": (_raw('"duration": NaN'), "bad_number", "finite"),
     "Infinity": (_raw('"x": -Infinity'), "bad_number", "finite"),
@@ -56,8 +61,16 @@ OUT_OF_BOUNDS = {
         "bad_field",
         "from.number",
     ),
-    "answerDuration huge": (call_event("b1", "ended", answerDuration=1e308), "bad_field", "answerDuration"),
-    "answerDuration negative": (call_event("b1", "ended", answerDuration=-5), "bad_field", "answerDuration"),
+    "answerDuration huge": (
+        call_event("b1", "ended", answerDuration=1e308),
+        "bad_field",
+        "answerDuration",
+    ),
+    "answerDuration negative": (
+        call_event("b1", "ended", answerDuration=-5),
+        "bad_field",
+        "answerDuration",
+    ),
     "serial past 64 bits": (call_event("b1", "ended", serial=2**64), "bad_field", "serial"),
     "user id too long": (
         call_event("b1", "ended", request_from_user_id="u" * 200),
@@ -88,7 +101,10 @@ def test_body_over_64_kb_is_413(client, tenant_a):
 def test_an_event_at_the_edges_of_the_range_is_stored_and_listed(client, tenant_a):
     for call_id, at in (("early", 946_684_800_000), ("late", 4_102_444_799_999)):
         assert (
-            post_json(client, event_url_of(tenant_a), call_event(call_id, "answered", at)).status_code == 200
+            post_json(
+                client, event_url_of(tenant_a), call_event(call_id, "answered", at)
+            ).status_code
+            == 200
         )
     assert CallRecord.objects.count() == 2
 
@@ -118,7 +134,11 @@ def test_nul_in_a_webhook_query_string_is_400(client, tenant_a):
 @pytest.mark.parametrize("kind", ["ivr", "on_fail", "ring"])
 @pytest.mark.parametrize(
     ("body", "code"),
-    [(_nested(2000), "too_deep"), ('{"callId": "a\\u0000"}', "bad_text"), ('{"dtmf": NaN}', "bad_number")],
+    [
+        (_nested(2000), "too_deep"),
+        ('{"callId": "a\\u0000"}', "bad_text"),
+        ('{"dtmf": NaN}', "bad_number"),
+    ],
 )
 def test_routing_callbacks_refuse_bodies_out_of_bounds(client, tenant_a, kind, body, code):
     url = f"/{kind}/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/1/"

@@ -24,7 +24,11 @@ BAD_BODIES = {
     "empty body": (b"", "malformed_json", "JSON"),
     "missing call_id": (_without("call_id"), "missing_call_id", "call_id"),
     "empty call_id": (call_event("", "created"), "missing_call_id", "call_id"),
-    "call_id not a string": ({**call_event("c1", "created"), "call_id": 12}, "bad_field", "call_id"),
+    "call_id not a string": (
+        {**call_event("c1", "created"), "call_id": 12},
+        "bad_field",
+        "call_id",
+    ),
     "call_id too long": (call_event("c" * 200, "created"), "bad_field", "call_id"),
     "missing timestamp_ms": (_without("timestamp_ms"), "missing_timestamp_ms", "timestamp_ms"),
     "timestamp_ms a string": (call_event("c1", "created", "170000"), "bad_field", "timestamp_ms"),

@@ -13,7 +13,9 @@ LINK = "https://files.stringee.com/rec/call-r1.mp3"
 
 def test_recording_links_to_the_calls_record(client, tenant_a):
     post_json(client, event_url_of(tenant_a), call_event("r1", "answered", T0))
-    response = post_json(client, recording_url_of(tenant_a), {"call_id": "r1", "url": LINK, "duration": 12.5})
+    response = post_json(
+        client, recording_url_of(tenant_a), {"call_id": "r1", "url": LINK, "duration": 12.5}
+    )
     assert (response.status_code, response.json()) == (200, {"ok": True})
     record = CallRecord.objects.get(project=tenant_a, call_id="r1")
     (recording,) = record.recordings.all()
@@ -22,10 +24,16 @@ def test_recording_links_to_the_calls_record(client, tenant_a):
 
 
 def test_recording_before_any_event_creates_the_record_events_then_fill(client, tenant_a):
-    post_json(client, recording_url_of(tenant_a), {"callId": "r2", "download_url": LINK, "format": "wav"})
+    post_json(
+        client, recording_url_of(tenant_a), {"callId": "r2", "download_url": LINK, "format": "wav"}
+    )
     post_json(client, event_url_of(tenant_a), call_event("r2", "answered", T0))
     record = CallRecord.objects.get(project=tenant_a, call_id="r2")
-    assert (record.status, record.recording_url, record.recordings.get().format) == ("answered", LINK, "wav")
+    assert (record.status, record.recording_url, record.recordings.get().format) == (
+        "answered",
+        LINK,
+        "wav",
+    )
 
 
 def test_call_id_may_come_in_the_query_string(client, tenant_a):
@@ -87,13 +95,17 @@ def test_cdr_like_post_to_the_event_url_attaches_its_recording(client, tenant_a,
         assert post_json(client, event_url_of(tenant_a), cdr_post).status_code == 200
     record = CallRecord.objects.get(project=tenant_a, call_id="r7")
     assert (record.recording_url, record.status, record.recordings.count()) == (LINK, "answered", 1)
-    assert CallEvent.objects.filter(project=tenant_a, call_id="r7", payload__recordingUrl=LINK).exists()
+    assert CallEvent.objects.filter(
+        project=tenant_a, call_id="r7", payload__recordingUrl=LINK
+    ).exists()
     assert not Recording.objects.filter(project=tenant_b).exists()
 
 
 def test_cdr_like_post_with_a_bad_link_is_rejected_whole(client, tenant_a):
     from calls.models import CallEvent
 
-    response = post_json(client, event_url_of(tenant_a), {"call_id": "r8", "recording_url": "ftp://x/y.mp3"})
+    response = post_json(
+        client, event_url_of(tenant_a), {"call_id": "r8", "recording_url": "ftp://x/y.mp3"}
+    )
     assert (response.status_code, response.json()["error"]) == (400, "bad_field")
     assert not CallEvent.objects.exists()

@@ -72,16 +72,26 @@ def test_routing_errors_and_decisions_follow_the_projects_retention(tenant_a, te
     then = timezone.now() - timedelta(days=31)
     for project in (tenant_a, tenant_b):  # tenant B keeps the default 180 days
         for n, age in enumerate((then, timezone.now())):
-            error = RoutingErrorLog.objects.create(project=project, call_id=f"e{n}", error="no rule")
+            error = RoutingErrorLog.objects.create(
+                project=project, call_id=f"e{n}", error="no rule"
+            )
             decision = CallDecision.objects.create(
-                project=project, call_id=f"e{n}", token=f"t{project.pk}-{n}", parked_us=n, decision={}
+                project=project,
+                call_id=f"e{n}",
+                token=f"t{project.pk}-{n}",
+                parked_us=n,
+                decision={},
             )
             RoutingErrorLog.objects.filter(pk=error.pk).update(created_at=age)
             CallDecision.objects.filter(pk=decision.pk).update(created_at=age)
     output = _prune()
     assert "Also 1 routing decisions, 1 routing errors." in output
-    assert list(RoutingErrorLog.objects.filter(project=tenant_a).values_list("call_id", flat=True)) == ["e1"]
-    assert list(CallDecision.objects.filter(project=tenant_a).values_list("call_id", flat=True)) == ["e1"]
+    assert list(
+        RoutingErrorLog.objects.filter(project=tenant_a).values_list("call_id", flat=True)
+    ) == ["e1"]
+    assert list(
+        CallDecision.objects.filter(project=tenant_a).values_list("call_id", flat=True)
+    ) == ["e1"]
     assert RoutingErrorLog.objects.filter(project=tenant_b).count() == 2
     assert CallDecision.objects.filter(project=tenant_b).count() == 2
 

@@ -1,4 +1,5 @@
-"""What the answer_url and its callbacks decided for a call ends up on that call's record, in order."""
+"""What the answer_url and its callbacks decided for a call ends up on that call's record, in
+order."""
 
 from unittest import mock
 
@@ -13,7 +14,6 @@ from routing.decisions import park_decision, take_decisions
 from routing.links import call_from_params
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer, press
-from routing.tests.test_ivr import hotline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,10 @@ DECISION = {"rule": 7, "rule_name": "Sales", "scco": [{"action": "connect"}], "r
 
 def park(project_id: int, call_id: str, decision: dict) -> None:
     park_decision(
-        project_id, call_from_params({"callId": call_id}, timezone.now()), {"callId": call_id}, decision
+        project_id,
+        call_from_params({"callId": call_id}, timezone.now()),
+        {"callId": call_id},
+        decision,
     )
 
 
@@ -69,8 +72,10 @@ def test_a_failed_event_transaction_parks_the_decisions_again(tenant_a):
     assert CallRecord.objects.get(call_id="d5").routing == [DECISION]
 
 
-def test_ivr_call_with_two_key_presses_keeps_three_decisions_in_order(client, tenant_a, hotline):  # noqa: F811
-    scco = answer(client, tenant_a, from_="user_9", to="hotline", fromInternal="true", callId="call-1").json()
+def test_ivr_call_with_two_key_presses_keeps_three_decisions_in_order(client, tenant_a, hotline):
+    scco = answer(
+        client, tenant_a, from_="user_9", to="hotline", fromInternal="true", callId="call-1"
+    ).json()
     second = press(client, scco[1]["eventUrl"], "2").json()
     press(client, second[1]["eventUrl"], "1")
     post_json(client, event_url_of(tenant_a), call_event("call-1", "created", T0))
@@ -101,7 +106,9 @@ def inbound(tenant_a):
 
 
 def _answer_phone(client, project, uuid: str):
-    return answer(client, project, from_="84987654321", to="842473000111", fromInternal="false", uuid=uuid)
+    return answer(
+        client, project, from_="84987654321", to="842473000111", fromInternal="false", uuid=uuid
+    )
 
 
 def test_uuid_only_decision_joins_the_call_whose_id_is_the_uuid(client, inbound):
@@ -116,10 +123,14 @@ def test_uuid_only_decision_joins_its_call_by_caller_and_called_number(client, i
     scco = _answer_phone(client, inbound, "uuid-7").json()
     now_ms = int(timezone.now().timestamp() * 1000)
     post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms))
-    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 1000, "ringing"))
+    post_json(
+        client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 1000, "ringing")
+    )
     assert [step["scco"] for step in CallRecord.objects.get(call_id="call-7").routing] == [scco]
     park(inbound.pk, "uuid-7", {**DECISION, "rule_name": "IVR step"})  # a callback carries the uuid
-    post_json(client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 2000, "answered"))
+    post_json(
+        client, event_url_of(inbound), _phone_call(inbound, "call-7", now_ms + 2000, "answered")
+    )
     routing = CallRecord.objects.get(call_id="call-7").routing
     assert [step["scco"] for step in routing] == [scco, DECISION["scco"]]
     post_json(client, event_url_of(inbound), _phone_call(inbound, "call-8", now_ms + 3000))
@@ -151,7 +162,9 @@ def test_with_redis_the_answer_url_parks_before_it_replies(settings):
         park(7, call_id, {**decision, "step": 2})
     # No background writer: another worker reading Redis right now finds every decision.
     other_worker = redis_lib.Redis.from_url(url)
-    assert all(other_worker.llen(cache.make_key(f"routing-decisions:7:{c}")) == 2 for c in decisions)
+    assert all(
+        other_worker.llen(cache.make_key(f"routing-decisions:7:{c}")) == 2 for c in decisions
+    )
     collected = {c: [e["decision"] for e in take_decisions(7, c)] for c in decisions}
     assert collected == {c: [d, {**d, "step": 2}] for c, d in decisions.items()}
     assert take_decisions(7, "r-0") == []  # collected once

@@ -1,4 +1,5 @@
-"""A record's virtual number: the project's own number among the events' from/to numbers and aliases."""
+"""A record's virtual number: the project's own number among the events' from/to numbers and
+aliases."""
 
 import pytest
 
@@ -27,7 +28,11 @@ def test_phone_to_app_record_shows_the_dialled_virtual_number(tenant_a):
     number = VirtualNumberFactory(project=tenant_a, number="+842473000111")
     ingest_event(tenant_a, _phone_to_app("v1", "842473000111"))
     record = CallRecord.objects.get(call_id="v1")
-    assert (record.direction, record.to_user, record.virtual_number) == ("phone_to_app", "agent_7", number)
+    assert (record.direction, record.to_user, record.virtual_number) == (
+        "phone_to_app",
+        "agent_7",
+        number,
+    )
 
 
 def test_any_typed_form_of_the_number_is_found(tenant_a):

@@ -51,7 +51,9 @@ numbers = st.one_of(
 )
 timestamps = st.one_of(
     st.integers(min_value=T0, max_value=T0 + 3_600_000),
-    st.sampled_from([946_684_800_000, 4_102_444_799_999, 4_102_444_800_000, 253402300799999, 0, -1]),
+    st.sampled_from(
+        [946_684_800_000, 4_102_444_799_999, 4_102_444_800_000, 253402300799999, 0, -1]
+    ),
     numbers,
     any_text,
 )
@@ -66,7 +68,9 @@ parties = st.one_of(
     st.fixed_dictionaries(
         {},
         optional={
-            "number": st.one_of(st.sampled_from(["84901234567", "user_1", "+84 90 123 4567"]), json_values),
+            "number": st.one_of(
+                st.sampled_from(["84901234567", "user_1", "+84 90 123 4567"]), json_values
+            ),
             "alias": json_values,
             "type": st.one_of(st.sampled_from(["internal", "external"]), json_values),
             "is_online": json_values,
@@ -80,7 +84,9 @@ events = st.fixed_dictionaries(
         "room_id": ids,
         "timestamp_ms": timestamps,
         "type": st.one_of(st.just("stringee_call"), st.just("room"), json_values),
-        "call_status": st.one_of(st.sampled_from(["created", "ringing", "answered", "ended"]), json_values),
+        "call_status": st.one_of(
+            st.sampled_from(["created", "ringing", "answered", "ended"]), json_values
+        ),
         "from": parties,
         "to": parties,
         "duration": numbers,
@@ -98,11 +104,15 @@ events = st.fixed_dictionaries(
 
 # Within the contract: these are accepted, stored and must be readable afterwards.
 clean_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
-clean_ids = st.one_of(st.sampled_from(["c1", "c2", "call-3"]), clean_text.filter(bool).map(lambda t: t[:128]))
+clean_ids = st.one_of(
+    st.sampled_from(["c1", "c2", "call-3"]), clean_text.filter(bool).map(lambda t: t[:128])
+)
 clean_parties = st.fixed_dictionaries(
     {},
     optional={
-        "number": st.one_of(st.sampled_from(["84901234567", "user_1", "+84 90 123 4567", ""]), clean_text),
+        "number": st.one_of(
+            st.sampled_from(["84901234567", "user_1", "+84 90 123 4567", ""]), clean_text
+        ),
         "alias": clean_text,
         "type": st.sampled_from(["internal", "external", "phone"]),
     },
@@ -132,7 +142,9 @@ valid_events = st.fixed_dictionaries(
 
 
 def _deep(depth: int) -> bytes:
-    return b'{"call_id": "deep", "timestamp_ms": %d, "x": ' % T0 + b"[" * depth + b"]" * depth + b"}"
+    return (
+        b'{"call_id": "deep", "timestamp_ms": %d, "x": ' % T0 + b"[" * depth + b"]" * depth + b"}"
+    )
 
 
 bodies = st.one_of(
@@ -189,7 +201,9 @@ def test_recording_callback_never_answers_a_server_error(client, tenant_a, body,
     if method == "GET":
         response = client.get(url, QUERY_STRING=_encode(params))
     else:
-        response = client.post(url, data=body, content_type="application/json", QUERY_STRING=_encode(params))
+        response = client.post(
+            url, data=body, content_type="application/json", QUERY_STRING=_encode(params)
+        )
     assert response.status_code < 500, (response.status_code, body, params)
 
 
@@ -204,9 +218,13 @@ def routes(tenant_a):
 
 @settings(FUZZ, max_examples=1400)
 @given(body=bodies, params=query, kind=st.sampled_from(["ivr", "on_fail", "ring"]))
-def test_routing_callbacks_never_answer_a_server_error(client, tenant_a, routes, body, params, kind):
+def test_routing_callbacks_never_answer_a_server_error(
+    client, tenant_a, routes, body, params, kind
+):
     url = f"/{kind}/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/{routes[kind]}/"
-    response = client.post(url, data=body, content_type="application/json", QUERY_STRING=_encode(params))
+    response = client.post(
+        url, data=body, content_type="application/json", QUERY_STRING=_encode(params)
+    )
     assert response.status_code < 500, (response.status_code, body, params)
 
 

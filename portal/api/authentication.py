@@ -1,4 +1,5 @@
-"""Stringee-style JWT authentication: `X-STRINGEE-AUTH`, `Authorization: Bearer` or `?access_token=`.
+"""Stringee-style JWT authentication: `X-STRINGEE-AUTH`, `Authorization: Bearer` or
+`?access_token=`.
 
 The token is the one Stringee's own REST API takes: HS256, header `cty: stringee-api;v=1`,
 claims `jti`, `iss` (the project's API key SID), `exp` and `rest_api` (`true`, or `1` as
@@ -53,7 +54,9 @@ def _stringee_token(project: Project, extra: dict, ttl: int, now: int | None) ->
     now = int(time.time()) if now is None else now
     jti = f"{project.api_key_sid}-{now}-{uuid.uuid4().hex[:12]}"  # unique: a jti is used once
     claims = {"jti": jti, "iss": project.api_key_sid, "exp": now + ttl, **extra}
-    return jwt.encode(claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE})
+    return jwt.encode(
+        claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE}
+    )
 
 
 def make_rest_token(project: Project, ttl: int = 3600, now: int | None = None) -> str:
@@ -62,7 +65,12 @@ def make_rest_token(project: Project, ttl: int = 3600, now: int | None = None) -
 
 
 def make_client_token(
-    project: Project, user_id: str, ttl: int = 3600, now: int | None = None, *, icc_api: bool = False
+    project: Project,
+    user_id: str,
+    ttl: int = 3600,
+    now: int | None = None,
+    *,
+    icc_api: bool = False,
 ) -> str:
     """A Stringee client access token: lets app user `user_id` log in to the SDK for `ttl` seconds.
 
@@ -104,12 +112,17 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
     try:
         claims = jwt.decode(
-            token, project.api_key_secret, algorithms=[ALGORITHM], options={"require": ["exp", "iss", "jti"]}
+            token,
+            project.api_key_secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "iss", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise _rejected("Token has expired.", "token_expired") from exc
     except jwt.InvalidSignatureError as exc:
-        raise _rejected("Token signature does not match the API key secret.", "bad_signature") from exc
+        raise _rejected(
+            "Token signature does not match the API key secret.", "bad_signature"
+        ) from exc
     except jwt.PyJWTError as exc:
         raise _rejected(f"Invalid token: {exc}.", "invalid_token") from exc
     if not is_rest_claim(claims.get("rest_api")):
@@ -136,7 +149,9 @@ def _refuse_replay(project: Project, claims: dict, now: float) -> None:
         logger.warning("Token replay check skipped: the cache is unreachable")
         return
     if first_use is False:
-        raise _rejected("This token (its `jti`) was already used; sign a new one.", "token_replayed")
+        raise _rejected(
+            "This token (its `jti`) was already used; sign a new one.", "token_replayed"
+        )
 
 
 class StringeeJWTAuthentication(BaseAuthentication):

@@ -52,7 +52,9 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
         return project
     candidates = projects_for(request.user, roles)
     if chosen:
-        project = candidates.filter(stringee_project_id=chosen).first() if chosen.isdigit() else None
+        project = (
+            candidates.filter(stringee_project_id=chosen).first() if chosen.isdigit() else None
+        )
         if project is None:
             raise exceptions.NotFound("No such project among yours.")
         return project
@@ -63,7 +65,8 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
 
 
 class ProjectScopedViewSet(TenantScopedViewSet):
-    """The base of the management API's viewsets: tenant-scoped, throttled per project, paginated."""
+    """The base of the management API's viewsets: tenant-scoped, throttled per project,
+    paginated."""
 
     throttle_classes = [ProjectRateThrottle]
     pagination_class: type[BasePagination] = PortalPagination

@@ -69,7 +69,9 @@ def prefix_digits(prefix: str) -> str:
 def pattern_regex(pattern: str) -> str:
     """The database regex for an inventory pattern (see the module docstring)."""
     if not _PATTERN.match(pattern):
-        raise ValidationError({"pattern": "Use digits, `*` (any digits) and `?` (one digit), up to 20."})
+        raise ValidationError(
+            {"pattern": "Use digits, `*` (any digits) and `?` (one digit), up to 20."}
+        )
     body = pattern.replace("*", "[0-9]*").replace("?", "[0-9]")
     if "*" not in pattern:
         body = f"[0-9]*{body}[0-9]*"
@@ -77,10 +79,13 @@ def pattern_regex(pattern: str) -> str:
 
 
 class NumberFilter(django_filters.FilterSet):
-    """The caller's numbers: `?status=`, `?label=` (contains), `?search=` (number in any form, or label)."""
+    """The caller's numbers: `?status=`, `?label=` (contains), `?search=` (number in any form, or
+    label)."""
 
     label = django_filters.CharFilter(lookup_expr="icontains")
-    search = django_filters.CharFilter(method="filter_search", label="Number in any form, or label text")
+    search = django_filters.CharFilter(
+        method="filter_search", label="Number in any form, or label text"
+    )
 
     class Meta:
         model = VirtualNumber
@@ -98,8 +103,12 @@ class NumberFilter(django_filters.FilterSet):
 class InventoryFilter(django_filters.FilterSet):
     """Numbers for sale: `?prefix=` (any typed form) and `?pattern=` (see the module docstring)."""
 
-    prefix = django_filters.CharFilter(method="filter_prefix", label="Leading digits, in any typed form")
-    pattern = django_filters.CharFilter(method="filter_pattern", label="Digits with * and ? wildcards")
+    prefix = django_filters.CharFilter(
+        method="filter_prefix", label="Leading digits, in any typed form"
+    )
+    pattern = django_filters.CharFilter(
+        method="filter_pattern", label="Digits with * and ? wildcards"
+    )
 
     class Meta:
         model = VirtualNumber
@@ -115,7 +124,9 @@ class InventoryFilter(django_filters.FilterSet):
 class AppUserFilter(django_filters.FilterSet):
     """`?is_active=`, `?search=` (user id or display name contains)."""
 
-    search = django_filters.CharFilter(method="filter_search", label="userId or display name contains")
+    search = django_filters.CharFilter(
+        method="filter_search", label="userId or display name contains"
+    )
 
     class Meta:
         model = AppUser

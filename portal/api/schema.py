@@ -7,7 +7,8 @@ from rest_framework import serializers
 JWT_DESCRIPTION = (
     "A Stringee REST API token: a JWT signed HS256 with the project's API key secret, header "
     "`cty: stringee-api;v=1`, claims `jti`, `iss` (API key SID), `exp` (at most 24 h ahead) and "
-    "`rest_api: true` (or 1). Sent in `X-STRINGEE-AUTH`, `Authorization: Bearer` or `?access_token=`."
+    "`rest_api: true` (or 1). Sent in `X-STRINGEE-AUTH`, `Authorization: Bearer` or "
+    "`?access_token=`."
 )
 
 
@@ -22,9 +23,24 @@ class StringeeJWTScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "apiKey", "in": "header", "name": "X-STRINGEE-AUTH", "description": JWT_DESCRIPTION},
-            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": JWT_DESCRIPTION},
-            {"type": "apiKey", "in": "query", "name": "access_token", "description": JWT_DESCRIPTION},
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-STRINGEE-AUTH",
+                "description": JWT_DESCRIPTION,
+            },
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": JWT_DESCRIPTION,
+            },
+            {
+                "type": "apiKey",
+                "in": "query",
+                "name": "access_token",
+                "description": JWT_DESCRIPTION,
+            },
         ]
 
 

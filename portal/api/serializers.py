@@ -25,12 +25,23 @@ class NumberSerializer(serializers.ModelSerializer):
     """A number of the caller's project; only the label can be changed."""
 
     project = serializers.IntegerField(
-        source="project.stringee_project_id", read_only=True, allow_null=True, help_text="Stringee projectId."
+        source="project.stringee_project_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Stringee projectId.",
     )
 
     class Meta:
         model = VirtualNumber
-        fields = ["number", "project", "status", "label", "assigned_at", "released_at", "quarantined_until"]
+        fields = [
+            "number",
+            "project",
+            "status",
+            "label",
+            "assigned_at",
+            "released_at",
+            "quarantined_until",
+        ]
         read_only_fields = ["number", "status", "assigned_at", "released_at", "quarantined_until"]
 
 
@@ -67,12 +78,21 @@ class AppUserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AppUser
-        fields = ["id", "user_id", "display_name", "phone_number", "is_active", "project", "created_at"]
+        fields = [
+            "id",
+            "user_id",
+            "display_name",
+            "phone_number",
+            "is_active",
+            "project",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    """A project as its callers see it: the webhook URLs to paste into Stringee, never the secret."""
+    """A project as its callers see it: the webhook URLs to paste into Stringee, never the
+    secret."""
 
     project_id = serializers.IntegerField(source="stringee_project_id", read_only=True)
     masked_secret = serializers.CharField(read_only=True, help_text="The API key secret, masked.")
@@ -108,12 +128,16 @@ class AccessTokenRequestSerializer(serializers.Serializer):
     )
     icc_api = serializers.BooleanField(
         default=False,
-        help_text="Issue a contact-center (PCC) agent token: the token also carries `icc_api: true`.",
+        help_text=(
+            "Issue a contact-center (PCC) agent token: the token also carries `icc_api: true`."
+        ),
     )
 
 
 class AccessTokenSerializer(serializers.Serializer):
     access_token = serializers.CharField(help_text="JWT for the Stringee client SDK.")
     userId = serializers.CharField()
-    icc_api = serializers.BooleanField(help_text="Whether this is a contact-center (PCC) agent token.")
+    icc_api = serializers.BooleanField(
+        help_text="Whether this is a contact-center (PCC) agent token."
+    )
     expires_at = serializers.IntegerField(help_text="Unix time the token expires (its `exp`).")

@@ -2,7 +2,12 @@
 
 import time
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -75,7 +80,9 @@ class NumberViewSet(
         parameters=[PROJECT_PARAM],
         responses={
             201: NumberSerializer,
-            200: OpenApiResponse(NumberSerializer, description="The project already had this number."),
+            200: OpenApiResponse(
+                NumberSerializer, description="The project already had this number."
+            ),
             400: error("The number is not a valid phone number."),
             409: error("The number is taken, quarantined or not in the inventory."),
         },
@@ -161,7 +168,12 @@ class AccessTokenViewSet(ProjectScopedViewSet):
             raise exceptions.NotFound(f"No active app user “{user_id}” in this project.")
         now = int(time.time())
         token = make_client_token(project, user_id, ttl=ttl, now=now, icc_api=icc_api)
-        data = {"access_token": token, "userId": user_id, "icc_api": icc_api, "expires_at": now + ttl}
+        data = {
+            "access_token": token,
+            "userId": user_id,
+            "icc_api": icc_api,
+            "expires_at": now + ttl,
+        }
         return Response(AccessTokenSerializer(data).data, status=status.HTTP_201_CREATED)
 
 

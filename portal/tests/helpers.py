@@ -15,7 +15,9 @@ def jwt_headers(project: Project) -> dict[str, str]:
     return {"X-STRINGEE-AUTH": make_rest_token(project)}
 
 
-def run_in_threads(work: Callable[[Any], Any], inputs: Iterable[Any], timeout: float = 30) -> list[Any]:
+def run_in_threads(
+    work: Callable[[Any], Any], inputs: Iterable[Any], timeout: float = 30
+) -> list[Any]:
     """Call `work(x)` for every input at the same moment, one thread each; results in input order.
 
     Each thread closes its own database connection, so PostgreSQL sees real concurrent sessions.

@@ -58,7 +58,9 @@ def test_add_form_dropdown_offers_only_own_projects(staff_client_for, tenant_a, 
     assert "Tenant B" not in html
 
 
-def test_cannot_create_a_user_in_another_tenant_by_posting_its_id(staff_client_for, tenant_a, tenant_b):
+def test_cannot_create_a_user_in_another_tenant_by_posting_its_id(
+    staff_client_for, tenant_a, tenant_b
+):
     staff_client_for(tenant_a).post(
         "/admin/portal/appuser/add/",
         {

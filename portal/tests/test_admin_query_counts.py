@@ -44,7 +44,9 @@ def owner(staff_client_for, tenant_a, tenant_b):
         "/admin/routing/routingerrorlog/",
     ],
 )
-def test_owner_page_stays_within_the_query_budget(owner, tenant_a, django_assert_max_num_queries, page):
+def test_owner_page_stays_within_the_query_budget(
+    owner, tenant_a, django_assert_max_num_queries, page
+):
     rule = tenant_a.routing_rules.first()
     url = page.format(project=tenant_a.pk, rule=rule.pk)
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -63,7 +63,9 @@ def test_checking_cannot_be_turned_on_without_a_secret(admin_client, tenant_a):
     assert tenant_a.signing_mode == SigningMode.OFF
 
 
-def test_project_page_shows_the_count_and_the_last_ten_failures(staff_client_for, tenant_a, tenant_b):
+def test_project_page_shows_the_count_and_the_last_ten_failures(
+    staff_client_for, tenant_a, tenant_b
+):
     now = timezone.now()
     for minute in range(12):
         WebhookSignatureFailure.objects.create(
@@ -72,7 +74,9 @@ def test_project_page_shows_the_count_and_the_last_ten_failures(staff_client_for
             path=f"/event_url/1/<token>/{minute}",
             reason="mismatch",
         )
-    WebhookSignatureFailure.objects.create(project=tenant_b, path="/answer_url/2/<token>/b", reason="missing")
+    WebhookSignatureFailure.objects.create(
+        project=tenant_b, path="/answer_url/2/<token>/b", reason="missing"
+    )
     html = page(staff_client_for(tenant_a, Membership.Role.OWNER), tenant_a)
     assert "12 in all; the latest 10" in html
     assert html.count("<td>Wrong signature</td>") == 10

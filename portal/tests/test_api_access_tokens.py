@@ -11,7 +11,10 @@ from portal.tests.helpers import jwt_headers
 
 def issue(client, project, body):
     return client.post(
-        "/api/v1/access-tokens/", body, content_type="application/json", headers=jwt_headers(project)
+        "/api/v1/access-tokens/",
+        body,
+        content_type="application/json",
+        headers=jwt_headers(project),
     )
 
 

@@ -50,7 +50,10 @@ def test_app_user_lifecycle_create_read_update_delete(client, tenant_a):
 def test_duplicate_user_id_in_the_project_is_400_naming_the_field(client, tenant_a):
     AppUserFactory(project=tenant_a, user_id="alice")
     response = client.post(
-        "/api/v1/users/", {"user_id": "alice"}, content_type="application/json", headers=jwt_headers(tenant_a)
+        "/api/v1/users/",
+        {"user_id": "alice"},
+        content_type="application/json",
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 400
     body = response.json()
@@ -114,7 +117,9 @@ def test_user_list_is_paginated_with_a_page_size_parameter(client, tenant_a):
 
 
 @pytest.mark.django_db
-def test_user_list_query_count_does_not_grow_with_rows(client, tenant_a, django_assert_max_num_queries):
+def test_user_list_query_count_does_not_grow_with_rows(
+    client, tenant_a, django_assert_max_num_queries
+):
     AppUserFactory.create_batch(30, project=tenant_a)
     headers = jwt_headers(tenant_a)
     # auth (project), count, page (users joined to project)

@@ -11,7 +11,12 @@ from rest_framework.authtoken.models import Token
 
 from portal.api.authentication import make_rest_token
 from portal.models import Membership
-from portal.tests.factories import AppUserFactory, MembershipFactory, ProjectFactory, StaffUserFactory
+from portal.tests.factories import (
+    AppUserFactory,
+    MembershipFactory,
+    ProjectFactory,
+    StaffUserFactory,
+)
 
 URL = "/api/v1/users/"
 CTY = {"cty": "stringee-api;v=1"}
@@ -58,14 +63,19 @@ def test_request_without_any_credentials_is_401_with_a_challenge(client):
 @pytest.mark.django_db
 def test_token_signed_with_another_secret_is_rejected(client, tenant_a):
     token = jwt.encode(
-        claims_for(tenant_a), "not-the-secret-but-just-as-long-as-one", algorithm="HS256", headers=CTY
+        claims_for(tenant_a),
+        "not-the-secret-but-just-as-long-as-one",
+        algorithm="HS256",
+        headers=CTY,
     )
     assert rejection(client, token)["error"] == "bad_signature"
 
 
 @pytest.mark.django_db
 def test_token_naming_an_unknown_sid_is_rejected(client, tenant_a):
-    token = jwt.encode(claims_for(tenant_a, iss="SK.nobody"), tenant_a.api_key_secret, algorithm="HS256")
+    token = jwt.encode(
+        claims_for(tenant_a, iss="SK.nobody"), tenant_a.api_key_secret, algorithm="HS256"
+    )
     assert rejection(client, token)["error"] == "unknown_sid"
 
 
@@ -92,7 +102,9 @@ def test_unsigned_alg_none_token_is_rejected(client, tenant_a):
 
 @pytest.mark.django_db
 def test_hs512_token_signed_with_the_right_secret_is_rejected(client, tenant_a):
-    secret = tenant_a.api_key_secret * 2  # long enough for SHA-512; the secret is still the project's
+    secret = (
+        tenant_a.api_key_secret * 2
+    )  # long enough for SHA-512; the secret is still the project's
     tenant_a.api_key_secret = secret
     tenant_a.save()
     token = jwt.encode(claims_for(tenant_a), secret, algorithm="HS512", headers=CTY)
@@ -107,13 +119,18 @@ def test_rs256_header_is_rejected_without_trying_the_secret_as_a_key(client, ten
 
 @pytest.mark.django_db
 def test_client_token_without_rest_api_claim_cannot_call_the_api(client, tenant_a):
-    token = jwt.encode(claims_for(tenant_a, rest_api=None, userId="user_1"), tenant_a.api_key_secret)
+    token = jwt.encode(
+        claims_for(tenant_a, rest_api=None, userId="user_1"), tenant_a.api_key_secret
+    )
     assert rejection(client, token)["error"] == "not_a_rest_token"
 
 
 @pytest.mark.django_db
 def test_token_living_longer_than_24_hours_is_rejected(client, tenant_a):
-    assert rejection(client, make_rest_token(tenant_a, ttl=24 * 3600 + 60))["error"] == "lifetime_too_long"
+    assert (
+        rejection(client, make_rest_token(tenant_a, ttl=24 * 3600 + 60))["error"]
+        == "lifetime_too_long"
+    )
 
 
 @pytest.mark.django_db
@@ -148,7 +165,9 @@ def test_valid_token_works_in_either_header(client, tenant_a):
 
 @pytest.mark.django_db
 def test_bad_bearer_token_is_rejected_like_the_stringee_header(client, tenant_a):
-    token = jwt.encode(claims_for(tenant_a), "wrong-secret-of-a-sensible-length-0000", algorithm="HS256")
+    token = jwt.encode(
+        claims_for(tenant_a), "wrong-secret-of-a-sensible-length-0000", algorithm="HS256"
+    )
     response = client.get(URL, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["error"] == "bad_signature"
@@ -192,10 +211,14 @@ def test_a_token_used_twice_is_refused_as_replayed(client, tenant_a):
     token = make_rest_token(tenant_a)
     assert client.get(URL, headers={"X-STRINGEE-AUTH": token}).status_code == 200
     assert rejection(client, token)["error"] == "token_replayed"
-    assert client.get(URL, headers={"X-STRINGEE-AUTH": make_rest_token(tenant_a)}).status_code == 200
+    assert (
+        client.get(URL, headers={"X-STRINGEE-AUTH": make_rest_token(tenant_a)}).status_code == 200
+    )
 
 
 @pytest.mark.django_db
 def test_an_issuer_holding_a_nul_is_401_not_a_server_error(client, tenant_a):
-    token = jwt.encode(claims_for(tenant_a, iss="SK\x00x"), tenant_a.api_key_secret, algorithm="HS256")
+    token = jwt.encode(
+        claims_for(tenant_a, iss="SK\x00x"), tenant_a.api_key_secret, algorithm="HS256"
+    )
     assert rejection(client, token)["error"] == "unknown_sid"

@@ -40,14 +40,20 @@ def test_number_list_filters_by_label_and_search_in_any_typed_form(client, tenan
     assert listed(client.get("/api/v1/numbers/?label=sales", headers=jwt_headers(tenant_a))) == [
         "+84901111111"
     ]
-    assert listed(client.get("/api/v1/numbers/?search=0902222222", headers=jwt_headers(tenant_a))) == [
-        "+84902222222"
-    ]
+    assert listed(
+        client.get("/api/v1/numbers/?search=0902222222", headers=jwt_headers(tenant_a))
+    ) == ["+84902222222"]
     assert listed(client.get("/api/v1/numbers/?search=support", headers=jwt_headers(tenant_a))) == [
         "+84902222222"
     ]
-    assert len(listed(client.get("/api/v1/numbers/?status=assigned", headers=jwt_headers(tenant_a)))) == 2
-    assert listed(client.get("/api/v1/numbers/?status=quarantined", headers=jwt_headers(tenant_a))) == []
+    assert (
+        len(listed(client.get("/api/v1/numbers/?status=assigned", headers=jwt_headers(tenant_a))))
+        == 2
+    )
+    assert (
+        listed(client.get("/api/v1/numbers/?status=quarantined", headers=jwt_headers(tenant_a)))
+        == []
+    )
 
 
 @pytest.mark.django_db
@@ -62,7 +68,11 @@ def test_number_page_accepts_the_number_in_any_form_and_label_can_be_changed(cli
     assert response.status_code == 200, response.content
     assert response.json()["label"] == "Front desk"
     number = VirtualNumber.objects.get()
-    assert (number.label, number.status, number.project) == ("Front desk", Status.ASSIGNED, tenant_a)
+    assert (number.label, number.status, number.project) == (
+        "Front desk",
+        Status.ASSIGNED,
+        tenant_a,
+    )
 
 
 @pytest.mark.django_db
@@ -71,20 +81,28 @@ def test_inventory_searches_stock_by_prefix_in_any_typed_form(client, tenant_a):
     VirtualNumberFactory(number="+84901230000")  # someone else's: not for sale
     for prefix in ("090123", "+84 90 123", "8490123", "0084 90123"):
         found = listed(
-            client.get("/api/v1/numbers/inventory/", {"prefix": prefix}, headers=jwt_headers(tenant_a))
+            client.get(
+                "/api/v1/numbers/inventory/", {"prefix": prefix}, headers=jwt_headers(tenant_a)
+            )
         )
         assert found == ["+84901234567", "+84901239999"], prefix
-    full = listed(client.get("/api/v1/numbers/inventory/?prefix=02873008888", headers=jwt_headers(tenant_a)))
+    full = listed(
+        client.get("/api/v1/numbers/inventory/?prefix=02873008888", headers=jwt_headers(tenant_a))
+    )
     assert full == ["+842873008888"]
 
 
 @pytest.mark.django_db
-def test_inventory_pattern_wildcards_match_whole_numbers_and_bare_digits_match_anywhere(client, tenant_a):
+def test_inventory_pattern_wildcards_match_whole_numbers_and_bare_digits_match_anywhere(
+    client, tenant_a
+):
     stock("+84901234567", "+84908888123", "+842873008888")
 
     def search(pattern):
         return listed(
-            client.get("/api/v1/numbers/inventory/", {"pattern": pattern}, headers=jwt_headers(tenant_a))
+            client.get(
+                "/api/v1/numbers/inventory/", {"pattern": pattern}, headers=jwt_headers(tenant_a)
+            )
         )
 
     assert search("8888") == ["+842873008888", "+84908888123"]
@@ -112,7 +130,9 @@ def test_inventory_hides_quarantine_until_its_date_passes(client, tenant_a):
         status=Status.QUARANTINED,
         quarantined_until=now - timedelta(days=1),
     )
-    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a))) == ["+84902222222"]
+    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a))) == [
+        "+84902222222"
+    ]
 
 
 @pytest.mark.django_db
@@ -151,7 +171,9 @@ def test_purchase_of_unknown_or_invalid_number_says_why(client, tenant_a):
 
 
 @pytest.mark.django_db
-def test_release_quarantines_then_recycle_command_returns_the_number_to_inventory(client, tenant_a, tenant_b):
+def test_release_quarantines_then_recycle_command_returns_the_number_to_inventory(
+    client, tenant_a, tenant_b
+):
     VirtualNumberFactory(project=tenant_a, number="+84901234567")
     response = client.post(
         "/api/v1/numbers/0901234567/release/",
@@ -163,7 +185,11 @@ def test_release_quarantines_then_recycle_command_returns_the_number_to_inventor
     assert response.json()["status"] == "quarantined"
     number = VirtualNumber.objects.get()
     assert number.project is None
-    assert timedelta(days=9, hours=23) < number.quarantined_until - timezone.now() <= timedelta(days=10)
+    assert (
+        timedelta(days=9, hours=23)
+        < number.quarantined_until - timezone.now()
+        <= timedelta(days=10)
+    )
     assert listed(client.get("/api/v1/numbers/", headers=jwt_headers(tenant_a))) == []
     assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_b))) == []
     blocked = purchase(client, tenant_b, {"number": "0901234567"}["number"])
@@ -175,7 +201,9 @@ def test_release_quarantines_then_recycle_command_returns_the_number_to_inventor
     assert "recycled +84901234567" in out.getvalue()
     assert "1 number(s) back in the inventory" in out.getvalue()
     assert VirtualNumber.objects.get().status == Status.AVAILABLE
-    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_b))) == ["+84901234567"]
+    assert listed(client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_b))) == [
+        "+84901234567"
+    ]
 
 
 @pytest.mark.django_db

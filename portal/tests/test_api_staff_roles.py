@@ -53,7 +53,9 @@ def test_viewer_staff_can_read(staff_client_for, tenant_a, rows, path):
 
 
 @pytest.mark.django_db
-def test_operator_staff_can_create_users_and_purchase_for_their_project(staff_client_for, tenant_a, rows):
+def test_operator_staff_can_create_users_and_purchase_for_their_project(
+    staff_client_for, tenant_a, rows
+):
     client = staff_client_for(tenant_a, Membership.Role.OPERATOR)
     created = client.post("/api/v1/users/", {"user_id": "eve"}, content_type="application/json")
     assert created.status_code == 201
@@ -66,7 +68,9 @@ def test_operator_staff_can_create_users_and_purchase_for_their_project(staff_cl
 
 @pytest.mark.django_db
 def test_superuser_names_the_project_to_create_in(admin_client, tenant_a, tenant_b):
-    unnamed = admin_client.post("/api/v1/users/", {"user_id": "eve"}, content_type="application/json")
+    unnamed = admin_client.post(
+        "/api/v1/users/", {"user_id": "eve"}, content_type="application/json"
+    )
     assert unnamed.status_code == 400
     named = admin_client.post(
         f"/api/v1/users/?project={tenant_b.stringee_project_id}",

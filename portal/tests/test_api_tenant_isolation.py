@@ -57,7 +57,10 @@ def test_tenant_a_lists_never_include_tenant_b_rows(client, tenant_a, tenant_b, 
 
 @pytest.mark.django_db
 def test_inventory_never_offers_a_number_another_tenant_holds(client, tenant_a, b_rows):
-    assert client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a)).json()["results"] == []
+    assert (
+        client.get("/api/v1/numbers/inventory/", headers=jwt_headers(tenant_a)).json()["results"]
+        == []
+    )
 
 
 @pytest.mark.django_db
@@ -69,10 +72,14 @@ def test_inventory_never_offers_a_number_another_tenant_holds(client, tenant_a, 
         ("/api/v1/access-tokens/", {"userId": "bob"}),
     ],
 )
-def test_tenant_a_cannot_act_on_tenant_b_by_naming_it(client, tenant_a, tenant_b, b_rows, path, body):
+def test_tenant_a_cannot_act_on_tenant_b_by_naming_it(
+    client, tenant_a, tenant_b, b_rows, path, body
+):
     VirtualNumberFactory(number="+84901234567", project=None, status=VirtualNumber.Status.AVAILABLE)
     url = f"{path}?project={tenant_b.stringee_project_id}"
-    response = client.post(url, body, content_type="application/json", headers=jwt_headers(tenant_a))
+    response = client.post(
+        url, body, content_type="application/json", headers=jwt_headers(tenant_a)
+    )
     assert response.status_code == 404, response.content
     assert VirtualNumber.objects.get(number="+84901234567").project is None
     assert not AppUser.objects.filter(user_id="intruder").exists()
@@ -105,9 +112,13 @@ def test_access_token_for_tenant_b_user_is_404_for_tenant_a(client, tenant_a, b_
 
 @pytest.mark.django_db
 def test_projects_me_is_the_token_project_and_naming_another_is_404(client, tenant_a, tenant_b):
-    assert client.get("/api/v1/projects/me/", headers=jwt_headers(tenant_a)).json()["name"] == "Tenant A"
+    assert (
+        client.get("/api/v1/projects/me/", headers=jwt_headers(tenant_a)).json()["name"]
+        == "Tenant A"
+    )
     other = client.get(
-        f"/api/v1/projects/me/?project={tenant_b.stringee_project_id}", headers=jwt_headers(tenant_a)
+        f"/api/v1/projects/me/?project={tenant_b.stringee_project_id}",
+        headers=jwt_headers(tenant_a),
     )
     assert other.status_code == 404
 
@@ -115,7 +126,10 @@ def test_projects_me_is_the_token_project_and_naming_another_is_404(client, tena
 @pytest.mark.django_db
 def test_same_user_id_may_exist_in_two_tenants(client, tenant_a, b_rows):
     response = client.post(
-        "/api/v1/users/", {"user_id": "bob"}, content_type="application/json", headers=jwt_headers(tenant_a)
+        "/api/v1/users/",
+        {"user_id": "bob"},
+        content_type="application/json",
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 201
     assert AppUser.objects.filter(user_id="bob").count() == 2

@@ -18,7 +18,10 @@ def test_exceeding_the_project_budget_is_429_with_json_error(client, tenant_a, t
     def headers():  # a token is used once (its jti): a fresh one per request
         return {"X-STRINGEE-AUTH": make_rest_token(tenant_a)}
 
-    assert [client.get("/api/v1/users/", headers=headers()).status_code for _ in range(2)] == [200, 200]
+    assert [client.get("/api/v1/users/", headers=headers()).status_code for _ in range(2)] == [
+        200,
+        200,
+    ]
     response = client.get("/api/v1/numbers/", headers=headers())
     assert response.status_code == 429
     body = response.json()
@@ -28,7 +31,9 @@ def test_exceeding_the_project_budget_is_429_with_json_error(client, tenant_a, t
 
 
 @pytest.mark.django_db
-def test_one_tenant_exhausting_its_budget_leaves_others_untouched(client, tenant_a, tenant_b, two_per_minute):
+def test_one_tenant_exhausting_its_budget_leaves_others_untouched(
+    client, tenant_a, tenant_b, two_per_minute
+):
     def a():  # a token is used once (its jti): a fresh one per request
         return {"X-STRINGEE-AUTH": make_rest_token(tenant_a)}
 
@@ -36,6 +41,8 @@ def test_one_tenant_exhausting_its_budget_leaves_others_untouched(client, tenant
         client.get("/api/v1/users/", headers=a())
     assert client.get("/api/v1/users/", headers=a()).status_code == 429
     assert (
-        client.get("/api/v1/users/", headers={"X-STRINGEE-AUTH": make_rest_token(tenant_b)}).status_code
+        client.get(
+            "/api/v1/users/", headers={"X-STRINGEE-AUTH": make_rest_token(tenant_b)}
+        ).status_code
         == 200
     )

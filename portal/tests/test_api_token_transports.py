@@ -1,4 +1,5 @@
-"""REST tokens as Stringee issues them: any of three transports, `rest_api` true or 1; PCC agent tokens."""
+"""REST tokens as Stringee issues them: any of three transports, `rest_api` true or 1; PCC agent
+tokens."""
 
 import time
 import uuid
@@ -72,7 +73,10 @@ def test_other_rest_api_values_are_refused(client, tenant_a, value):
 
 def issue(client, project, body):
     return client.post(
-        "/api/v1/access-tokens/", body, content_type="application/json", headers=jwt_headers(project)
+        "/api/v1/access-tokens/",
+        body,
+        content_type="application/json",
+        headers=jwt_headers(project),
     )
 
 

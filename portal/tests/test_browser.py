@@ -1,4 +1,5 @@
-"""Staff pages in a real browser (headless Chromium): charts drawn, call story, conditional fields, flow."""
+"""Staff pages in a real browser (headless Chromium): charts drawn, call story, conditional fields,
+flow."""
 
 import pytest
 
@@ -13,7 +14,9 @@ from routing.demo import seed_demo_routing
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(unavailable_reason() is not None, reason=f"no browser: {unavailable_reason()}"),
+    pytest.mark.skipif(
+        unavailable_reason() is not None, reason=f"no browser: {unavailable_reason()}"
+    ),
 ]
 WAIT = 20
 
@@ -75,7 +78,9 @@ def test_a_call_shows_its_player_and_decisions(browser, live_server, demo_site):
     decisions = browser.find_element("id", "story-decisions")
     assert decisions.find_elements("css selector", "a[href*='/admin/routing/']")
     raw = browser.find_element("id", "story-raw")
-    assert raw.get_attribute("open") is None and not raw.find_element("tag name", "pre").is_displayed()
+    assert (
+        raw.get_attribute("open") is None and not raw.find_element("tag name", "pre").is_displayed()
+    )
 
 
 def test_the_rule_form_shows_only_the_chosen_destinations_fields(browser, live_server, demo_site):
@@ -89,7 +94,9 @@ def test_the_rule_form_shows_only_the_chosen_destinations_fields(browser, live_s
 
     assert shown("destination_user") and not shown("destination_number")
     kind.select_by_value("phone")
-    assert shown("destination_number") and not shown("destination_user") and not shown("message_text")
+    assert (
+        shown("destination_number") and not shown("destination_user") and not shown("message_text")
+    )
     kind.select_by_value("message")
     assert shown("message_text") and shown("message_audio") and not shown("destination_number")
     Select(browser.find_element("name", "called_kind")).select_by_value("pattern")

@@ -39,16 +39,24 @@ def test_readyz_names_the_database_when_its_cursor_fails(client, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "not ready", "checks": {"database": "unreachable", "cache": "ok"}}
+    assert response.json() == {
+        "status": "not ready",
+        "checks": {"database": "unreachable", "cache": "ok"},
+    }
     assert b"db.internal" not in response.content
 
 
 @pytest.mark.django_db
-def test_readyz_names_the_cache_when_redis_is_down_even_though_the_cache_ignores_errors(client, settings):
+def test_readyz_names_the_cache_when_redis_is_down_even_though_the_cache_ignores_errors(
+    client, settings
+):
     settings.CACHES = REDIS_DOWN
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "not ready", "checks": {"database": "ok", "cache": "unreachable"}}
+    assert response.json() == {
+        "status": "not ready",
+        "checks": {"database": "ok", "cache": "unreachable"},
+    }
     assert b"6399" not in response.content
 
 

@@ -26,6 +26,9 @@ def test_wrong_method_on_a_webhook_is_a_json_405_naming_the_right_one(client, te
     response = client.post(answer_url, {})
     assert response.status_code == 405
     assert response["Allow"] == "GET"
-    assert response.json() == {"error": "method_not_allowed", "detail": "Use GET on this URL, not POST."}
+    assert response.json() == {
+        "error": "method_not_allowed",
+        "detail": "Use GET on this URL, not POST.",
+    }
     event_url = f"/event_url/{tenant_a.stringee_project_id}/{tenant_a.webhook_token}/"
     assert client.get(event_url).json()["error"] == "method_not_allowed"

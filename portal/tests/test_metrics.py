@@ -31,19 +31,34 @@ def answer_url_of(project):
 
 def test_webhook_calls_show_up_as_series_with_fixed_labels(client, tenant_a):
     project = str(tenant_a.stringee_project_id)
-    answered = value("portal_webhook_request_duration_seconds_count", endpoint="answer_url", status="2xx")
+    answered = value(
+        "portal_webhook_request_duration_seconds_count", endpoint="answer_url", status="2xx"
+    )
     stored = value("portal_call_events_stored_total", project=project)
-    refused = value("portal_webhook_request_duration_seconds_count", endpoint="event_url", status="4xx")
+    refused = value(
+        "portal_webhook_request_duration_seconds_count", endpoint="event_url", status="4xx"
+    )
 
-    client.get(answer_url_of(tenant_a), {"from": "84912345678", "to": "842473000111", "callId": "c1"})
+    client.get(
+        answer_url_of(tenant_a), {"from": "84912345678", "to": "842473000111", "callId": "c1"}
+    )
     post_json(client, event_url_of(tenant_a), call_event("c1", "created"))
     post_json(client, event_url_of(tenant_a), call_event("c1", "answered"))
-    post_json(client, f"/event_url/{tenant_a.stringee_project_id}/wrong-token/", call_event("c2", "created"))
+    post_json(
+        client,
+        f"/event_url/{tenant_a.stringee_project_id}/wrong-token/",
+        call_event("c2", "created"),
+    )
 
     text = client.get("/metrics").content.decode()
-    bucket = 'portal_webhook_request_duration_seconds_bucket{endpoint="answer_url",le="0.005",status="2xx"}'
+    bucket = (
+        "portal_webhook_request_duration_seconds_bucket"
+        '{endpoint="answer_url",le="0.005",status="2xx"}'
+    )
     assert bucket in text
-    assert 'portal_webhook_request_duration_seconds_count{endpoint="event_url",status="2xx"}' in text
+    assert (
+        'portal_webhook_request_duration_seconds_count{endpoint="event_url",status="2xx"}' in text
+    )
     assert f'portal_call_events_stored_total{{project="{project}"}}' in text
     assert "portal_routing_fallbacks_total" in text
     assert "portal_webhook_signature_failures_total" in text
@@ -62,7 +77,9 @@ def test_webhook_calls_show_up_as_series_with_fixed_labels(client, tenant_a):
 def test_answer_url_fallback_is_counted_for_its_project(client, tenant_a):
     project = str(tenant_a.stringee_project_id)
     before = value("portal_routing_fallbacks_total", project=project)
-    client.get(answer_url_of(tenant_a), {"from": "84912345678", "to": "841111111111"})  # no rule matches
+    client.get(
+        answer_url_of(tenant_a), {"from": "84912345678", "to": "841111111111"}
+    )  # no rule matches
     assert value("portal_routing_fallbacks_total", project=project) == before + 1
 
 
@@ -72,7 +89,10 @@ def test_signature_failures_are_counted_by_project_and_reason(tenant_a):
     project = str(tenant_a.stringee_project_id)
     before = value("portal_webhook_signature_failures_total", project=project, reason="missing")
     verify_webhook(RequestFactory().get(answer_url_of(tenant_a)), tenant_a)
-    assert value("portal_webhook_signature_failures_total", project=project, reason="missing") == before + 1
+    assert (
+        value("portal_webhook_signature_failures_total", project=project, reason="missing")
+        == before + 1
+    )
 
 
 def test_projects_past_the_cap_share_the_other_label(client, tenant_a, tenant_b, settings):

@@ -25,7 +25,9 @@ def _run_action(client, action, numbers_, **extra):
 
 def test_assign_action_gives_stock_numbers_to_a_project(admin_client, tenant_a):
     stock = VirtualNumberFactory(project=None, status="available")
-    html = _run_action(admin_client, "assign_to_project", [stock], project=tenant_a.pk).content.decode()
+    html = _run_action(
+        admin_client, "assign_to_project", [stock], project=tenant_a.pk
+    ).content.decode()
     stock.refresh_from_db()
     assert stock.project == tenant_a and stock.status == "assigned" and stock.assigned_at
     assert f"{stock.number} assigned to" in html
@@ -33,7 +35,9 @@ def test_assign_action_gives_stock_numbers_to_a_project(admin_client, tenant_a):
 
 def test_assign_action_refuses_a_number_another_project_holds(admin_client, tenant_a, tenant_b):
     held = VirtualNumberFactory(project=tenant_b)
-    html = _run_action(admin_client, "assign_to_project", [held], project=tenant_a.pk).content.decode()
+    html = _run_action(
+        admin_client, "assign_to_project", [held], project=tenant_a.pk
+    ).content.decode()
     held.refresh_from_db()
     assert held.project == tenant_b
     assert "already assigned to another project" in html
@@ -42,7 +46,8 @@ def test_assign_action_refuses_a_number_another_project_holds(admin_client, tena
 def test_assign_action_first_asks_which_project(admin_client, tenant_a):
     stock = VirtualNumberFactory(project=None, status="available")
     page = admin_client.post(
-        "/admin/portal/virtualnumber/", {"action": "assign_to_project", "_selected_action": [stock.pk]}
+        "/admin/portal/virtualnumber/",
+        {"action": "assign_to_project", "_selected_action": [stock.pk]},
     )
     assert page.status_code == 200
     assert "Assign numbers to a project" in page.content.decode()

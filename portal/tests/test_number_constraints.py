@@ -24,4 +24,6 @@ def test_an_assigned_number_must_have_a_project_and_stock_must_not():
     with pytest.raises(IntegrityError), transaction.atomic():
         VirtualNumber.objects.create(number="+84901234567", status="assigned", project=None)
     with pytest.raises(IntegrityError), transaction.atomic():
-        VirtualNumber.objects.create(number="+84901234568", status="available", project=ProjectFactory())
+        VirtualNumber.objects.create(
+            number="+84901234568", status="available", project=ProjectFactory()
+        )

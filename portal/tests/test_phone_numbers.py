@@ -44,7 +44,9 @@ def test_model_validation_names_the_invalid_number():
 
 @pytest.mark.django_db
 def test_admin_add_form_rejects_an_invalid_number(admin_client):
-    response = admin_client.post("/admin/portal/virtualnumber/add/", {"number": "0123", "label": "x"})
+    response = admin_client.post(
+        "/admin/portal/virtualnumber/add/", {"number": "0123", "label": "x"}
+    )
     assert response.status_code == 200
     assert "is not a valid phone number" in response.content.decode()
     assert not VirtualNumber.objects.exists()

@@ -19,7 +19,10 @@ def test_seed_demo_twice_leaves_one_demo_tenant():
     project = Project.objects.get()
     assert project.webhook_token == first.webhook_token
     assert sorted(AppUser.objects.values_list("user_id", flat=True)) == ["user_1", "user_2"]
-    assert set(project.numbers.values_list("number", flat=True)) == {demo.PHONE_NUMBER_1, demo.PHONE_NUMBER_4}
+    assert set(project.numbers.values_list("number", flat=True)) == {
+        demo.PHONE_NUMBER_1,
+        demo.PHONE_NUMBER_4,
+    }
 
 
 @pytest.mark.django_db
@@ -33,5 +36,7 @@ def test_seed_demo_json_describes_the_tenant():
     assert info["apiKeySid"] == project.api_key_sid
     assert info["apiKeySecret"] == project.api_key_secret
     assert info["users"] == ["user_1", "user_2"]
-    assert info["answerUrl"].endswith(f"/answer_url/{project.stringee_project_id}/{project.webhook_token}/")
+    assert info["answerUrl"].endswith(
+        f"/answer_url/{project.stringee_project_id}/{project.webhook_token}/"
+    )
     assert len(info["inventory"]) == VirtualNumber.objects.filter(status="available").count() > 0

@@ -59,7 +59,8 @@ def test_six_bad_admin_logins_lock_the_account_from_that_address(client):
     user.set_password("right-password-123")
     user.save()
     statuses = [
-        client.post("/admin/login/", {"username": "alice", "password": "wrong"}).status_code for _ in range(6)
+        client.post("/admin/login/", {"username": "alice", "password": "wrong"}).status_code
+        for _ in range(6)
     ]
     assert statuses == [200, 200, 200, 200, 429, 429]  # the 5th failure locks (AXES_FAILURE_LIMIT)
     locked = client.post("/admin/login/", {"username": "alice", "password": "right-password-123"})

@@ -1,4 +1,5 @@
-"""Every webhook checks X-STRINGEE-SIGNATURE through its real URL, after the token, per signing mode."""
+"""Every webhook checks X-STRINGEE-SIGNATURE through its real URL, after the token, per signing
+mode."""
 
 import base64
 import hashlib
@@ -56,12 +57,20 @@ class Endpoint:
         return client.post(self.path, data, content_type="application/json", **headers)
 
 
-QUERY = "from=84912345678&to=842473000111&fromInternal=false&uuid=6f1c0e2a-0000-4000-8000-000000000001"
+QUERY = (
+    "from=84912345678&to=842473000111&fromInternal=false&uuid=6f1c0e2a-0000-4000-8000-000000000001"
+)
 
 
 def endpoints(project) -> list[Endpoint]:
     menu = IvrMenuFactory(project=project, greeting_text="Menu.")
-    dtmf = {"time": "1700000000123", "dtmf": "1", "call_id": "call-x", "customField": "", "timeout": False}
+    dtmf = {
+        "time": "1700000000123",
+        "dtmf": "1",
+        "call_id": "call-x",
+        "customField": "",
+        "timeout": False,
+    }
     recording = {"call_id": "call-rec", "url": "https://rec.example/call-rec.mp3"}
     return [
         Endpoint("answer_url GET", "GET", f"{url(project, 'answer_url')}?{QUERY}"),
@@ -78,13 +87,18 @@ def endpoints(project) -> list[Endpoint]:
             json.dumps(dtmf).encode(),
         ),
         Endpoint(
-            "recording callback POST", "POST", url(project, "recording_event"), json.dumps(recording).encode()
+            "recording callback POST",
+            "POST",
+            url(project, "recording_event"),
+            json.dumps(recording).encode(),
         ),
     ]
 
 
 def failures(project) -> list[str]:
-    return list(WebhookSignatureFailure.objects.filter(project=project).values_list("reason", flat=True))
+    return list(
+        WebhookSignatureFailure.objects.filter(project=project).values_list("reason", flat=True)
+    )
 
 
 def test_enforce_answers_good_signatures_and_refuses_missing_or_wrong_with_403(client, signed):
@@ -105,7 +119,9 @@ def test_enforce_answers_good_signatures_and_refuses_missing_or_wrong_with_403(c
 def test_report_answers_everything_and_records_missing_or_wrong(client, signed):
     set_mode(signed, SigningMode.REPORT)
     for endpoint in endpoints(signed):
-        assert endpoint.call(client, sign(endpoint.signed_data())).status_code == 200, endpoint.label
+        assert endpoint.call(client, sign(endpoint.signed_data())).status_code == 200, (
+            endpoint.label
+        )
         assert failures(signed) == [], endpoint.label
         assert endpoint.call(client, None).status_code == 200, endpoint.label
         assert endpoint.call(client, sign(b"something else")).status_code == 200, endpoint.label
@@ -148,12 +164,16 @@ def test_enforce_refuses_before_anything_is_stored(client, signed):
     assert not CallEvent.objects.exists() and not Recording.objects.exists()
 
 
-def test_the_url_token_is_checked_first_and_a_bad_one_records_no_signature_failure(client, signed, tenant_b):
+def test_the_url_token_is_checked_first_and_a_bad_one_records_no_signature_failure(
+    client, signed, tenant_b
+):
     set_mode(signed, SigningMode.ENFORCE)
     for endpoint in endpoints(signed):
         endpoint.path = endpoint.path.replace(signed.webhook_token, tenant_b.webhook_token)
         response = endpoint.call(client, sign(endpoint.signed_data()))
-        assert (response.status_code, response.json()["error"]) == (403, "bad_token"), endpoint.label
+        assert (response.status_code, response.json()["error"]) == (403, "bad_token"), (
+            endpoint.label
+        )
     assert failures(signed) == []
 
 

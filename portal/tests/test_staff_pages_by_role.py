@@ -1,4 +1,5 @@
-"""The staff pages this UI adds or changes open for an owner, a viewer and a superuser (no error)."""
+"""The staff pages this UI adds or changes open for an owner, a viewer and a superuser (no
+error)."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -1,4 +1,5 @@
-"""Every page loads its assets from the portal itself (no CDN), and WhiteNoise serves them with DEBUG off."""
+"""Every page loads its assets from the portal itself (no CDN), and WhiteNoise serves them with
+DEBUG off."""
 
 import re
 from io import StringIO
@@ -22,7 +23,9 @@ def test_api_docs_come_from_local_assets(admin_client, path):
     assert not CDN.search(html)
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/routing/routingrule/add/", "/admin/portal/project/"])
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/routing/routingrule/add/", "/admin/portal/project/"]
+)
 def test_staff_pages_load_nothing_from_outside(admin_client, path):
     html = admin_client.get(path).content.decode()
     urls = asset_urls(html)
@@ -31,7 +34,8 @@ def test_staff_pages_load_nothing_from_outside(admin_client, path):
 
 def test_the_rule_form_loads_the_conditional_fields_script(admin_client):
     assert (
-        "portal/conditional_fields.js" in admin_client.get("/admin/routing/routingrule/add/").content.decode()
+        "portal/conditional_fields.js"
+        in admin_client.get("/admin/routing/routingrule/add/").content.decode()
     )
 
 

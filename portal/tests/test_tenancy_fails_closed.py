@@ -29,10 +29,14 @@ def undeclared_model():
         yield Forgotten, isolated
 
 
-def test_manage_py_check_fails_on_a_tenant_model_without_a_tenant_path(undeclared_model, monkeypatch):
+def test_manage_py_check_fails_on_a_tenant_model_without_a_tenant_path(
+    undeclared_model, monkeypatch
+):
     _, isolated = undeclared_model
     monkeypatch.setattr(tenancy.apps, "get_models", isolated.get_models)
-    with pytest.raises(SystemCheckError, match=r"portal\.E001.*routing\.Forgotten declares no tenant_lookup"):
+    with pytest.raises(
+        SystemCheckError, match=r"portal\.E001.*routing\.Forgotten declares no tenant_lookup"
+    ):
         call_command("check")
 
 

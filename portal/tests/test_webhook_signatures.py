@@ -85,7 +85,10 @@ def test_missing_or_blank_header_is_missing(project):
 
 
 def test_another_projects_secret_is_a_mismatch(project):
-    assert check_signature(post(project, BODY, sign(BODY, "someone-else")), project) == Outcome.MISMATCH
+    assert (
+        check_signature(post(project, BODY, sign(BODY, "someone-else")), project)
+        == Outcome.MISMATCH
+    )
 
 
 def test_signature_with_non_ascii_junk_is_a_mismatch_not_an_error(project):
@@ -127,7 +130,9 @@ def test_report_accepts_everything_but_records_missing_or_wrong(project):
     project.signing_mode = SigningMode.REPORT
     for _label, request, _outcome in requests(project):
         verify_webhook(request, project)
-    reasons = sorted(WebhookSignatureFailure.objects.filter(project=project).values_list("reason", flat=True))
+    reasons = sorted(
+        WebhookSignatureFailure.objects.filter(project=project).values_list("reason", flat=True)
+    )
     assert reasons == ["mismatch", "mismatch", "missing", "missing"]
 
 

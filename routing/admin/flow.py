@@ -30,7 +30,8 @@ def flow_picture(project: Project | None, number: str | None = None) -> str:
         return "This number is not assigned to a project: calls to it are not routed."
     source = flow_source(routing_table(project), number=number, link=admin_link)
     return format_html(
-        '<div class="flow-wrap"><p class="flow-legend">Drawn from the routing table the answer_url uses now. '
+        '<div class="flow-wrap"><p class="flow-legend">Drawn '
+        "from the routing table the answer_url uses now. "
         "Rules are tried top to bottom; click a rule, menu or group to open it.</p>"
         '<div class="flow-picture"><pre class="mermaid" id="flow-source">{}</pre></div></div>',
         source,
@@ -67,6 +68,9 @@ class VirtualNumberWithFlowAdmin(VirtualNumberAdmin):
         return flow_picture(obj.project if obj.belongs_to(obj.project_id) else None, obj.number)
 
 
-for model, model_admin in ((Project, ProjectWithFlowAdmin), (VirtualNumber, VirtualNumberWithFlowAdmin)):
+for model, model_admin in (
+    (Project, ProjectWithFlowAdmin),
+    (VirtualNumber, VirtualNumberWithFlowAdmin),
+):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -1,4 +1,5 @@
-"""Staff pages for masked calls: the project's masking pool and its sessions (closed from the list)."""
+"""Staff pages for masked calls: the project's masking pool and its sessions (closed from the
+list)."""
 
 from django.contrib import admin
 

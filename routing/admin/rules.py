@@ -13,14 +13,30 @@ from routing.services import config as services
 class RoutingRuleAdmin(TenantScopedAdmin):
     form = checked_form(services.rule_check)
     formfield_overrides = URL_FIELDS
-    list_display = ["priority", "name", "enabled", "direction", "called_kind", "destination_kind", "project"]
+    list_display = [
+        "priority",
+        "name",
+        "enabled",
+        "direction",
+        "called_kind",
+        "destination_kind",
+        "project",
+    ]
     list_display_links = ["name"]
     list_editable = ["priority", "enabled"]
     list_filter = ["enabled", "direction", "destination_kind", ("project", ProjectScopedListFilter)]
-    search_fields = ["name", "called_pattern", "caller_pattern", "destination_number", "custom_data"]
+    search_fields = [
+        "name",
+        "called_pattern",
+        "caller_pattern",
+        "destination_number",
+        "custom_data",
+    ]
     ordering = ["project", "priority", "id"]
     list_select_related = ["project"]
-    change_list_template = "admin/routing/routingrule/change_list.html"  # links to "Simulate a call"
+    change_list_template = (
+        "admin/routing/routingrule/change_list.html"  # links to "Simulate a call"
+    )
     fieldsets = [
         (None, {"fields": ["project", "name", "priority", "enabled"]}),
         (
@@ -36,7 +52,8 @@ class RoutingRuleAdmin(TenantScopedAdmin):
                     ("schedule_days", "schedule_start", "schedule_end"),
                     "business_hours",
                 ],
-                "description": "Patterns: a prefix in Stringee's digits (8490…) or a regular expression "
+                "description": "Patterns: a prefix in Stringee's digits "
+                "(8490…) or a regular expression "
                 "starting with ^. Days: ISO weekday digits, e.g. 12345 for Monday to Friday.",
             },
         ),

@@ -1,4 +1,5 @@
-"""The "simulate a call" admin page: pick one of your projects, describe a call, read how it routes."""
+"""The "simulate a call" admin page: pick one of your projects, describe a call, read how it
+routes."""
 
 import json
 from datetime import datetime
@@ -41,7 +42,9 @@ def choose_project(request: HttpRequest, site) -> HttpResponse:
     """Pick which of the staff member's projects to simulate (straight there if only one)."""
     projects = projects_for(request.user, Membership.Role.values).order_by("name")
     if len(projects) == 1:
-        return redirect("admin:routing_simulate", stringee_project_id=projects[0].stringee_project_id)
+        return redirect(
+            "admin:routing_simulate", stringee_project_id=projects[0].stringee_project_id
+        )
     context = {**site.each_context(request), "projects": projects, "title": "Simulate a call"}
     return render(request, "admin/routing/simulate.html", context)
 
@@ -53,7 +56,9 @@ def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpR
     explanation = None
     if form.is_valid():
         data = form.cleaned_data
-        explanation = simulate_call(project, data["from_"], data["to"], data["direction"], data["at"])
+        explanation = simulate_call(
+            project, data["from_"], data["to"], data["direction"], data["at"]
+        )
     context = {
         **site.each_context(request),
         "title": f"Simulate a call — {project}",
@@ -72,7 +77,9 @@ def simulate_urls(model_admin) -> list:
     site = model_admin.admin_site
     return [
         path(
-            "simulate/", site.admin_view(partial(choose_project, site=site)), name="routing_simulate_choose"
+            "simulate/",
+            site.admin_view(partial(choose_project, site=site)),
+            name="routing_simulate_choose",
         ),
         path(
             "simulate/<int:stringee_project_id>/",

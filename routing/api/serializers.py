@@ -1,4 +1,5 @@
-"""Input and output shapes of the routing API: rules, IVR menus with keys, ring groups, rooms, masking.
+"""Input and output shapes of the routing API: rules, IVR menus with keys, ring groups, rooms,
+masking.
 
 Serializers only check types and shapes; the routing services decide what may be saved.
 """
@@ -38,7 +39,9 @@ def with_rows(
     """A serializer of `model` whose rows (a menu's keys, a group's members) are nested under
     `rows`, shown without their own ids and written whole by the service."""
     row_meta = type("Meta", (), {"model": row_model, "exclude": ["id", parent]})
-    row = type(f"{row_model.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": row_meta})
+    row = type(
+        f"{row_model.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": row_meta}
+    )
     attrs = {
         "project": STRINGEE_PROJECT_ID,
         rows: row(many=True, required=False, help_text=help_text),
@@ -66,7 +69,9 @@ class ConferenceRoomSerializer(serializers.ModelSerializer):
 
 class RoomTokenSerializer(serializers.Serializer):
     user_id = serializers.CharField(max_length=128, help_text="An active app user of the project.")
-    control = serializers.BooleanField(default=False, help_text="May control the room (kick, mute).")
+    control = serializers.BooleanField(
+        default=False, help_text="May control the room (kick, mute)."
+    )
     record = serializers.BooleanField(default=False, help_text="Stringee records the room.")
     ttl = serializers.IntegerField(default=3600, min_value=60, max_value=24 * 3600)
 
@@ -115,11 +120,14 @@ class SimulateSerializer(serializers.Serializer):
 
     def get_fields(self):
         return {
-            "from": serializers.CharField(max_length=128, help_text="Caller number or app user id."),
+            "from": serializers.CharField(
+                max_length=128, help_text="Caller number or app user id."
+            ),
             "to": serializers.CharField(max_length=128, help_text="Called number or app user id."),
             "direction": serializers.ChoiceField(choices=["phone", "app"], default="phone"),
             "at": serializers.CharField(
-                required=False, help_text="ISO time; without an offset it is the project's local time."
+                required=False,
+                help_text="ISO time; without an offset it is the project's local time.",
             ),
         }
 

@@ -1,4 +1,5 @@
-"""Management API of routing: rules, IVR menus, ring groups, conference rooms, masked calls, simulate.
+"""Management API of routing: rules, IVR menus, ring groups, conference rooms, masked calls,
+simulate.
 
 Views are thin: scoped by portal.tenancy, they hand validated input to the routing services,
 whose refusals the API's exception handler turns into the portal's JSON errors.
@@ -96,7 +97,9 @@ class IvrMenuViewSet(ConfigViewSet):
     """A project's IVR menus with their keys (0-9, *, #)."""
 
     queryset = (
-        IvrMenu.objects.select_related("project").prefetch_related("options").order_by("project", "name")
+        IvrMenu.objects.select_related("project")
+        .prefetch_related("options")
+        .order_by("project", "name")
     )
     serializer_class = shapes.IvrMenuSerializer
     filterset_class = IvrMenuFilter
@@ -110,7 +113,9 @@ class RingGroupViewSet(ConfigViewSet):
     """Ring groups: members rung one at a time (sequential or round-robin), then a final step."""
 
     queryset = (
-        RingGroup.objects.select_related("project").prefetch_related("members").order_by("project", "name")
+        RingGroup.objects.select_related("project")
+        .prefetch_related("members")
+        .order_by("project", "name")
     )
     serializer_class = shapes.RingGroupSerializer
     nested = "members"
@@ -137,11 +142,19 @@ class ConferenceRoomViewSet(ConfigViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if not room.stringee_room_id:
-            raise serializers.ValidationError({"stringee_room_id": "Set the room's Stringee roomId first."})
+            raise serializers.ValidationError(
+                {"stringee_room_id": "Set the room's Stringee roomId first."}
+            )
         if active_app_user(project=room.project, user_id=data["user_id"]) is None:
-            raise serializers.ValidationError({"user_id": "No active app user with this id in the project."})
-        token = make_room_token(room, control=data["control"], record=data["record"], ttl=data["ttl"])
-        return Response({"token": token, "room_id": room.stringee_room_id, "expires_in": data["ttl"]})
+            raise serializers.ValidationError(
+                {"user_id": "No active app user with this id in the project."}
+            )
+        token = make_room_token(
+            room, control=data["control"], record=data["record"], ttl=data["ttl"]
+        )
+        return Response(
+            {"token": token, "room_id": room.stringee_room_id, "expires_in": data["ttl"]}
+        )
 
 
 class MaskingSessionViewSet(
@@ -149,7 +162,9 @@ class MaskingSessionViewSet(
 ):
     """Masked calls: two participants reach each other through one proxy number until it ends."""
 
-    queryset = MaskingSession.objects.select_related("project", "proxy").order_by("-created_at", "-id")
+    queryset = MaskingSession.objects.select_related("project", "proxy").order_by(
+        "-created_at", "-id"
+    )
     serializer_class = shapes.MaskingSessionSerializer
     filterset_class = MaskingSessionFilter
 
@@ -188,5 +203,7 @@ class SimulateViewSet(ProjectScopedViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         project = caller_project(request, roles=MEMBER_ROLES)
-        explanation = simulate_call(project, data["from"], data["to"], data["direction"], data.get("at"))
+        explanation = simulate_call(
+            project, data["from"], data["to"], data["direction"], data.get("at")
+        )
         return Response(explanation.as_dict())

@@ -24,7 +24,9 @@ def is_open(calendar: dict, at: datetime, time_zone: str) -> bool:
         return True
     now = local.time()
     for opens, closes in hours.get(str(local.isoweekday()), ()):
-        if time.fromisoformat(opens) <= now and (closes == MIDNIGHT or now < time.fromisoformat(closes)):
+        if time.fromisoformat(opens) <= now and (
+            closes == MIDNIGHT or now < time.fromisoformat(closes)
+        ):
             return True
     return False
 

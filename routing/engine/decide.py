@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 from routing import patterns, scco
 from routing.engine import destinations, masking, ring
 from routing.engine.calendar import hours_allow
-from routing.engine.destinations import Call, CallState, Context, Links, NoState, Table, fallback_scco
+from routing.engine.destinations import (
+    Call,
+    CallState,
+    Context,
+    Links,
+    NoState,
+    Table,
+    fallback_scco,
+)
 from routing.kinds import CalledKind, Direction, Hours
 
 __all__ = [
@@ -41,7 +49,12 @@ class Decision:
     matched: bool = True  # False: nothing applied and the fallback message is played
 
     def as_log(self) -> dict:
-        return {"rule": self.rule_id, "rule_name": self.rule_name, "scco": self.scco, "reason": self.reason}
+        return {
+            "rule": self.rule_id,
+            "rule_name": self.rule_name,
+            "scco": self.scco,
+            "reason": self.reason,
+        }
 
 
 # --- matchers: (rule, call, table) -> bool -----------------------------------------------------
@@ -58,7 +71,10 @@ def pattern_matches(pattern: str, value: str) -> bool:
 
 
 def matches_direction(rule: dict, call: Call, table: Table) -> bool:
-    return rule["direction"] in (Direction.ANY, Direction.APP if call.from_internal else Direction.PHONE)
+    return rule["direction"] in (
+        Direction.ANY,
+        Direction.APP if call.from_internal else Direction.PHONE,
+    )
 
 
 def matches_called(rule: dict, call: Call, table: Table) -> bool:
@@ -80,7 +96,8 @@ def matches_caller(rule: dict, call: Call, table: Table) -> bool:
 
 
 def matches_schedule(rule: dict, call: Call, table: Table) -> bool:
-    """Within the rule's days and [start, end) in the project's time zone; a window may span midnight."""
+    """Within the rule's days and [start, end) in the project's time zone; a window may span
+    midnight."""
     days, start, end = rule.get("days") or [], rule.get("start"), rule.get("end")
     if not days and not start:
         return True
@@ -100,7 +117,13 @@ def matches_hours(rule: dict, call: Call, table: Table) -> bool:
     return hours_allow(rule.get("hours", Hours.ANY), table.calendar, call.at, table.time_zone)
 
 
-MATCHERS: list[Matcher] = [matches_direction, matches_called, matches_caller, matches_schedule, matches_hours]
+MATCHERS: list[Matcher] = [
+    matches_direction,
+    matches_called,
+    matches_caller,
+    matches_schedule,
+    matches_hours,
+]
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -120,12 +143,15 @@ def rule_scco(
 ) -> list | None:
     """The SCCO `rule` builds for `call` (without checking that it matches)."""
     options = {**rule["options"], "rule_id": rule["id"]}
-    return destinations.build(rule["destination"], Context(call, table, links, options, state or NoState()))
+    return destinations.build(
+        rule["destination"], Context(call, table, links, options, state or NoState())
+    )
 
 
 def route(table: Table, call: Call, links: Links, state: CallState | None = None) -> Decision:
     """A masked call by its session; else the first enabled rule (by priority) that matches and can
-    serve the call; else the defaults. `state` answers masking lookups and moves round-robin pointers."""
+    serve the call; else the defaults. `state` answers masking lookups and moves round-robin
+    pointers."""
     state = state or NoState()
     masked = masking.masked_scco(table, call, state)
     if masked is not None:
@@ -154,7 +180,8 @@ def fallback(table: Table, reason: str) -> Decision:
 
 
 def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
-    """The caller pressed `digits` in menu `menu_id` on try `attempt`: the key, a retry or the final step."""
+    """The caller pressed `digits` in menu `menu_id` on try `attempt`: the key, a retry or the final
+    step."""
     menu = ctx.table.menus.get(str(menu_id))
     if menu is None:
         return fallback(ctx.table, f"menu {menu_id} no longer exists")
@@ -165,11 +192,17 @@ def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
         if built is not None:
             return Decision(built, f"menu “{menu['name']}”: pressed {choice}")
     if attempt <= menu["max_retries"]:
-        retry = [scco.talk(menu["invalid_message"], voice=menu.get("voice") or None, barge_in=False)]
+        retry = [
+            scco.talk(menu["invalid_message"], voice=menu.get("voice") or None, barge_in=False)
+        ]
         retry += destinations.menu_scco(menu, ctx, attempt + 1)
-        return Decision(retry, f"menu “{menu['name']}”: invalid input {choice!r}, try {attempt + 1}")
+        return Decision(
+            retry, f"menu “{menu['name']}”: invalid input {choice!r}, try {attempt + 1}"
+        )
     built = destinations.build(menu["final"], ctx) or fallback_scco(ctx.table.fallback_message)
-    return Decision(built, f"menu “{menu['name']}”: no valid choice after {attempt} tries, final step")
+    return Decision(
+        built, f"menu “{menu['name']}”: no valid choice after {attempt} tries, final step"
+    )
 
 
 def on_fail_step(ctx: Context, rule_id: int) -> Decision:
@@ -180,7 +213,9 @@ def on_fail_step(ctx: Context, rule_id: int) -> Decision:
         return fallback(ctx.table, f"rule {rule_id} has no on-fail")
     options = {"caller_id": rule["options"].get("caller_id")}
     built = destinations.build(on_fail, Context(ctx.call, ctx.table, ctx.links, options))
-    return Decision(built or fallback_scco(ctx.table.fallback_message), f"rule “{rule['name']}”: on fail")
+    return Decision(
+        built or fallback_scco(ctx.table.fallback_message), f"rule “{rule['name']}”: on fail"
+    )
 
 
 def ring_step(ctx: Context, group_id: int, tried: int, start: int) -> Decision:

@@ -113,7 +113,9 @@ class Table:
     menus: dict[str, dict] = field(default_factory=dict)
     groups: dict[str, dict] = field(default_factory=dict)  # ring groups by id
     masking_pool: dict[str, int] = field(default_factory=dict)  # proxy E.164 → VirtualNumber id
-    calendar: dict = field(default_factory=dict)  # {"hours": {weekday: [[opens, closes]]}, "holidays": [...]}
+    calendar: dict = field(
+        default_factory=dict
+    )  # {"hours": {weekday: [[opens, closes]]}, "holidays": [...]}
 
     @classmethod
     def from_json(cls, data: dict) -> "Table":
@@ -227,7 +229,9 @@ def to_sip(destination: dict, ctx: Context) -> list[Action] | None:
     number, trunk = destination.get("sip"), destination.get("trunk")
     if not number or not trunk:
         return None
-    return connect_to(scco.endpoint("external", number, number, sip_trunk_id=trunk), ctx, outbound=True)
+    return connect_to(
+        scco.endpoint("external", number, number, sip_trunk_id=trunk), ctx, outbound=True
+    )
 
 
 @builder(DestinationKind.MENU)
@@ -256,7 +260,8 @@ def to_voicemail(destination: dict, ctx: Context) -> list[Action]:
 
 
 def menu_scco(menu: dict, ctx: Context, attempt: int) -> list[Action]:
-    """The greeting (interruptible by a key) and an `input` whose answer comes back to the portal."""
+    """The greeting (interruptible by a key) and an `input` whose answer comes back to the
+    portal."""
     if menu.get("audio"):
         greeting = scco.play(file_name=menu["audio"], barge_in=True)
     else:

@@ -1,4 +1,5 @@
-"""Explain how a call would route: per rule why it did or did not match, the decision, the exact SCCO.
+"""Explain how a call would route: per rule why it did or did not match, the decision, the exact
+SCCO.
 
 Pure like the engine, and without side effects: the caller passes a read-only `CallState`
 (routing.state.PeekState), so no round-robin pointer moves, and nothing is logged or parked
@@ -81,10 +82,15 @@ def _verdict(
     failed = [matcher.__name__ for matcher in decide.MATCHERS if not matcher(rule, call, table)]
     if failed:
         return RuleVerdict(
-            rule["id"], rule["name"], "skipped", "; ".join(_mismatch(f, rule, call, table) for f in failed)
+            rule["id"],
+            rule["name"],
+            "skipped",
+            "; ".join(_mismatch(f, rule, call, table) for f in failed),
         )
     if index not in candidates:
-        return RuleVerdict(rule["id"], rule["name"], "skipped", "it is tied to another called number or user")
+        return RuleVerdict(
+            rule["id"], rule["name"], "skipped", "it is tied to another called number or user"
+        )
     if rule["id"] == chosen:
         return RuleVerdict(
             rule["id"],
@@ -93,7 +99,10 @@ def _verdict(
             "every condition holds and its destination can serve the call",
         )
     return RuleVerdict(
-        rule["id"], rule["name"], "skipped", "it matches, but its destination cannot serve this call"
+        rule["id"],
+        rule["name"],
+        "skipped",
+        "it matches, but its destination cannot serve this call",
     )
 
 
@@ -106,11 +115,15 @@ def explain(table: Table, call: Call, links: Links, state: CallState) -> Explana
     for index, rule in enumerate(table.rules):
         if masked:
             rules.append(
-                RuleVerdict(rule["id"], rule["name"], "not reached", "the called number is a masking proxy")
+                RuleVerdict(
+                    rule["id"], rule["name"], "not reached", "the called number is a masking proxy"
+                )
             )
             continue
         if not reached:
-            rules.append(RuleVerdict(rule["id"], rule["name"], "not reached", "an earlier rule matched"))
+            rules.append(
+                RuleVerdict(rule["id"], rule["name"], "not reached", "an earlier rule matched")
+            )
             continue
         verdict = _verdict(index, rule, call, table, candidates, decision.rule_id)
         reached = verdict.outcome != "matched"

@@ -1,4 +1,5 @@
-"""Masked calls through a proxy number: connect the caller to the other participant, as the proxy (pure).
+"""Masked calls through a proxy number: connect the caller to the other participant, as the proxy
+(pure).
 
 The caller is identified as Stringee names it: a phone caller by number (E.164), an app caller
 by its user id. `CallState.masking_binding` says whether that caller is bound on the proxy
@@ -21,7 +22,9 @@ def caller_identity(call: Call) -> tuple[str, str]:
     return PartyKind.PHONE, call.from_number or call.from_raw
 
 
-def masked_scco(table: Table, call: Call, state: CallState) -> tuple[list[Action], str, bool] | None:
+def masked_scco(
+    table: Table, call: Call, state: CallState
+) -> tuple[list[Action], str, bool] | None:
     """(SCCO, reason, connected) for a call to a masking proxy number; None for any other call."""
     proxy_id = table.masking_pool.get(call.to_number or "")
     if proxy_id is None:

@@ -1,4 +1,5 @@
-"""Ring groups as SCCOs: one member's connect at a time, its failure coming back for the next (pure).
+"""Ring groups as SCCOs: one member's connect at a time, its failure coming back for the next
+(pure).
 
 Each member's `connect` carries `continueOnFail: true` and an `onFailEventUrl` naming the group,
 how many members were tried and where this call started (`/ring/<projectId>/<token>/<group>/
@@ -7,7 +8,14 @@ Round-robin groups start at the pointer `CallState.round_robin_start` hands out.
 """
 
 from routing import scco
-from routing.engine.destinations import Action, Context, build, builder, caller_endpoint, fallback_scco
+from routing.engine.destinations import (
+    Action,
+    Context,
+    build,
+    builder,
+    caller_endpoint,
+    fallback_scco,
+)
 from routing.kinds import DestinationKind, PartyKind, Strategy
 
 
@@ -19,7 +27,8 @@ def member_endpoint(member: dict, ctx: Context) -> dict:
 
 
 def ring_member(group: dict, ctx: Context, tried: int, start: int) -> list[Action]:
-    """The connect to the `tried`-th member counted from `start`, or the final step after the last."""
+    """The connect to the `tried`-th member counted from `start`, or the final step after the
+    last."""
     members = group["members"]
     if tried >= len(members):
         return build(group["final"], ctx) or fallback_scco(ctx.table.fallback_message)
@@ -46,7 +55,8 @@ def start_of(group: dict, ctx: Context) -> int:
 
 @builder(DestinationKind.GROUP)
 def to_group(destination: dict, ctx: Context) -> list[Action] | None:
-    """A ring group: the first member to try (its own settings; a rule's connect options do not apply)."""
+    """A ring group: the first member to try (its own settings; a rule's connect options do not
+    apply)."""
     group = ctx.table.groups.get(str(destination.get("group")))
     if group is None:
         return None

@@ -1,4 +1,5 @@
-"""A project's business calendar: weekly opening hours and dated holidays, in the project's time zone."""
+"""A project's business calendar: weekly opening hours and dated holidays, in the project's time
+zone."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,7 +33,9 @@ class OpeningHours(models.Model):
         ordering = ["project", "weekday", "opens"]
         verbose_name_plural = "opening hours"
         constraints = [
-            models.CheckConstraint(name="opening_weekday_iso", condition=Q(weekday__gte=1, weekday__lte=7)),
+            models.CheckConstraint(
+                name="opening_weekday_iso", condition=Q(weekday__gte=1, weekday__lte=7)
+            ),
             models.CheckConstraint(
                 name="opening_window_forward",
                 condition=Q(opens__lt=models.F("closes")) | Q(closes="00:00:00"),
@@ -43,7 +46,12 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self) -> None:
-        if self.opens and self.closes and self.closes.isoformat() != "00:00:00" and self.closes <= self.opens:
+        if (
+            self.opens
+            and self.closes
+            and self.closes.isoformat() != "00:00:00"
+            and self.closes <= self.opens
+        ):
             raise ValidationError({"closes": "Closing must be after opening (00:00 for midnight)."})
 
     def as_window(self) -> list[str]:
@@ -51,7 +59,8 @@ class OpeningHours(models.Model):
 
 
 class Holiday(models.Model):
-    """A whole local day (midnight to midnight, project time zone) on which the project is closed."""
+    """A whole local day (midnight to midnight, project time zone) on which the project is
+    closed."""
 
     tenant_lookup = "project"
     invalidates_routing = True

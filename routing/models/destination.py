@@ -11,12 +11,17 @@ from routing.kinds import DestinationKind
 # What `play` takes (contract §0: `fileName`): a file uploaded to Stringee, or an http(s) link.
 validate_audio = RegexValidator(
     r"^(https?://\S+|[\w .()-]+\.(mp3|wav))$",
-    "Enter the name of a file uploaded to Stringee (e.g. closed.mp3) or an http(s) link to an audio file.",
+    (
+        "Enter the name of a file uploaded to Stringee (e.g. "
+        "closed.mp3) or an http(s) link to an audio file."
+    ),
 )
 validate_trunk_number = RegexValidator(
     r"^\+?[0-9A-Za-z*#_.-]{1,32}$", "Enter the number or extension to dial on the trunk (e.g. 100)."
 )
-AUDIO_HELP = "A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link; played instead of the text."
+AUDIO_HELP = (
+    "A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link; played instead of the text."
+)
 
 
 def another_projects(related: models.Model | None, project_id: int | None) -> bool:
@@ -55,7 +60,9 @@ class Destination(CheckedInPython):
         "routing.RingGroup", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     message_text = models.CharField(
-        max_length=1000, blank=True, help_text="Spoken text; blank plays the project's fallback message."
+        max_length=1000,
+        blank=True,
+        help_text="Spoken text; blank plays the project's fallback message.",
     )
     message_voice = models.CharField(
         max_length=100, blank=True, help_text="Stringee voice, e.g. hn_male_xuantin_vdts_48k-hsmm."
@@ -68,7 +75,8 @@ class Destination(CheckedInPython):
         abstract = True
 
     def destination_json(self) -> dict:
-        """The destination as the routing snapshot stores it (routing.engine.destinations reads it)."""
+        """The destination as the routing snapshot stores it (routing.engine.destinations reads
+        it)."""
         return {
             "kind": self.destination_kind,
             "user": self.destination_user.user_id if self.destination_user is not None else "",

@@ -24,7 +24,9 @@ class RingGroup(CallerIdMixin, Destination):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ring_groups")
     name = models.CharField(max_length=200)
-    strategy = models.CharField(max_length=12, choices=Strategy.choices(), default=Strategy.SEQUENTIAL)
+    strategy = models.CharField(
+        max_length=12, choices=Strategy.choices(), default=Strategy.SEQUENTIAL
+    )
     destination_kind = models.CharField(
         "when all fail",
         max_length=10,
@@ -36,7 +38,9 @@ class RingGroup(CallerIdMixin, Destination):
     class Meta:
         ordering = ["project", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="unique_group_name_per_project")
+            models.UniqueConstraint(
+                fields=["project", "name"], name="unique_group_name_per_project"
+            )
         ]
 
     def __str__(self) -> str:
@@ -60,7 +64,9 @@ class RingGroup(CallerIdMixin, Destination):
                         {"kind": "user", "address": member.user.user_id, "timeout": member.timeout}
                     )
             elif member.number:
-                members.append({"kind": "phone", "address": member.number, "timeout": member.timeout})
+                members.append(
+                    {"kind": "phone", "address": member.number, "timeout": member.timeout}
+                )
         return {
             "id": self.pk,
             "name": self.name,
@@ -80,7 +86,9 @@ class RingGroupMember(CheckedInPython):
     group = models.ForeignKey(RingGroup, on_delete=models.CASCADE, related_name="members")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=5, choices=PartyKind.choices(), default=PartyKind.USER)
-    user = models.ForeignKey(AppUser, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        AppUser, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     number = E164Field(blank=True)
     timeout = models.PositiveIntegerField(
         default=20,
@@ -114,14 +122,18 @@ class RingGroupMember(CheckedInPython):
 
 
 class ConferenceRoom(models.Model):
-    """A tenant's named conference room, mapped to a Stringee room id (rooms live in Stringee's room API)."""
+    """A tenant's named conference room, mapped to a Stringee room id (rooms live in Stringee's room
+    API)."""
 
     tenant_lookup = "project"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conference_rooms")
     name = models.CharField(max_length=200)
     stringee_room_id = models.CharField(
-        "Stringee roomId", max_length=128, blank=True, help_text="From Stringee's room API (room2/create)."
+        "Stringee roomId",
+        max_length=128,
+        blank=True,
+        help_text="From Stringee's room API (room2/create).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,7 +11,8 @@ from routing.models.destination import AUDIO_HELP, Destination, validate_audio
 
 
 class IvrMenu(Destination):
-    """A voice menu: a greeting, then the caller presses a key; the destination is its final step."""
+    """A voice menu: a greeting, then the caller presses a key; the destination is its final
+    step."""
 
     tenant_lookup = "project"
     invalidates_routing = True
@@ -21,7 +22,11 @@ class IvrMenu(Destination):
     greeting_text = models.CharField(max_length=1000, blank=True)
     greeting_voice = models.CharField(max_length=100, blank=True)
     greeting_audio = models.CharField(
-        "greeting audio file", max_length=500, blank=True, validators=[validate_audio], help_text=AUDIO_HELP
+        "greeting audio file",
+        max_length=500,
+        blank=True,
+        validators=[validate_audio],
+        help_text=AUDIO_HELP,
     )
     timeout = models.PositiveIntegerField(
         default=10,
@@ -47,7 +52,9 @@ class IvrMenu(Destination):
         verbose_name_plural = "IVR menus"
         ordering = ["project", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="unique_menu_name_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "name"], name="unique_menu_name_per_project"
+            ),
             models.CheckConstraint(
                 name="menu_timeout_positive", condition=Q(timeout__gte=1, timeout__lte=3600)
             ),
@@ -78,7 +85,9 @@ class IvrMenu(Destination):
             "max_retries": self.max_retries,
             "invalid_message": self.invalid_message,
             "final": self.destination_json(),
-            "options": {o.digit: o.destination_json() for o in self.options.all()} if self.pk else {},
+            "options": {o.digit: o.destination_json() for o in self.options.all()}
+            if self.pk
+            else {},
         }
 
 
@@ -98,7 +107,9 @@ class IvrOption(Destination):
         ordering = ["menu", "digit"]
         constraints = [
             models.UniqueConstraint(fields=["menu", "digit"], name="one_option_per_digit"),
-            models.CheckConstraint(name="option_digit_is_a_key", condition=Q(digit__in=list("0123456789*#"))),
+            models.CheckConstraint(
+                name="option_digit_is_a_key", condition=Q(digit__in=list("0123456789*#"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,9 @@ class RoutingErrorLog(models.Model):
         verbose_name = "routing error"
         verbose_name_plural = "routing errors"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["project", "-created_at"], name="routing_error_project_latest")]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="routing_error_project_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call_id or '-'}"

@@ -22,7 +22,9 @@ class MaskingPoolNumber(models.Model):
     invalidates_routing = True
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="masking_pool")
-    number = models.OneToOneField(VirtualNumber, on_delete=models.CASCADE, related_name="masking_pool_entry")
+    number = models.OneToOneField(
+        VirtualNumber, on_delete=models.CASCADE, related_name="masking_pool_entry"
+    )
 
     class Meta:
         ordering = ["project", "number"]
@@ -33,7 +35,8 @@ class MaskingPoolNumber(models.Model):
 
     def clean(self) -> None:
         if self.number_id and (
-            self.number.project_id != self.project_id or self.number.status != VirtualNumber.Status.ASSIGNED
+            self.number.project_id != self.project_id
+            or self.number.status != VirtualNumber.Status.ASSIGNED
         ):
             raise ValidationError({"number": f"{self.number} is not a number of this project."})
 
@@ -46,10 +49,16 @@ class MaskingSession(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="masking_sessions")
     proxy = models.ForeignKey(VirtualNumber, on_delete=models.PROTECT, related_name="+")
     a_kind = models.CharField("participant A kind", max_length=5, choices=PartyKind.choices())
-    a_address = models.CharField("participant A", max_length=128, help_text="E.164 number or app user id.")
+    a_address = models.CharField(
+        "participant A", max_length=128, help_text="E.164 number or app user id."
+    )
     b_kind = models.CharField("participant B kind", max_length=5, choices=PartyKind.choices())
-    b_address = models.CharField("participant B", max_length=128, help_text="E.164 number or app user id.")
-    reference = models.CharField(max_length=200, blank=True, help_text="Your id, e.g. the ride or order.")
+    b_address = models.CharField(
+        "participant B", max_length=128, help_text="E.164 number or app user id."
+    )
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="Your id, e.g. the ride or order."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -73,7 +82,8 @@ class MaskingSession(models.Model):
 
 
 class MaskingBinding(models.Model):
-    """A participant of a session bound to its proxy; at most one active per (number, participant)."""
+    """A participant of a session bound to its proxy; at most one active per (number,
+    participant)."""
 
     tenant_lookup = "session__project"
 

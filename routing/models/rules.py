@@ -30,7 +30,9 @@ def validate_pattern(value: str) -> None:
         )
 
 
-validate_days = RegexValidator(r"^[1-7]{0,7}$", "Days are ISO weekday digits, 1 = Monday … 7 = Sunday.")
+validate_days = RegexValidator(
+    r"^[1-7]{0,7}$", "Days are ISO weekday digits, 1 = Monday … 7 = Sunday."
+)
 
 
 class RoutingRule(CallerIdMixin, Destination):
@@ -62,24 +64,36 @@ class RoutingRule(CallerIdMixin, Destination):
         "days", max_length=7, blank=True, validators=[validate_days], help_text="Blank: every day."
     )
     schedule_start = models.TimeField("from", null=True, blank=True, help_text="Project time zone.")
-    schedule_end = models.TimeField("until", null=True, blank=True, help_text="Exclusive; may pass midnight.")
+    schedule_end = models.TimeField(
+        "until", null=True, blank=True, help_text="Exclusive; may pass midnight."
+    )
     business_hours = models.CharField(
         max_length=6,
         choices=Hours.choices(),
         default=Hours.ANY,
         blank=True,
-        help_text="Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time.",
+        help_text=(
+            "Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time."
+        ),
     )
     # options
     record = models.BooleanField(default=False)
-    record_format = models.CharField(max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3")
+    record_format = models.CharField(
+        max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3"
+    )
     timeout = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)], help_text="Seconds of ringing."
     )
-    max_connect_time = models.IntegerField(null=True, blank=True, help_text="Seconds; -1 unlimited.")
+    max_connect_time = models.IntegerField(
+        null=True, blank=True, help_text="Seconds; -1 unlimited."
+    )
     custom_data = models.CharField(max_length=1000, blank=True)
-    peer_to_peer_call = models.BooleanField(null=True, blank=True, help_text="Blank: Stringee's default.")
-    continue_on_fail = models.BooleanField(default=False, help_text="When the callee cannot be reached…")
+    peer_to_peer_call = models.BooleanField(
+        null=True, blank=True, help_text="Blank: Stringee's default."
+    )
+    continue_on_fail = models.BooleanField(
+        default=False, help_text="When the callee cannot be reached…"
+    )
     on_fail_kind = models.CharField(
         "on fail", max_length=10, choices=OnFail.choices(), default=OnFail.MESSAGE
     )
@@ -110,7 +124,9 @@ class RoutingRule(CallerIdMixin, Destination):
         errors = {**self.destination_errors(self.project_id), **self._match_errors()}
         errors.update(self.caller_id_errors(self.project_id))
         if self.continue_on_fail and self.on_fail_kind == OnFail.PHONE and not self.on_fail_number:
-            errors["on_fail_number"] = "Enter the phone number to forward to when the callee is unreachable."
+            errors["on_fail_number"] = (
+                "Enter the phone number to forward to when the callee is unreachable."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -135,7 +151,11 @@ class RoutingRule(CallerIdMixin, Destination):
         """The rule as the routing snapshot stores it (related rows should be select_related)."""
         on_fail = None
         if self.continue_on_fail:
-            on_fail = {"kind": self.on_fail_kind, "number": self.on_fail_number, "text": self.on_fail_text}
+            on_fail = {
+                "kind": self.on_fail_kind,
+                "number": self.on_fail_number,
+                "text": self.on_fail_text,
+            }
         return {
             "id": self.pk,
             "name": self.name,

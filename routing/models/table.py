@@ -1,4 +1,5 @@
-"""A project's compiled routing table: one JSON row the answer_url reads (built by routing.snapshot)."""
+"""A project's compiled routing table: one JSON row the answer_url reads (built by
+routing.snapshot)."""
 
 from django.db import models
 

@@ -1,4 +1,5 @@
-"""Writes of rules, IVR menus with their keys, ring groups with their members, and their deletion."""
+"""Writes of rules, IVR menus with their keys, ring groups with their members, and their
+deletion."""
 
 from collections.abc import Iterable, Sequence
 
@@ -7,7 +8,14 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from portal.errors import DomainError
-from routing.models import ConferenceRoom, IvrMenu, IvrOption, RingGroup, RingGroupMember, RoutingRule
+from routing.models import (
+    ConferenceRoom,
+    IvrMenu,
+    IvrOption,
+    RingGroup,
+    RingGroupMember,
+    RoutingRule,
+)
 from routing.services.validation import check_menu_scco, check_option_scco, check_rule_scco
 
 
@@ -37,8 +45,11 @@ def row_problems(label: str, model: type[models.Model], exc: ValidationError) ->
     return lines
 
 
-def _check_rows(field: str, rows: Sequence[tuple[str, models.Model]], parent: models.Model, check) -> None:
-    """Run `check(row, parent)` on each (label, row); every problem, named by its row, under `field`."""
+def _check_rows(
+    field: str, rows: Sequence[tuple[str, models.Model]], parent: models.Model, check
+) -> None:
+    """Run `check(row, parent)` on each (label, row); every problem, named by its row, under
+    `field`."""
     problems: list[str] = []
     for label, row in rows:
         try:
@@ -50,13 +61,15 @@ def _check_rows(field: str, rows: Sequence[tuple[str, models.Model]], parent: mo
 
 
 def _replace_rows(related, rows: Sequence[models.Model]) -> None:
-    """A parent's rows written whole: the old ones deleted, the new ones inserted in one statement."""
+    """A parent's rows written whole: the old ones deleted, the new ones inserted in one
+    statement."""
     related.all().delete()
     related.model.objects.bulk_create(rows)
 
 
 def rule_check(rule: RoutingRule) -> None:
-    """Raise ValidationError if `rule` cannot be saved (its fields, then the SCCO it would build)."""
+    """Raise ValidationError if `rule` cannot be saved (its fields, then the SCCO it would
+    build)."""
     rule.clean()
     check_rule_scco(rule)
 
@@ -68,26 +81,35 @@ def rule_save(*, rule: RoutingRule) -> RoutingRule:
 
 
 def option_check(option: IvrOption, menu: IvrMenu) -> None:
-    """One key of `menu` (uniqueness of the digit is the menu's business: keys are written whole)."""
+    """One key of `menu` (uniqueness of the digit is the menu's business: keys are written
+    whole)."""
     option.menu = menu
     option.clean()
     check_option_scco(option)
 
 
 def menu_check(menu: IvrMenu, options: Iterable[dict] | None = None) -> None:
-    """The menu's own fields and SCCO, then each key given (problems keyed `options` → row index)."""
+    """The menu's own fields and SCCO, then each key given (problems keyed `options` → row
+    index)."""
     menu.clean()
     check_menu_scco(menu)
     if options is None:
         return
     digits = [row.get("digit") for row in options]
     repeated = sorted(
-        {f"Key {digit}: each key may be used once per menu." for digit in digits if digits.count(digit) > 1}
+        {
+            f"Key {digit}: each key may be used once per menu."
+            for digit in digits
+            if digits.count(digit) > 1
+        }
     )
     if repeated:
         raise ValidationError({"options": repeated})
     _check_rows(
-        "options", [(f"Key {row.get('digit')}", IvrOption(**row)) for row in options], menu, option_check
+        "options",
+        [(f"Key {row.get('digit')}", IvrOption(**row)) for row in options],
+        menu,
+        option_check,
     )
 
 
@@ -116,7 +138,10 @@ def group_check(group: RingGroup, members: Iterable[dict] | None = None) -> None
     group.clean()
     if members is None:
         return
-    rows = [(f"Member {position}", RingGroupMember(**row)) for position, row in enumerate(members, start=1)]
+    rows = [
+        (f"Member {position}", RingGroupMember(**row))
+        for position, row in enumerate(members, start=1)
+    ]
     _check_rows("members", rows, group, member_check)
 
 
@@ -127,7 +152,8 @@ def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGr
     _save(group)
     if members is not None:
         rows = [
-            RingGroupMember(group=group, **{"position": at, **values}) for at, values in enumerate(members)
+            RingGroupMember(group=group, **{"position": at, **values})
+            for at, values in enumerate(members)
         ]
         _replace_rows(group.members, rows)
     return group
@@ -145,7 +171,11 @@ def config_delete(*, obj: models.Model) -> None:
         with transaction.atomic():
             obj.delete()
     except (ProtectedError, RestrictedError) as exc:
-        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
+        blocking = (
+            getattr(exc, "protected_objects", None)
+            or getattr(exc, "restricted_objects", None)
+            or ()
+        )
         used_by = ", ".join(sorted({str(item) for item in blocking}))
         raise StillInUse(f"{obj} is still used by: {used_by}.") from exc
 

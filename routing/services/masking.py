@@ -7,7 +7,7 @@ transaction; if a concurrent creation took that number first, the insert fails a
 free number is tried. An empty choice is `PoolExhausted` (HTTP 409).
 """
 
-import random
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,7 +54,9 @@ def participant(project: Project, value: str) -> Participant:
         return Participant(PartyKind.PHONE, number)
     if value and active_app_user(project=project, user_id=value) is not None:
         return Participant(PartyKind.USER, value)
-    raise BadParticipant(f"“{value}” is neither a phone number nor an active app user of this project.")
+    raise BadParticipant(
+        f"“{value}” is neither a phone number nor an active app user of this project."
+    )
 
 
 def close_expired(project_id: int, now: datetime | None = None) -> int:
@@ -70,7 +72,9 @@ def close_expired(project_id: int, now: datetime | None = None) -> int:
         return MaskingSession.objects.filter(id__in=ids).update(closed_at=now)
 
 
-def masking_session_close(*, session: MaskingSession, now: datetime | None = None) -> MaskingSession:
+def masking_session_close(
+    *, session: MaskingSession, now: datetime | None = None
+) -> MaskingSession:
     """End the session now: both participants are free to be bound on its number again."""
     with transaction.atomic():
         MaskingBinding.objects.filter(session=session, active=True).update(active=False)
@@ -148,7 +152,7 @@ def masking_session_create(
         if not free:
             break
         try:
-            return _insert(project, random.choice(free), a, b, expires_at, reference)
+            return _insert(project, secrets.choice(free), a, b, expires_at, reference)
         except IntegrityError:
             continue
     raise PoolExhausted(

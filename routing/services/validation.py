@@ -1,4 +1,5 @@
-"""Refuse rules, menus, keys and groups whose SCCO would break the contract, naming the field at fault.
+"""Refuse rules, menus, keys and groups whose SCCO would break the contract, naming the field at
+fault.
 
 Each check builds the object's SCCO for a sample call with the real builders and runs
 routing.scco's validator (the runtime guard of the answer_url, reused here). The services call
@@ -71,7 +72,9 @@ def _groups(obj) -> dict:
     group = obj.destination_group if obj.destination_group_id else None
     if group is None or group.pk is None:
         return {}
-    users = {member.user.user_id for member in group.members.select_related("user") if member.user_id}
+    users = {
+        member.user.user_id for member in group.members.select_related("user") if member.user_id
+    }
     return {str(group.pk): group.as_routing_json(users)}
 
 
@@ -93,9 +96,13 @@ PLAIN_WORDS = {
     "timeout": "Enter a whole number of seconds, at least 1.",
     "maxConnectTime": "Enter a whole number of seconds, or -1 for no limit.",
     "text": "Enter the text to speak.",
-    "fileName": "Enter the name of a file uploaded to Stringee, or an http(s) link to an audio file.",
+    "fileName": (
+        "Enter the name of a file uploaded to Stringee, or an http(s) link to an audio file."
+    ),
     "format": "Choose mp3, wav or mp4.",
-    "peerToPeerCall": "Turn peer-to-peer off for recorded calls: Stringee records only calls it relays.",
+    "peerToPeerCall": (
+        "Turn peer-to-peer off for recorded calls: Stringee records only calls it relays."
+    ),
 }
 
 
@@ -124,7 +131,9 @@ def scco_errors(
 def _raise_if_bad(built: list | None, kind: DestinationKind, fields: dict | None = None) -> None:
     field = DESTINATION_FIELDS[kind]
     if built is None:
-        raise ValidationError({field: UNUSABLE.get(kind, "This destination cannot serve these calls.")})
+        raise ValidationError(
+            {field: UNUSABLE.get(kind, "This destination cannot serve these calls.")}
+        )
     problems = scco_problems(built, strict_types=True)
     if problems:
         raise ValidationError(scco_errors(problems, field, {**SCCO_FIELDS, **(fields or {})}))
@@ -159,7 +168,9 @@ def check_rule_scco(rule) -> None:
     _raise_if_bad(decide.rule_scco(data, call, table, links), rule.destination_kind)
     if data["options"]["on_fail"]:
         options = {"caller_id": data["options"]["caller_id"]}
-        on_fail = destinations.build(data["options"]["on_fail"], Context(call, table, links, options))
+        on_fail = destinations.build(
+            data["options"]["on_fail"], Context(call, table, links, options)
+        )
         if on_fail is None or scco_problems(on_fail, strict_types=True):
             words = (
                 "; ".join(plain_problem(p) for p in scco_problems(on_fail, strict_types=True))
@@ -196,6 +207,8 @@ def check_option_scco(option) -> None:
         return
     project = menu.project
     data = option.destination_json()
-    table = _sample_table(project, users=(data["user"],), menus=_menus(option), groups=_groups(option))
+    table = _sample_table(
+        project, users=(data["user"],), menus=_menus(option), groups=_groups(option)
+    )
     ctx = Context(_ivr_call(), table, WebhookLinks(project))
     _raise_if_bad(destinations.build(data, ctx), option.destination_kind)

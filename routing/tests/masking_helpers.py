@@ -20,7 +20,9 @@ def add_pool(project: Project, *numbers: str) -> list:
     return created
 
 
-def open_session(project: Project, a: str = DRIVER, b: str = RIDER, minutes: int = 30) -> MaskingSession:
+def open_session(
+    project: Project, a: str = DRIVER, b: str = RIDER, minutes: int = 30
+) -> MaskingSession:
     return masking.masking_session_create(
         project=project, participant_a=a, participant_b=b, ttl_seconds=minutes * 60
     )
@@ -28,5 +30,8 @@ def open_session(project: Project, a: str = DRIVER, b: str = RIDER, minutes: int
 
 def api_post(client, project: Project, url: str, body: dict | None = None):
     return client.post(
-        url, body or {}, content_type="application/json", HTTP_X_STRINGEE_AUTH=make_rest_token(project)
+        url,
+        body or {},
+        content_type="application/json",
+        HTTP_X_STRINGEE_AUTH=make_rest_token(project),
     )

@@ -12,7 +12,9 @@ def _keys_formset(client, menu):
     response = client.get(f"/admin/routing/ivrmenu/{menu.pk}/change/")
     assert response.status_code == 200
     (inline,) = [
-        f for f in response.context["inline_admin_formsets"] if f.opts.model._meta.model_name == "ivroption"
+        f
+        for f in response.context["inline_admin_formsets"]
+        if f.opts.model._meta.model_name == "ivroption"
     ]
     return inline
 
@@ -22,7 +24,11 @@ def test_operator_sees_the_menu_keys_and_may_add_change_and_delete_them(staff_cl
     IvrOptionFactory(menu=menu, digit="1")
     inline = _keys_formset(staff_client_for(tenant_a, Membership.Role.OPERATOR), menu)
     assert [form.instance.digit for form in inline.formset.initial_forms] == ["1"]
-    assert (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission) == (
+    assert (
+        inline.has_add_permission,
+        inline.has_change_permission,
+        inline.has_delete_permission,
+    ) == (
         True,
         True,
         True,
@@ -34,7 +40,11 @@ def test_viewer_sees_the_menu_keys_read_only(staff_client_for, tenant_a):
     IvrOptionFactory(menu=menu, digit="2")
     inline = _keys_formset(staff_client_for(tenant_a, Membership.Role.VIEWER), menu)
     assert [form.instance.digit for form in inline.formset.initial_forms] == ["2"]
-    assert (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission) == (
+    assert (
+        inline.has_add_permission,
+        inline.has_change_permission,
+        inline.has_delete_permission,
+    ) == (
         False,
         False,
         False,

@@ -42,7 +42,9 @@ def test_list_pages_show_only_own_rows(staff_client_for, tenant_a, two_tenants, 
 @pytest.mark.parametrize("kind", ["b_rule", "b_menu", "b_log"])
 def test_other_tenants_pages_do_not_open(staff_client_for, tenant_a, two_tenants, kind):
     obj = two_tenants[kind]
-    response = staff_client_for(tenant_a).get(f"/admin/routing/{obj._meta.model_name}/{obj.pk}/change/")
+    response = staff_client_for(tenant_a).get(
+        f"/admin/routing/{obj._meta.model_name}/{obj.pk}/change/"
+    )
     assert response.status_code in (302, 404)
 
 

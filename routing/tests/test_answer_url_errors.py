@@ -25,7 +25,9 @@ def test_wrong_token_is_403_json(client, tenant_a):
     assert response.json()["error"] == "bad_token"
 
 
-def test_forced_internal_error_still_answers_the_fallback_and_logs_it(client, tenant_a, monkeypatch):
+def test_forced_internal_error_still_answers_the_fallback_and_logs_it(
+    client, tenant_a, monkeypatch
+):
     def explode(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
@@ -42,7 +44,9 @@ def test_forced_internal_error_still_answers_the_fallback_and_logs_it(client, te
     assert log.params["from"] == "84901234567"
 
 
-def test_call_to_a_number_without_rule_hears_the_configured_fallback_and_is_logged(client, tenant_a):
+def test_call_to_a_number_without_rule_hears_the_configured_fallback_and_is_logged(
+    client, tenant_a
+):
     tenant_a.fallback_message = "Nobody is here."
     tenant_a.save()
     VirtualNumberFactory(project=tenant_a, number="+84899100001")
@@ -58,7 +62,9 @@ def test_missing_parameters_get_the_fallback_not_an_error(client, tenant_a):
     assert response.json()[0]["action"] == "talk"
 
 
-def test_unreachable_database_on_a_cold_cache_is_a_503_json_error_not_a_500(client, tenant_a, monkeypatch):
+def test_unreachable_database_on_a_cold_cache_is_a_503_json_error_not_a_500(
+    client, tenant_a, monkeypatch
+):
     from django.db import OperationalError
 
     def database_down(*args, **kwargs):

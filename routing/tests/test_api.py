@@ -24,8 +24,12 @@ def api(client, tenant_a):
 @pytest.fixture
 def rows(tenant_a, tenant_b):
     return {
-        "a_rule": RoutingRuleFactory(project=tenant_a, name="rule_of_a", destination_kind="message"),
-        "b_rule": RoutingRuleFactory(project=tenant_b, name="rule_of_b", destination_kind="message"),
+        "a_rule": RoutingRuleFactory(
+            project=tenant_a, name="rule_of_a", destination_kind="message"
+        ),
+        "b_rule": RoutingRuleFactory(
+            project=tenant_b, name="rule_of_b", destination_kind="message"
+        ),
         "a_menu": IvrMenuFactory(project=tenant_a, name="menu_of_a"),
         "b_menu": IvrMenuFactory(project=tenant_b, name="menu_of_b"),
     }
@@ -49,7 +53,9 @@ def test_other_tenants_row_is_404_for_every_method(api, rows, resource, key, met
 
 def test_rule_create_update_delete(api, tenant_a):
     created = api(
-        "post", "/api/v1/rules/", {"name": "Closed", "destination_kind": "message", "message_text": "Bye"}
+        "post",
+        "/api/v1/rules/",
+        {"name": "Closed", "destination_kind": "message", "message_text": "Bye"},
     )
     assert created.status_code == 201, created.json()
     assert created.json()["project"] == tenant_a.stringee_project_id
@@ -90,7 +96,11 @@ def test_menu_with_options_is_created_and_its_options_replaced(api, tenant_a):
     created = api("post", "/api/v1/ivr-menus/", body)
     assert created.status_code == 201, created.json()
     url = f"/api/v1/ivr-menus/{created.json()['id']}/"
-    api("patch", url, {"options": [{"digit": "9", "destination_kind": "message", "message_text": "x"}]})
+    api(
+        "patch",
+        url,
+        {"options": [{"digit": "9", "destination_kind": "message", "message_text": "x"}]},
+    )
     assert list(IvrMenu.objects.get().options.values_list("digit", flat=True)) == ["9"]
 
 

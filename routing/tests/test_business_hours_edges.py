@@ -14,14 +14,18 @@ from routing.models import Holiday, OpeningHours
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer
 
-WEEKDAYS_8_TO_1730 = {"hours": {str(day): [["08:00:00", "17:30:00"]] for day in range(1, 6)}, "holidays": []}
+WEEKDAYS_8_TO_1730 = {
+    "hours": {str(day): [["08:00:00", "17:30:00"]] for day in range(1, 6)},
+    "holidays": [],
+}
 
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-# Monday 2026-11-23 in Ho Chi Minh City (UTC+7, no DST): 08:00 local = 01:00 UTC, 17:30 local = 10:30 UTC.
+# Monday 2026-11-23 in Ho Chi Minh City (UTC+7, no DST): 08:00 local = 01:00 UTC, 17:30 local =
+# 10:30 UTC.
 @pytest.mark.parametrize(
     "at, open_",
     [
@@ -112,7 +116,9 @@ def test_open_and_closed_rules_take_turns_at_the_opening_minute():
     )
 
     def heard(at):
-        return engine.route(table, Call("4930123456", "hotline", False, at), NoLinks()).scco[0]["text"]
+        return engine.route(table, Call("4930123456", "hotline", False, at), NoLinks()).scco[0][
+            "text"
+        ]
 
     assert heard(utc(2026, 3, 30, 5, 59)) == "We are closed"
     assert heard(utc(2026, 3, 30, 6, 0)) == "Welcome"
@@ -130,7 +136,9 @@ def test_adding_a_holiday_changes_routing_at_once(client):
         destination_kind="message",
         message_text="Open",
     )
-    RoutingRuleFactory(project=project, priority=2, destination_kind="message", message_text="Holiday")
+    RoutingRuleFactory(
+        project=project, priority=2, destination_kind="message", message_text="Holiday"
+    )
     params = {"from_": "84901234567", "to": "84899100001", "fromInternal": "false"}
     assert answer(client, project, **params).json()[0]["text"] == "Open"
     today_there = datetime.now(ZoneInfo(project.time_zone)).date()

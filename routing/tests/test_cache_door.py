@@ -1,4 +1,5 @@
-"""One cache entry serves the answer_url and the event_url, and one invalidation drops both views."""
+"""One cache entry serves the answer_url and the event_url, and one invalidation drops both
+views."""
 
 import pytest
 from django.core.cache import cache
@@ -24,7 +25,9 @@ def _cached(project) -> bool:
     return cache.get(door._key(sid)) is not None or local_routes.get(sid)[0] is not None
 
 
-def test_a_new_webhook_token_refuses_the_old_one_on_answer_url_and_event_url_at_once(client, tenant_a, bob):
+def test_a_new_webhook_token_refuses_the_old_one_on_answer_url_and_event_url_at_once(
+    client, tenant_a, bob
+):
     old = tenant_a.webhook_token
     assert answer(client, tenant_a, **APP_CALL).status_code == 200  # both views now warm
     assert post_json(client, event_url_of(tenant_a), call_event("c1", "created")).status_code == 200
@@ -42,7 +45,9 @@ def test_a_new_webhook_token_refuses_the_old_one_on_answer_url_and_event_url_at_
     assert set(CallEvent.objects.values_list("call_id", flat=True)) == {"c1", "c3"}
 
 
-def test_invalidate_drops_the_entry_the_event_url_and_the_answer_url_share(client, tenant_a, tenant_b, bob):
+def test_invalidate_drops_the_entry_the_event_url_and_the_answer_url_share(
+    client, tenant_a, tenant_b, bob
+):
     answer(client, tenant_a, **APP_CALL)
     answer(client, tenant_b, **APP_CALL)
     assert _cached(tenant_a) and _cached(tenant_b)
@@ -53,7 +58,10 @@ def test_invalidate_drops_the_entry_the_event_url_and_the_answer_url_share(clien
 
 def test_event_url_loads_only_the_project_when_cold(tenant_a, bob, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert door.project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token) == tenant_a
+        assert (
+            door.project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token)
+            == tenant_a
+        )
     with django_assert_num_queries(1):  # the answer_url then adds only the table
         project, table = door.route_entry(tenant_a.stringee_project_id)
     assert (project, table.project_id) == (tenant_a, tenant_a.pk)
@@ -74,6 +82,8 @@ def test_a_worker_holding_only_the_project_takes_the_table_another_worker_cached
 ):
     door.webhook_project(tenant_a.stringee_project_id)  # this worker: the event_url's entry
     sid = tenant_a.stringee_project_id
-    cache.set(door._key(sid), (tenant_a, door._load_table(tenant_a.pk)))  # another worker's answer_url
+    cache.set(
+        door._key(sid), (tenant_a, door._load_table(tenant_a.pk))
+    )  # another worker's answer_url
     with django_assert_num_queries(0):
         assert door.route_entry(sid)[1].project_id == tenant_a.pk

@@ -47,7 +47,9 @@ def test_disabled_or_deleted_rule_stops_routing_at_once(client, tenant_a, rule):
 
 def test_new_higher_priority_rule_takes_over(client, tenant_a, rule):
     assert heard(client, tenant_a) == "First"
-    RoutingRuleFactory(project=tenant_a, priority=1, destination_kind="message", message_text="Override")
+    RoutingRuleFactory(
+        project=tenant_a, priority=1, destination_kind="message", message_text="Override"
+    )
     assert heard(client, tenant_a) == "Override"
 
 
@@ -67,14 +69,16 @@ def test_deactivated_app_user_is_no_longer_reachable_by_default(client, tenant_a
     bob.is_active = False
     bob.save()
     assert (
-        answer(client, tenant_a, from_="alice", to="bob", fromInternal="true").json()[0]["action"] == "talk"
+        answer(client, tenant_a, from_="alice", to="bob", fromInternal="true").json()[0]["action"]
+        == "talk"
     )
 
 
 def test_app_user_of_another_project_is_not_connected(client, tenant_a, tenant_b):
     AppUserFactory(project=tenant_b, user_id="bob")
     assert (
-        answer(client, tenant_a, from_="alice", to="bob", fromInternal="true").json()[0]["action"] == "talk"
+        answer(client, tenant_a, from_="alice", to="bob", fromInternal="true").json()[0]["action"]
+        == "talk"
     )
 
 

@@ -1,4 +1,5 @@
-"""A rule's caller ID must be a number its own project owns: model, admin form and API refuse others."""
+"""A rule's caller ID must be a number its own project owns: model, admin form and API refuse
+others."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -62,11 +63,15 @@ def admin_form(project, caller_id):
 
 
 def test_admin_form_refuses_another_projects_number(admin_client, tenant_a, numbers):
-    response = admin_client.post("/admin/routing/routingrule/add/", admin_form(tenant_a, numbers["b"]))
+    response = admin_client.post(
+        "/admin/routing/routingrule/add/", admin_form(tenant_a, numbers["b"])
+    )
     assert response.status_code == 200
     assert "is not a number of this project" in response.content.decode()
     assert not RoutingRule.objects.exists()
-    response = admin_client.post("/admin/routing/routingrule/add/", admin_form(tenant_a, numbers["a"]))
+    response = admin_client.post(
+        "/admin/routing/routingrule/add/", admin_form(tenant_a, numbers["a"])
+    )
     assert response.status_code == 302
     assert RoutingRule.objects.get().caller_id == numbers["a"]
 
@@ -101,5 +106,7 @@ def test_caller_id_is_shown_on_forwarded_calls(client, tenant_a, numbers):
     rule.save()
     from routing.tests.helpers import answer
 
-    connect = answer(client, tenant_a, from_="84901234567", to="84909999999", fromInternal="false").json()[0]
+    connect = answer(
+        client, tenant_a, from_="84901234567", to="84909999999", fromInternal="false"
+    ).json()[0]
     assert connect["from"] == {"type": "external", "number": "84901234567", "alias": "84899100001"}

@@ -72,7 +72,9 @@ def test_flow_picture_of_the_demo_tenant_matches_its_routing(demo_project):
 
     hotline, sales = f"m{menus['Demo hotline']}", f"m{menus['Sales']}"
     assert (f"r{rules['IVR hotline for app users']}", "then", hotline) in links
-    assert nodes[f"r{rules['IVR hotline for app users']}"].endswith("then → IVR menu Demo hotline ↓")
+    assert nodes[f"r{rules['IVR hotline for app users']}"].endswith(
+        "then → IVR menu Demo hotline ↓"
+    )
     keys = nodes[hotline].split("<br/>")
     assert keys[0] == "<b>IVR menu: Demo hotline</b>"
     assert keys[2:] == [
@@ -108,7 +110,9 @@ def test_ring_groups_show_members_in_order_and_their_final_step(tenant_a):
         project=tenant_a, name="Support", destination_kind="voicemail", strategy="round_robin"
     )
     RingGroupMember.objects.create(group=group, position=1, kind="user", user=agent, timeout=15)
-    RingGroupMember.objects.create(group=group, position=2, kind="phone", number="+84901112222", timeout=20)
+    RingGroupMember.objects.create(
+        group=group, position=2, kind="phone", number="+84901112222", timeout=20
+    )
     RoutingRuleFactory(
         project=tenant_a, name="Support line", destination_kind="group", destination_group=group
     )
@@ -142,7 +146,10 @@ def test_conditions_hours_days_and_masking_are_in_words(tenant_a):
         caller_pattern="8490",
     )
     table = routing_table(tenant_a)
-    assert "Office</b><br/>caller starting 8490 · Mon–Fri 08:00–17:30 · only while open" in flow_source(table)
+    assert (
+        "Office</b><br/>caller starting 8490 · Mon–Fri 08:00–17:30 · only while open"
+        in flow_source(table)
+    )
     masked = Table(**{**table.__dict__, "masking_pool": {number.number: number.pk}})
     assert "Masking number" in flow_source(masked, number=number.number)
 
@@ -171,14 +178,18 @@ def test_fifty_rules_stay_one_readable_chain(tenant_a):
     source = flow_source(routing_table(tenant_a))
     assert time.perf_counter() - started < 0.1
     assert len(re.findall(r"^\s+r\d+\(", source, re.M)) == 50
-    assert "50. Rule 49</b><br/>to numbers starting 84949<br/>then → Say “Line 49”, hang up" in source
+    assert (
+        "50. Rule 49</b><br/>to numbers starting 84949<br/>then → Say “Line 49”, hang up" in source
+    )
     chain = [
         f"r{pk}"
         for pk in RoutingRule.objects.filter(project=tenant_a)
         .order_by("priority")
         .values_list("pk", flat=True)
     ]
-    assert all((a, "no", b) in edges(source) for a, b in itertools.pairwise(chain))  # one straight column
+    assert all(
+        (a, "no", b) in edges(source) for a, b in itertools.pairwise(chain)
+    )  # one straight column
 
 
 @pytest.mark.parametrize("role", ["owner", "viewer", "superuser"])

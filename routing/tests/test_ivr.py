@@ -2,42 +2,15 @@
 
 import pytest
 
-from portal.tests.factories import AppUserFactory
-from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, RoutingRuleFactory
 from routing.tests.helpers import answer, press
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hotline(tenant_a):
-    """Top menu: 1 → agent (app user), 2 → billing sub-menu (1 → a phone). Two retries."""
-    agent = AppUserFactory(project=tenant_a, user_id="agent")
-    billing = IvrMenuFactory(project=tenant_a, name="Billing", greeting_text="Billing menu.")
-    IvrOptionFactory(menu=billing, digit="1", destination_kind="phone", destination_number="+84909000333")
-    top = IvrMenuFactory(
-        project=tenant_a,
-        name="Top",
-        greeting_text="Main menu.",
-        max_retries=2,
-        invalid_message="Wrong key.",
-        destination_kind="message",
-        message_text="Goodbye.",
-    )
-    IvrOptionFactory(menu=top, digit="1", destination_kind="user", destination_user=agent)
-    IvrOptionFactory(menu=top, digit="2", destination_kind="menu", destination_menu=billing)
-    RoutingRuleFactory(
-        project=tenant_a,
-        called_kind="pattern",
-        called_pattern="^hotline$",
-        destination_kind="menu",
-        destination_menu=top,
-    )
-    return top
-
-
 def start(client, project):
-    scco = answer(client, project, from_="user_9", to="hotline", fromInternal="true", callId="call-1").json()
+    scco = answer(
+        client, project, from_="user_9", to="hotline", fromInternal="true", callId="call-1"
+    ).json()
     assert scco[0] == {"action": "talk", "text": "Main menu.", "bargeIn": True}
     return scco[1]["eventUrl"]
 
@@ -63,17 +36,23 @@ def test_invalid_key_retries_then_falls_back(client, tenant_a, hotline):
         assert retry[0]["text"] == "Wrong key."
         assert f"attempt={attempt}" in retry[2]["eventUrl"]
         url = retry[2]["eventUrl"]
-    assert press(client, url, "").json() == [{"action": "talk", "text": "Goodbye.", "bargeIn": False}]
+    assert press(client, url, "").json() == [
+        {"action": "talk", "text": "Goodbye.", "bargeIn": False}
+    ]
 
 
 def test_digits_field_is_accepted_as_well_as_dtmf(client, tenant_a, hotline):
     path = "/" + start(client, tenant_a).split("://", 1)[1].split("/", 1)[1]
-    response = client.post(path, '{"call_id": "call-1", "digits": "1"}', content_type="application/json")
+    response = client.post(
+        path, '{"call_id": "call-1", "digits": "1"}', content_type="application/json"
+    )
     assert response.json()[0]["to"]["number"] == "agent"
 
 
 def test_menu_callback_with_a_wrong_token_is_refused(client, tenant_a, hotline):
     response = client.post(
-        f"/ivr/{tenant_a.stringee_project_id}/wrong/{hotline.pk}/", "{}", content_type="application/json"
+        f"/ivr/{tenant_a.stringee_project_id}/wrong/{hotline.pk}/",
+        "{}",
+        content_type="application/json",
     )
     assert response.status_code == 403

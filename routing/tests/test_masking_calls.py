@@ -24,7 +24,12 @@ def pool(tenant_a):
 
 def phone_call(client, project, caller: str, callee: str = PROXY):
     return answer(
-        client, project, from_=caller.lstrip("+"), to=callee.lstrip("+"), fromInternal="false", uuid="u-1"
+        client,
+        project,
+        from_=caller.lstrip("+"),
+        to=callee.lstrip("+"),
+        fromInternal="false",
+        uuid="u-1",
     )
 
 
@@ -68,7 +73,9 @@ def test_stranger_hears_a_message_and_is_not_connected(client, tenant_a, pool):
 
 def test_expired_session_no_longer_connects(client, tenant_a, pool):
     session = open_session(tenant_a)
-    MaskingSession.objects.filter(pk=session.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    MaskingSession.objects.filter(pk=session.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     scco = phone_call(client, tenant_a, DRIVER).json()
     assert scco == [{"action": "talk", "text": ENDED_MESSAGE, "bargeIn": False}]
 
@@ -90,12 +97,17 @@ def test_masked_call_costs_one_query_warm(client, tenant_a, pool, django_assert_
 
 def test_api_creates_lists_and_closes_sessions(client, tenant_a, pool):
     created = api_post(
-        client, tenant_a, "/api/v1/masking-sessions/", {"participant_a": "0901111111", "participant_b": RIDER}
+        client,
+        tenant_a,
+        "/api/v1/masking-sessions/",
+        {"participant_a": "0901111111", "participant_b": RIDER},
     )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert (body["proxy"], body["a_address"], body["is_open"]) == (PROXY, DRIVER, True)
-    listed = client.get("/api/v1/masking-sessions/", HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a)).json()
+    listed = client.get(
+        "/api/v1/masking-sessions/", HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a)
+    ).json()
     assert [row["id"] for row in listed["results"]] == [body["id"]]
     closed = api_post(client, tenant_a, f"/api/v1/masking-sessions/{body['id']}/close/").json()
     assert closed["is_open"] is False
@@ -123,7 +135,9 @@ def test_second_pool_number_serves_a_participant_already_bound_on_the_first(tena
 
 def test_expired_session_frees_its_number_for_the_next_creation(tenant_a, pool):
     old = open_session(tenant_a)
-    MaskingSession.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    MaskingSession.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     new = open_session(tenant_a)
     old.refresh_from_db()
     assert old.closed_at is not None
@@ -132,7 +146,10 @@ def test_expired_session_frees_its_number_for_the_next_creation(tenant_a, pool):
 
 def test_unknown_app_user_is_refused_as_a_participant(client, tenant_a, pool):
     response = api_post(
-        client, tenant_a, "/api/v1/masking-sessions/", {"participant_a": "ghost", "participant_b": RIDER}
+        client,
+        tenant_a,
+        "/api/v1/masking-sessions/",
+        {"participant_a": "ghost", "participant_b": RIDER},
     )
     assert response.status_code == 400
     with pytest.raises(masking.BadParticipant):
@@ -142,7 +159,10 @@ def test_unknown_app_user_is_refused_as_a_participant(client, tenant_a, pool):
 def test_another_tenants_session_is_404_and_not_closed(client, tenant_a, tenant_b, pool):
     add_pool(tenant_b, "+84899200002")
     theirs = open_session(tenant_b)
-    assert api_post(client, tenant_a, f"/api/v1/masking-sessions/{theirs.pk}/close/").status_code == 404
+    assert (
+        api_post(client, tenant_a, f"/api/v1/masking-sessions/{theirs.pk}/close/").status_code
+        == 404
+    )
     theirs.refresh_from_db()
     assert theirs.closed_at is None
 

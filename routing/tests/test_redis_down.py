@@ -1,4 +1,5 @@
-"""With Redis stopped or hung, webhooks and the API keep answering, from worker copies and the database."""
+"""With Redis stopped or hung, webhooks and the API keep answering, from worker copies and the
+database."""
 
 import socket
 import time
@@ -34,7 +35,11 @@ def redis_down(request, settings):
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": location,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1, "IGNORE_EXCEPTIONS": True},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.1,
+                "SOCKET_TIMEOUT": 0.1,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
     yield request.param
@@ -67,7 +72,9 @@ def test_answer_url_routes_cold_from_the_database_then_warm_from_the_worker_copy
         assert response.json()[0]["to"] == CONNECT_BOB
 
 
-def test_a_change_made_in_this_worker_drops_its_copy_without_redis(client, redis_down, tenant_a, bob):
+def test_a_change_made_in_this_worker_drops_its_copy_without_redis(
+    client, redis_down, tenant_a, bob
+):
     assert answer(client, tenant_a, **APP_CALL).json()[0]["action"] == "connect"
     bob.is_active = False
     bob.save()

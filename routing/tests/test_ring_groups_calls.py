@@ -28,16 +28,23 @@ def fail(client, on_fail_url: str):
 def support(tenant_a):
     agents = [AppUserFactory(project=tenant_a, user_id=f"agent_{i}") for i in (1, 2)]
     group = RingGroup.objects.create(
-        project=tenant_a, name="Support", destination_kind="voicemail", message_text="Leave a message."
+        project=tenant_a,
+        name="Support",
+        destination_kind="voicemail",
+        message_text="Leave a message.",
     )
     RingGroupMember.objects.create(group=group, position=0, kind="user", user=agents[0], timeout=15)
     RingGroupMember.objects.create(group=group, position=1, kind="user", user=agents[1], timeout=20)
-    RingGroupMember.objects.create(group=group, position=2, kind="phone", number="+84909000111", timeout=25)
+    RingGroupMember.objects.create(
+        group=group, position=2, kind="phone", number="+84909000111", timeout=25
+    )
     return group
 
 
 @pytest.mark.django_db
-def test_sequential_group_walks_members_through_on_fail_and_ends_in_voicemail(client, tenant_a, support):
+def test_sequential_group_walks_members_through_on_fail_and_ends_in_voicemail(
+    client, tenant_a, support
+):
     number = VirtualNumberFactory(project=tenant_a, number=NUMBER)
     RoutingRuleFactory(
         project=tenant_a,
@@ -72,7 +79,9 @@ def test_ivr_option_can_ring_a_group(client, tenant_a, support):
     menu = IvrMenuFactory(project=tenant_a)
     IvrOptionFactory(menu=menu, digit="2", destination_kind="group", destination_group=support)
     RoutingRuleFactory(project=tenant_a, destination_kind="menu", destination_menu=menu)
-    greeting = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()
+    greeting = answer(
+        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false"
+    ).json()
     connect = press(client, greeting[-1]["eventUrl"], "2").json()[0]
     assert connect["to"]["number"] == "agent_1"
 
@@ -81,7 +90,9 @@ def test_ivr_option_can_ring_a_group(client, tenant_a, support):
 def test_group_of_another_project_cannot_be_a_rules_destination(tenant_a, tenant_b, support):
     from django.core.exceptions import ValidationError
 
-    rule = RoutingRuleFactory.build(project=tenant_b, destination_kind="group", destination_group=support)
+    rule = RoutingRuleFactory.build(
+        project=tenant_b, destination_kind="group", destination_group=support
+    )
     with pytest.raises(ValidationError) as raised:
         rule.clean()
     assert "destination_group" in raised.value.message_dict
@@ -101,7 +112,9 @@ def round_robin_table(members: int) -> Table:
         "name": "Sales",
         "strategy": "round_robin",
         "caller_id": None,
-        "members": [{"kind": "user", "address": f"agent_{i}", "timeout": 20} for i in range(members)],
+        "members": [
+            {"kind": "user", "address": f"agent_{i}", "timeout": 20} for i in range(members)
+        ],
         "final": {"kind": "message", "text": "Nobody is free."},
     }
     rule = {
@@ -117,7 +130,17 @@ def round_robin_table(members: int) -> Table:
         "options": {},
     }
     return Table(
-        1, "Asia/Ho_Chi_Minh", "Closed", frozenset(), frozenset(), (rule,), {}, {}, (0,), {}, {"7": group}
+        1,
+        "Asia/Ho_Chi_Minh",
+        "Closed",
+        frozenset(),
+        frozenset(),
+        (rule,),
+        {},
+        {},
+        (0,),
+        {},
+        {"7": group},
     )
 
 
@@ -145,7 +168,9 @@ def test_round_robin_shares_100_concurrent_calls_fairly():
 def test_round_robin_call_starts_after_the_previous_calls_first_member_and_wraps():
     table = round_robin_table(3)
     call = Call("84901234567", "sales", False, datetime.now(UTC))
-    firsts = [engine.route(table, call, Links(), LiveState()).scco[0]["to"]["number"] for _ in range(4)]
+    firsts = [
+        engine.route(table, call, Links(), LiveState()).scco[0]["to"]["number"] for _ in range(4)
+    ]
     assert firsts == ["agent_0", "agent_1", "agent_2", "agent_0"]
     # the second leg of a call that started at agent_2 is agent_0
     step = engine.ring_step(engine.Context(call, table, Links()), 7, tried=1, start=2)

@@ -1,4 +1,5 @@
-"""Group-call pages and APIs stay inside the tenant; room tokens are signed for one app user and room."""
+"""Group-call pages and APIs stay inside the tenant; room tokens are signed for one app user and
+room."""
 
 import jwt
 import pytest
@@ -23,7 +24,9 @@ def test_admin_lists_show_only_own_groups_and_rooms(staff_client_for, tenant_a, 
 
 def test_room_token_names_the_room_and_is_signed_with_the_project_secret(client, tenant_a):
     AppUserFactory(project=tenant_a, user_id="alice")
-    room = ConferenceRoom.objects.create(project=tenant_a, name="Weekly", stringee_room_id="room-vn-1-ABC")
+    room = ConferenceRoom.objects.create(
+        project=tenant_a, name="Weekly", stringee_room_id="room-vn-1-ABC"
+    )
     response = client.post(
         f"/api/v1/conference-rooms/{room.pk}/token/",
         {"user_id": "alice"},
@@ -41,7 +44,11 @@ def test_ring_group_api_refuses_another_tenants_app_user(client, tenant_a, tenan
     intruder = AppUserFactory(project=tenant_b)
     response = client.post(
         "/api/v1/ring-groups/",
-        {"name": "Desk", "destination_kind": "message", "members": [{"kind": "user", "user": intruder.pk}]},
+        {
+            "name": "Desk",
+            "destination_kind": "message",
+            "members": [{"kind": "user", "user": intruder.pk}],
+        },
         content_type="application/json",
         HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a),
     )

@@ -13,14 +13,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def room(tenant_a):
-    return ConferenceRoom.objects.create(project=tenant_a, name="Weekly", stringee_room_id="room-vn-1-ABC")
+    return ConferenceRoom.objects.create(
+        project=tenant_a, name="Weekly", stringee_room_id="room-vn-1-ABC"
+    )
 
 
 def test_room_token_claims_are_exactly_the_documented_ones(tenant_a, room):
     token = make_room_token(room, control=True, record=True, ttl=600, now=1_700_000_000)
     header = jwt.get_unverified_header(token)
     assert header == {"alg": "HS256", "typ": "JWT", "cty": "stringee-api;v=1"}
-    claims = jwt.decode(token, tenant_a.api_key_secret, algorithms=["HS256"], options={"verify_exp": False})
+    claims = jwt.decode(
+        token, tenant_a.api_key_secret, algorithms=["HS256"], options={"verify_exp": False}
+    )
     assert claims == {
         "jti": f"{tenant_a.api_key_sid}-1700000000",
         "iss": tenant_a.api_key_sid,
@@ -31,7 +35,9 @@ def test_room_token_claims_are_exactly_the_documented_ones(tenant_a, room):
     }
 
 
-def test_room_token_from_the_api_has_no_user_id_and_does_not_record_by_default(client, tenant_a, room):
+def test_room_token_from_the_api_has_no_user_id_and_does_not_record_by_default(
+    client, tenant_a, room
+):
     AppUserFactory(project=tenant_a, user_id="alice")
     response = client.post(
         f"/api/v1/conference-rooms/{room.pk}/token/",

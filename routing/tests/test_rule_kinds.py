@@ -32,8 +32,15 @@ KINDS = {
         "destination_sip_number": "100",
     },
     "menu": {"destination_kind": "menu"},
-    "message talk": {"destination_kind": "message", "message_text": "Closed", "message_voice": "hn_female"},
-    "message play": {"destination_kind": "message", "message_audio": "https://cdn.example.com/closed.mp3"},
+    "message talk": {
+        "destination_kind": "message",
+        "message_text": "Closed",
+        "message_voice": "hn_female",
+    },
+    "message play": {
+        "destination_kind": "message",
+        "message_audio": "https://cdn.example.com/closed.mp3",
+    },
     "voicemail": {"destination_kind": "voicemail"},
     "recorded, timed, on-fail voicemail": {
         "destination_kind": "phone",
@@ -56,9 +63,13 @@ def test_each_rule_kind_answers_a_contract_valid_scco(client, tenant_a, number, 
         values["destination_user"] = alice
     if values["destination_kind"] == "menu":
         values["destination_menu"] = IvrMenuFactory(project=tenant_a)
-    rule = RoutingRuleFactory.build(project=tenant_a, called_kind="number", called_number=number, **values)
+    rule = RoutingRuleFactory.build(
+        project=tenant_a, called_kind="number", called_number=number, **values
+    )
     rule_save(rule=rule)
-    scco = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()
+    scco = answer(
+        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false"
+    ).json()
     assert scco_problems(scco) == []
     assert scco != [{"action": "talk", "text": tenant_a.fallback_message}]
 
@@ -73,7 +84,12 @@ def test_recorded_rule_records_first_and_relays_media(client, tenant_a, number):
         destination_number="+84909000111",
     )
     scco = answer(
-        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false", uuid="call-rec-1"
+        client,
+        tenant_a,
+        from_="84901234567",
+        to="84899100001",
+        fromInternal="false",
+        uuid="call-rec-1",
     ).json()
     assert scco[0]["action"] == "record"
     assert scco[0]["eventUrl"].endswith(
@@ -118,7 +134,9 @@ def test_continue_on_fail_points_stringee_at_the_on_fail_callback_which_answers(
         on_fail_kind=OnFail.PHONE,
         on_fail_number="+84909000222",
     )
-    connect = answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false").json()[0]
+    connect = answer(
+        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false"
+    ).json()[0]
     assert connect["continueOnFail"] is True
     path = connect["onFailEventUrl"].split("localhost:8000", 1)[1]
     assert f"/{rule.pk}/" in path

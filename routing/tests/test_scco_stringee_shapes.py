@@ -36,7 +36,10 @@ def test_play_names_the_file_in_file_name_as_stringee_reads_it():
 
 
 def test_the_techtalk_play_action_validates_and_a_file_field_does_not():
-    assert scco_problems([{"action": "play", "fileName": "greeting.mp3", "bargeIn": True, "loop": 1}]) == []
+    assert (
+        scco_problems([{"action": "play", "fileName": "greeting.mp3", "bargeIn": True, "loop": 1}])
+        == []
+    )
     problems = scco_problems([{"action": "play", "file": "https://cdn.example/a.mp3"}])
     assert problems == ["[0].fileName: is required", "[0].file: is not a field of this object"]
 
@@ -67,7 +70,12 @@ def test_softphone_backend_connect_through_a_sip_trunk_with_event_urls_validates
     action = {
         "action": "connect",
         "from": {"type": "internal", "number": "user_1", "alias": "user_1"},
-        "to": {"type": "external", "number": "0909982888", "alias": "0909982888", "sipTrunkId": "ST_1"},
+        "to": {
+            "type": "external",
+            "number": "0909982888",
+            "alias": "0909982888",
+            "sipTrunkId": "ST_1",
+        },
         "eventUrl": [URL + "a", URL + "b"],
         "customData": "",
     }
@@ -80,7 +88,12 @@ def test_builders_emit_sip_trunk_id_and_event_url():
         scco.endpoint("external", "100", "desk", sip_trunk_id="ST_1"),
         event_url=[URL],
     )
-    assert built["to"] == {"type": "external", "number": "100", "alias": "desk", "sipTrunkId": "ST_1"}
+    assert built["to"] == {
+        "type": "external",
+        "number": "100",
+        "alias": "desk",
+        "sipTrunkId": "ST_1",
+    }
     assert built["eventUrl"] == [URL]
     assert validate_scco([built], strict_types=True) == [built]
 
@@ -90,8 +103,14 @@ def test_builders_emit_sip_trunk_id_and_event_url():
     [
         ({"eventUrl": URL}, "[0].eventUrl: must be a list of absolute http(s) URLs"),
         ({"eventUrl": ["/relative"]}, "[0].eventUrl: must be a list of absolute http(s) URLs"),
-        ({"from": {"type": "internal", "number": "u", "sipTrunkId": "ST_1"}}, "[0].from.sipTrunkId: only"),
-        ({"to": {"type": "external", "number": "1 2", "sipTrunkId": "ST_1"}}, "[0].to.number: must be"),
+        (
+            {"from": {"type": "internal", "number": "u", "sipTrunkId": "ST_1"}},
+            "[0].from.sipTrunkId: only",
+        ),
+        (
+            {"to": {"type": "external", "number": "1 2", "sipTrunkId": "ST_1"}},
+            "[0].to.number: must be",
+        ),
     ],
 )
 def test_connect_event_url_and_sip_trunk_mistakes_are_named(bad, message):
@@ -101,7 +120,9 @@ def test_connect_event_url_and_sip_trunk_mistakes_are_named(bad, message):
         "to": {"type": "external", "number": "84901234567"},
         **bad,
     }
-    assert any(problem.startswith(message) for problem in scco_problems([action])), scco_problems([action])
+    assert any(problem.startswith(message) for problem in scco_problems([action])), scco_problems(
+        [action]
+    )
 
 
 def test_auto_call_sample_with_string_typed_values_is_accepted_when_read_back():
@@ -167,10 +188,17 @@ def test_every_documented_field_of_every_action_is_known():
             continue_while_play=False,
         ),
         scco.play(
-            "greeting.mp3", barge_in=True, loop=1, silence_time=0, answer_call=False, continue_while_play=True
+            "greeting.mp3",
+            barge_in=True,
+            loop=1,
+            silence_time=0,
+            answer_call=False,
+            continue_while_play=True,
         ),
         scco.stream(URL + "a.wav", barge_in=False, loop=3, silence_time=10, answer_call=True),
-        scco.input_digits(URL, max_digits=4, timeout=10, submit_on_hash=True, custom_field="menu-1"),
+        scco.input_digits(
+            URL, max_digits=4, timeout=10, submit_on_hash=True, custom_field="menu-1"
+        ),
         scco.record_message(
             URL,
             format="wav",
@@ -269,12 +297,19 @@ def test_every_destination_builder_emits_a_strictly_valid_scco(name):
 
 def test_the_builder_test_covers_every_registered_kind():
     assert engine.destinations is destinations  # importing the engine registers the group builder
-    assert set(destinations.BUILDERS) == {destination["kind"] for destination, _ in DESTINATIONS.values()}
+    assert set(destinations.BUILDERS) == {
+        destination["kind"] for destination, _ in DESTINATIONS.values()
+    }
 
 
 def test_sip_destination_goes_out_through_its_trunk_as_an_external_endpoint():
     built = destinations.build({"kind": "sip", "sip": "100", "trunk": "ST_1"}, context({}))
-    assert built[0]["to"] == {"type": "external", "number": "100", "alias": "100", "sipTrunkId": "ST_1"}
+    assert built[0]["to"] == {
+        "type": "external",
+        "number": "100",
+        "alias": "100",
+        "sipTrunkId": "ST_1",
+    }
 
 
 def test_sip_destination_without_a_trunk_is_passed_over():
@@ -282,7 +317,15 @@ def test_sip_destination_without_a_trunk_is_passed_over():
 
 
 def test_message_and_menu_greetings_play_by_file_name():
-    message = destinations.build({"kind": "message", "audio": "https://cdn.example/c.mp3"}, context({}))
-    assert message == [{"action": "play", "fileName": "https://cdn.example/c.mp3", "bargeIn": False}]
+    message = destinations.build(
+        {"kind": "message", "audio": "https://cdn.example/c.mp3"}, context({})
+    )
+    assert message == [
+        {"action": "play", "fileName": "https://cdn.example/c.mp3", "bargeIn": False}
+    ]
     menu = destinations.build({"kind": "menu", "menu": 8}, context({}))
-    assert menu[0] == {"action": "play", "fileName": "https://cdn.example/menu.mp3", "bargeIn": True}
+    assert menu[0] == {
+        "action": "play",
+        "fileName": "https://cdn.example/menu.mp3",
+        "bargeIn": True,
+    }

@@ -25,7 +25,12 @@ def test_every_builder_produces_a_valid_action():
         scco.play(URL + "a.mp3", barge_in=True, loop=1),
         scco.stream(URL + "b.mp3"),
         scco.record_message(
-            URL, beep_start=True, timeout=5000, format="mp3", silence_thresh=20, silence_timeout=3000
+            URL,
+            beep_start=True,
+            timeout=5000,
+            format="mp3",
+            silence_thresh=20,
+            silence_timeout=3000,
         ),
         scco.input_digits(URL, max_digits=4, timeout=10, submit_on_hash=True),
         scco.connect(
@@ -54,9 +59,15 @@ def test_builders_leave_out_options_not_given():
             ],
             "[0].to.type: must be one of internal, external",
         ),
-        ([{"action": "connect", "to": {"type": "internal", "number": "u"}}], "[0].from: is required"),
+        (
+            [{"action": "connect", "to": {"type": "internal", "number": "u"}}],
+            "[0].from: is required",
+        ),
         ([{"action": "talk"}], "[0].text: is required"),
-        ([{"action": "talk", "text": "hi", "bargeIn": "yes"}], "[0].bargeIn: must be true or false"),
+        (
+            [{"action": "talk", "text": "hi", "bargeIn": "yes"}],
+            "[0].bargeIn: must be true or false",
+        ),
         (
             [{"action": "record", "eventUrl": URL, "format": "ogg"}],
             "[0].format: must be one of mp3, wav, mp4",
@@ -65,7 +76,10 @@ def test_builders_leave_out_options_not_given():
             [{"action": "input", "eventUrl": "/relative/", "maxDigits": 30}],
             "[0].eventUrl: must be an absolute",
         ),
-        ([{"action": "input", "eventUrl": URL, "maxDigits": 30}], "[0].maxDigits: must be between 1 and 20"),
+        (
+            [{"action": "input", "eventUrl": URL, "maxDigits": 30}],
+            "[0].maxDigits: must be between 1 and 20",
+        ),
         ([{"action": "dance"}], "[0].action: must be one of"),
         ([{"action": "talk", "text": "hi", "volume": 3}], "[0].volume: is not a field"),
         (
@@ -92,11 +106,15 @@ def test_builders_leave_out_options_not_given():
 def test_validator_rejects_bad_scco_naming_the_path(bad, message):
     with pytest.raises(SccoError) as error:
         validate_scco(bad)
-    assert any(problem.startswith(message) for problem in error.value.problems), error.value.problems
+    assert any(problem.startswith(message) for problem in error.value.problems), (
+        error.value.problems
+    )
 
 
 def test_timeout_of_wrong_type_is_reported_with_its_path():
-    problems = scco_problems([scco.talk("a"), {"action": "input", "eventUrl": URL, "timeout": "ten"}])
+    problems = scco_problems(
+        [scco.talk("a"), {"action": "input", "eventUrl": URL, "timeout": "ten"}]
+    )
     assert problems == ["[1].timeout: must be an integer"]
 
 

@@ -47,7 +47,9 @@ def test_flow_1_app_user_calls_app_user(client, demo_project):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == connect(("internal", "user_1", "user_1"), ("internal", "user_2", "user_2"))
+    assert response.json() == connect(
+        ("internal", "user_1", "user_1"), ("internal", "user_2", "user_2")
+    )
 
 
 def test_flow_2_app_user_calls_a_phone_from_the_project_number(client, demo_project):

@@ -1,4 +1,5 @@
-"""Simulate a call: tenant staff see why each rule (did not) match and the exact SCCO; nothing changes."""
+"""Simulate a call: tenant staff see why each rule (did not) match and the exact SCCO; nothing
+changes."""
 
 import pytest
 from django.core.cache import cache
@@ -25,7 +26,11 @@ def hotline(tenant_a):
         user = AppUserFactory(project=tenant_a, user_id=f"desk_{position}")
         RingGroupMember.objects.create(group=group, position=position, kind="user", user=user)
     RoutingRuleFactory(
-        project=tenant_a, name="VIP callers", priority=1, caller_pattern="8491", destination_kind="message"
+        project=tenant_a,
+        name="VIP callers",
+        priority=1,
+        caller_pattern="8491",
+        destination_kind="message",
     )
     RoutingRuleFactory(
         project=tenant_a,
@@ -45,7 +50,9 @@ def simulate(client, project, **values):
     )
 
 
-def test_staff_see_the_matched_rule_why_earlier_ones_failed_and_the_scco(staff_client_for, tenant_a, hotline):
+def test_staff_see_the_matched_rule_why_earlier_ones_failed_and_the_scco(
+    staff_client_for, tenant_a, hotline
+):
     html = simulate(staff_client_for(tenant_a, Membership.Role.VIEWER), tenant_a).content.decode()
     assert '<strong id="matched-rule">Hotline to desk</strong>' in html
     assert "the caller &#x27;84901234567&#x27; does not match &#x27;8491&#x27;" in html
@@ -53,7 +60,9 @@ def test_staff_see_the_matched_rule_why_earlier_ones_failed_and_the_scco(staff_c
     assert "(valid)" in html
 
 
-def test_simulation_moves_no_pointer_logs_nothing_and_parks_no_decision(staff_client_for, tenant_a, hotline):
+def test_simulation_moves_no_pointer_logs_nothing_and_parks_no_decision(
+    staff_client_for, tenant_a, hotline
+):
     client = staff_client_for(tenant_a)
     for _ in range(3):
         assert "desk_0" in simulate(client, tenant_a).content.decode()
@@ -66,7 +75,9 @@ def test_simulation_moves_no_pointer_logs_nothing_and_parks_no_decision(staff_cl
 def test_simulation_shows_where_the_round_robin_pointer_now_stands(
     staff_client_for, client, tenant_a, hotline
 ):
-    answer(client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false")  # a real call
+    answer(
+        client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false"
+    )  # a real call
     html = simulate(staff_client_for(tenant_a), tenant_a).content.decode()
     assert "&quot;number&quot;: &quot;desk_1&quot;" in html
     assert cache.get(pointer_key(hotline.pk)) == 1
@@ -75,7 +86,10 @@ def test_simulation_shows_where_the_round_robin_pointer_now_stands(
 def test_other_tenants_staff_get_404(staff_client_for, tenant_a, tenant_b, hotline):
     client = staff_client_for(tenant_b)
     assert (
-        client.get(f"/admin/routing/routingrule/simulate/{tenant_a.stringee_project_id}/").status_code == 404
+        client.get(
+            f"/admin/routing/routingrule/simulate/{tenant_a.stringee_project_id}/"
+        ).status_code
+        == 404
     )
     assert simulate(client, tenant_a).status_code == 404
 
@@ -83,7 +97,8 @@ def test_other_tenants_staff_get_404(staff_client_for, tenant_a, tenant_b, hotli
 def test_rules_page_links_to_the_simulation(staff_client_for, tenant_a, hotline):
     client = staff_client_for(tenant_a)
     assert (
-        "/admin/routing/routingrule/simulate/" in client.get("/admin/routing/routingrule/").content.decode()
+        "/admin/routing/routingrule/simulate/"
+        in client.get("/admin/routing/routingrule/").content.decode()
     )
     assert client.get("/admin/routing/routingrule/simulate/").url.endswith(
         f"/simulate/{tenant_a.stringee_project_id}/"
@@ -93,7 +108,12 @@ def test_rules_page_links_to_the_simulation(staff_client_for, tenant_a, hotline)
 def test_api_simulation_explains_rule_by_rule(client, tenant_a, hotline):
     response = client.post(
         "/api/v1/simulate/",
-        {"from": "84901234567", "to": "84899100001", "direction": "phone", "at": "2026-11-23T09:00:00"},
+        {
+            "from": "84901234567",
+            "to": "84899100001",
+            "direction": "phone",
+            "at": "2026-11-23T09:00:00",
+        },
         content_type="application/json",
         HTTP_X_STRINGEE_AUTH=make_rest_token(tenant_a),
     )

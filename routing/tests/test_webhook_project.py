@@ -7,7 +7,9 @@ from routing.cache import project_for_webhook
 
 
 @pytest.mark.django_db
-def test_right_token_resolves_the_project_with_no_query_once_warm(tenant_a, django_assert_num_queries):
+def test_right_token_resolves_the_project_with_no_query_once_warm(
+    tenant_a, django_assert_num_queries
+):
     with django_assert_num_queries(1):
         assert project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token) == tenant_a
     with django_assert_num_queries(0):

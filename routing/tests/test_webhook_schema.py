@@ -40,7 +40,16 @@ def test_every_webhook_is_in_the_schema_under_its_tag_without_api_auth(schema):
 def test_answer_url_lists_stringees_query_parameters_and_answers_an_scco(schema):
     operation = schema["paths"][ANSWER]["get"]
     names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
-    assert names == {"from", "to", "fromInternal", "userId", "projectId", "custom", "callId", "uuid"}
+    assert names == {
+        "from",
+        "to",
+        "fromInternal",
+        "userId",
+        "projectId",
+        "custom",
+        "callId",
+        "uuid",
+    }
     reply = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert reply == {"type": "array", "items": {"$ref": "#/components/schemas/SccoAction"}}
     action = schema["components"]["schemas"]["SccoAction"]

@@ -86,7 +86,10 @@ def test_api_ring_group_with_three_members_costs_at_most_20_queries(client, tena
     }
     with counted(20):
         response = client.post(
-            "/api/v1/ring-groups/", body, content_type="application/json", headers=jwt_headers(tenant_a)
+            "/api/v1/ring-groups/",
+            body,
+            content_type="application/json",
+            headers=jwt_headers(tenant_a),
         )
     assert response.status_code == 201, response.json()
     assert RingGroup.objects.get(project=tenant_a).members.count() == 3
@@ -166,9 +169,14 @@ def test_admin_rule_save_costs_at_most_21_queries(owner_client, tenant_a, counte
     assert rule.name == "Renamed"
 
 
-def test_admin_ring_group_with_three_members_costs_at_most_31_queries(owner_client, tenant_a, counted):
+def test_admin_ring_group_with_three_members_costs_at_most_31_queries(
+    owner_client, tenant_a, counted
+):
     users = [AppUserFactory(project=tenant_a) for _ in range(3)]
-    rows = [{"position": i, "kind": "user", "user": user.pk, "timeout": 15} for i, user in enumerate(users)]
+    rows = [
+        {"position": i, "kind": "user", "user": user.pk, "timeout": 15}
+        for i, user in enumerate(users)
+    ]
     form = {
         "project": tenant_a.pk,
         "name": "Support",

@@ -38,7 +38,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=1000, help="Rows per delete (default 1000).")
+        parser.add_argument(
+            "--batch-size", type=int, default=1000, help="Rows per delete (default 1000)."
+        )
 
     def handle(self, *args, batch_size: int, **options):
         now = timezone.now()
@@ -50,9 +52,15 @@ class Command(BaseCommand):
             old = {
                 "events": CallEvent.objects.filter(project=project, received_at__lt=cutoff),
                 "records": CallRecord.objects.filter(project=project, created_at__lt=cutoff),
-                "routing decisions": CallDecision.objects.filter(project=project, created_at__lt=cutoff),
-                "routing errors": RoutingErrorLog.objects.filter(project=project, created_at__lt=cutoff),
-                "signature failures": WebhookSignatureFailure.objects.filter(project=project, at__lt=cutoff),
+                "routing decisions": CallDecision.objects.filter(
+                    project=project, created_at__lt=cutoff
+                ),
+                "routing errors": RoutingErrorLog.objects.filter(
+                    project=project, created_at__lt=cutoff
+                ),
+                "signature failures": WebhookSignatureFailure.objects.filter(
+                    project=project, at__lt=cutoff
+                ),
             }
             gone = {
                 what: delete_in_batches(rows, batch_size, self._progress(project, what))
@@ -61,9 +69,14 @@ class Command(BaseCommand):
             totals = {what: totals[what] + gone[what] for what in totals}
             if any(gone.values()):
                 counts = ", ".join(f"{count} {what}" for what, count in gone.items())
-                self.stdout.write(f"{project}: {counts} older than {project.retention_days} days deleted")
+                self.stdout.write(
+                    f"{project}: {counts} older than {project.retention_days} days deleted"
+                )
         done = f"Done: {totals['events']} events and {totals['records']} records deleted."
-        also = f"{totals['routing decisions']} routing decisions, {totals['routing errors']} routing errors."
+        also = (
+            f"{totals['routing decisions']} routing decisions, "
+            f"{totals['routing errors']} routing errors."
+        )
         also += f" {totals['signature failures']} webhook signature failures."
         self.stdout.write(self.style.SUCCESS(f"{done} Also {also}"))
 

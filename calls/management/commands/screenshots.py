@@ -1,11 +1,12 @@
-"""`manage.py screenshots`: PNGs of the main staff pages at 1400 px width, into docs/screenshots/."""
+"""`manage.py screenshots`: PNGs of the main staff pages at 1400 px width, into
+docs/screenshots/."""
 
 from __future__ import annotations
 
 import threading
+from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -34,7 +35,10 @@ class _Quiet(WSGIRequestHandler):
 def _pages(project: Project) -> list[tuple[str, str, str]]:
     """(file name, who, path) of each page to capture."""
     record = (
-        CallRecord.objects.filter(project=project).exclude(recording_url="").order_by("-started_at").first()
+        CallRecord.objects.filter(project=project)
+        .exclude(recording_url="")
+        .order_by("-started_at")
+        .first()
         or CallRecord.objects.filter(project=project, decisions__isnull=False).first()
     )
     number = VirtualNumber.objects.get(number=demo.PHONE_NUMBER_1)
@@ -72,7 +76,8 @@ class Command(BaseCommand):
         server.set_app(StaticFilesHandler(get_wsgi_application()))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        _call_the_answer_url(base, project)  # so the dashboard's webhook health has figures
+        # so that the dashboard's webhook health has figures
+        _call_the_answer_url(server.server_address[1], project)
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         try:
             for who in ("owner", "admin"):
@@ -104,7 +109,9 @@ class Command(BaseCommand):
             "  })();"
             "});"
         )
-        height = min(MAX_HEIGHT, driver.execute_script("return document.documentElement.scrollHeight;"))
+        height = min(
+            MAX_HEIGHT, driver.execute_script("return document.documentElement.scrollHeight;")
+        )
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
             {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
@@ -123,11 +130,16 @@ def demo_admin() -> tuple[str, str]:
     return demo.ADMIN_USERNAME, demo.ADMIN_PASSWORD
 
 
-def _call_the_answer_url(base: str, project: Project, calls: int = 40) -> None:
+def _call_the_answer_url(port: int, project: Project, calls: int = 40) -> None:
     """Route a few calls of the demo tenant, as Stringee would."""
-    query = urlencode({"from": demo.PHONE_NUMBER_2.lstrip("+"), "to": demo.PHONE_NUMBER_1.lstrip("+")})
-    for _ in range(calls):
-        with urlopen(
-            f"{base}/answer_url/{project.stringee_project_id}/{project.webhook_token}/?{query}"
-        ) as reply:
-            reply.read()
+    query = urlencode(
+        {"from": demo.PHONE_NUMBER_2.lstrip("+"), "to": demo.PHONE_NUMBER_1.lstrip("+")}
+    )
+    path = f"/answer_url/{project.stringee_project_id}/{project.webhook_token}/?{query}"
+    connection = HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for _ in range(calls):
+            connection.request("GET", path)
+            connection.getresponse().read()
+    finally:
+        connection.close()

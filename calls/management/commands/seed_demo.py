@@ -1,4 +1,5 @@
-"""`manage.py seed_demo [--json] [--calls N]`: create the demo tenant (idempotent) and describe it."""
+"""`manage.py seed_demo [--json] [--calls N]`: create the demo tenant (idempotent) and describe
+it."""
 
 import json
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
     help = "Create the demo tenant (safe to run again) and print how to use it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="Print the tenant as one JSON object.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the tenant as one JSON object."
+        )
         parser.add_argument(
             "--calls",
             type=int,

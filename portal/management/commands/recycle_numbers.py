@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Move numbers out of an expired quarantine back into the inventory (status available)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="List the due numbers; change nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List the due numbers; change nothing."
+        )
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         now = timezone.now()
