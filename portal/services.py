@@ -101,9 +101,7 @@ def app_user_save(*, user: AppUser) -> AppUser:
     try:
         with transaction.atomic():
             user.save()
-    except (
-        IntegrityError
-    ) as exc:  # a concurrent creation won the race the check above could not see
+    except IntegrityError as exc:  # a concurrent creation won the race the check above missed
         raise ValidationError(
             {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
         ) from exc

@@ -8,7 +8,7 @@ from rest_framework.pagination import CursorPagination
 
 from calls.api.serializers import CallEventSerializer, CallRecordSerializer
 from calls.models import CallEvent, CallRecord
-from portal.api.base import ProjectScopedViewSet
+from portal.api.base import ProjectScopedViewSet, refuse_bad_counts
 from portal.api.filters import BoundedIsoDateTimeFilter
 from portal.phone import number_lookup
 
@@ -53,6 +53,10 @@ class EventCursorPagination(CursorPagination):
     ordering = ("-received_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        refuse_bad_counts(request, self.page_size_query_param)
+        return super().paginate_queryset(queryset, request, view)
 
 
 @extend_schema_view(

@@ -32,10 +32,26 @@ class ProjectRateThrottle(SimpleRateThrottle):
 
 
 class PortalPagination(PageNumberPagination):
-    """`?page=N`, and `?page_size=` up to 200 (default PAGE_SIZE)."""
+    """`?page=N`, and `?page_size=` up to 200 (default PAGE_SIZE); anything else is a 400.
+
+    DRF would quietly fall back to the defaults for a page size of "ten" or a repeated `page`:
+    a program that typed it wrong is told so instead of getting a page it did not ask for.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        refuse_bad_counts(request, self.page_query_param, self.page_size_query_param)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def refuse_bad_counts(request, *names: str) -> None:
+    """400 unless each named query parameter is absent or given once as a whole number ≥ 1."""
+    for name in names:
+        values = request.query_params.getlist(name)
+        if values and (len(values) > 1 or not values[0].isdecimal() or int(values[0]) < 1):
+            raise exceptions.ValidationError({name: ["Enter one whole number, 1 or more."]})
 
 
 def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:

@@ -56,3 +56,39 @@ ErrorSerializer = inline_serializer(
 
 def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
+
+
+SHARED_ERRORS = {
+    "400": "The request was refused: `fields` says what to correct.",
+    "401": "No valid credentials (token missing, expired, replayed or badly signed).",
+    "403": "These credentials may not do this (e.g. a viewer writing).",
+    "404": "No such object among the caller's, or no such page.",
+    "429": "Too many requests for this project; retry after the `Retry-After` seconds.",
+}
+
+
+def document_shared_errors(result, generator, request, public):
+    """drf-spectacular hook: every management API operation documents the error answers any of
+    them can give, in the one Error shape the exception handler writes."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "error": {"type": "string"},
+                "detail": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {}},
+            },
+            "required": ["error", "detail"],
+        },
+    )
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in SHARED_ERRORS.items():
+                responses.setdefault(status, {"description": description, "content": body})
+    return result

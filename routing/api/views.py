@@ -7,7 +7,7 @@ whose refusals the API's exception handler turns into the portal's JSON errors.
 
 from django.db import models
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -198,6 +198,13 @@ class SimulateViewSet(ProjectScopedViewSet):
     permission_classes = [AnyMemberPermission]
     serializer_class = shapes.SimulateSerializer
 
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                description="Per rule why it did or did not apply, the decision and its SCCO."
+            )
+        }
+    )
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

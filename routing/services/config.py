@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from portal.errors import DomainError
+from portal.phone import E164Field
 from routing.models import (
     ConferenceRoom,
     IvrMenu,
@@ -24,6 +25,21 @@ class StillInUse(DomainError):
 
     status = 400
     code = "still_in_use"
+
+
+def check_phone_fields(obj: models.Model) -> None:
+    """Phone numbers typed into `obj` must be phone numbers (the API's serializers take them
+    as plain text; the database would refuse them only at the INSERT)."""
+    problems: dict[str, list[str]] = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(field, E164Field) and value not in field.empty_values:
+            try:
+                setattr(obj, field.attname, field.to_python(value))
+            except ValidationError as exc:
+                problems[field.name] = exc.messages
+    if problems:
+        raise ValidationError(problems)
 
 
 def _save(obj: models.Model) -> None:
@@ -70,6 +86,7 @@ def _replace_rows(related, rows: Sequence[models.Model]) -> None:
 def rule_check(rule: RoutingRule) -> None:
     """Raise ValidationError if `rule` cannot be saved (its fields, then the SCCO it would
     build)."""
+    check_phone_fields(rule)
     rule.clean()
     check_rule_scco(rule)
 
@@ -84,6 +101,7 @@ def option_check(option: IvrOption, menu: IvrMenu) -> None:
     """One key of `menu` (uniqueness of the digit is the menu's business: keys are written
     whole)."""
     option.menu = menu
+    check_phone_fields(option)
     option.clean()
     check_option_scco(option)
 
@@ -91,6 +109,7 @@ def option_check(option: IvrOption, menu: IvrMenu) -> None:
 def menu_check(menu: IvrMenu, options: Iterable[dict] | None = None) -> None:
     """The menu's own fields and SCCO, then each key given (problems keyed `options` → row
     index)."""
+    check_phone_fields(menu)
     menu.clean()
     check_menu_scco(menu)
     if options is None:
@@ -113,13 +132,16 @@ def menu_check(menu: IvrMenu, options: Iterable[dict] | None = None) -> None:
     )
 
 
-@transaction.atomic(savepoint=False)
 def menu_save(*, menu: IvrMenu, options: list[dict] | None = None) -> IvrMenu:
     """Save the menu; `options` (a list of key rows) replaces its keys, None keeps them."""
+    # Checked before the transaction opens: a refusal leaves a caller's own transaction usable
+    # (the admin renders the form's errors inside one).
     menu_check(menu, options)
-    _save(menu)
-    if options is not None:
-        _replace_rows(menu.options, [IvrOption(menu=menu, **values) for values in options])
+    menu.validate_constraints()
+    with transaction.atomic(savepoint=False):
+        menu.save()
+        if options is not None:
+            _replace_rows(menu.options, [IvrOption(menu=menu, **values) for values in options])
     return menu
 
 
@@ -131,10 +153,12 @@ def option_save(*, option: IvrOption) -> IvrOption:
 
 def member_check(member: RingGroupMember, group: RingGroup) -> None:
     member.group = group
+    check_phone_fields(member)
     member.clean()
 
 
 def group_check(group: RingGroup, members: Iterable[dict] | None = None) -> None:
+    check_phone_fields(group)
     group.clean()
     if members is None:
         return
@@ -145,17 +169,18 @@ def group_check(group: RingGroup, members: Iterable[dict] | None = None) -> None
     _check_rows("members", rows, group, member_check)
 
 
-@transaction.atomic(savepoint=False)
 def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGroup:
     """Save the group; `members` (in ring order) replaces its members, None keeps them."""
-    group_check(group, members)
-    _save(group)
-    if members is not None:
-        rows = [
-            RingGroupMember(group=group, **{"position": at, **values})
-            for at, values in enumerate(members)
-        ]
-        _replace_rows(group.members, rows)
+    group_check(group, members)  # before the transaction, as in menu_save
+    group.validate_constraints()
+    with transaction.atomic(savepoint=False):
+        group.save()
+        if members is not None:
+            rows = [
+                RingGroupMember(group=group, **{"position": at, **values})
+                for at, values in enumerate(members)
+            ]
+            _replace_rows(group.members, rows)
     return group
 
 
