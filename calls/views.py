@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from calls.ingest import BadPayload, ingest_event, parse_event
 from calls.recordings import ingest_recording, parse_recording
+from portal.deadline import database_deadline
 from portal.models import Project
 from portal.signatures import verify_webhook
 from portal.webhook_views import WebhookErrorSerializer, WebhookView, error, webhook_schema
@@ -41,9 +43,10 @@ STORED = {
 def accept(request: Request, project_id: int, token: str, store: Store) -> Response:
     """Project and token from the URL, then the signature (over the raw body), then `store`."""
     try:
-        project = project_for_webhook(project_id, token)
-        verify_webhook(request._request, project)
-        store(project)
+        with database_deadline(settings.WEBHOOK_DATABASE_DEADLINE):
+            project = project_for_webhook(project_id, token)
+            verify_webhook(request._request, project)
+            store(project)
     except BadPayload as bad:
         return error(400, bad.code, bad.detail)
     except (OperationalError, InterfaceError):  # nothing was committed: Stringee retries on a 5xx

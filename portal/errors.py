@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, serializers
@@ -19,6 +20,14 @@ class WebhookRejected(Exception):
     detail: str
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database did not answer: nothing was written, the caller may retry."""
+
+    status_code = 503
+    default_detail = "The database cannot be reached; retry later."
+    default_code = "database_unavailable"
+
+
 class DomainError(Exception):
     """A service refused a write for a reason the caller can act on (the API answers `status`)."""
 
@@ -30,6 +39,8 @@ def _as_api_exception(exc: Exception) -> Exception:
     """Services speak Django (ValidationError) and domain errors; the API speaks DRF."""
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(serializers.as_serializer_error(exc))
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DatabaseUnavailable()
     if isinstance(exc, DomainError):
         error = exceptions.APIException(str(exc), code=exc.code)
         error.status_code = exc.status

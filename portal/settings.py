@@ -128,6 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))
     if _statement_timeout_ms := env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000):
         _db_options.setdefault("options", f"-c statement_timeout={_statement_timeout_ms}")
+# The event_url's whole database work must finish within this many seconds or it answers 503
+# (Stringee retries): the bound that holds when the server hangs (portal/deadline.py).
+WEBHOOK_DATABASE_DEADLINE = env.float("WEBHOOK_DATABASE_DEADLINE", default=0.8)
+# The same bound for a management API request (longer: lists and exports read more).
+API_DATABASE_DEADLINE = env.float("API_DATABASE_DEADLINE", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}

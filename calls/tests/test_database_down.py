@@ -62,3 +62,53 @@ def test_a_closed_postgresql_port_fails_within_a_second(settings):
     with pytest.raises(OperationalError):
         other.ensure_connection()
     assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_the_api_answers_503_not_500_when_the_database_fails(client, tenant_a, error):
+    from portal.tests.helpers import jwt_headers
+
+    with mock.patch(
+        "portal.api.authentication.verify_rest_token", side_effect=error("connection refused")
+    ):
+        response = client.get("/api/v1/rules/", headers=jwt_headers(tenant_a))
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_unavailable"
+    assert client.get("/api/v1/rules/", headers=jwt_headers(tenant_a)).status_code == 200
+
+
+def test_event_url_answers_503_within_its_deadline_when_the_database_hangs(
+    client, tenant_a, settings
+):
+    settings.WEBHOOK_DATABASE_DEADLINE = 0.3
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))
+
+    def hung_server(*args, **kwargs):
+        time.sleep(10)  # a query whose reply never comes
+
+    started = time.monotonic()
+    with mock.patch("calls.ingest.fold_into_record", side_effect=hung_server):
+        response = post_json(client, event_url_of(tenant_a), call_event("hung-1", "created", T0))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_unavailable"
+    retried = post_json(client, event_url_of(tenant_a), call_event("hung-1", "created", T0))
+    assert retried.status_code == 200
+    assert CallRecord.objects.filter(call_id="hung-1").exists()
+
+
+def test_the_api_answers_503_within_its_deadline_when_the_database_hangs(
+    client, tenant_a, settings
+):
+    from portal.tests.helpers import jwt_headers
+
+    settings.API_DATABASE_DEADLINE = 0.3
+
+    def hung_server(*args, **kwargs):
+        time.sleep(10)
+
+    started = time.monotonic()
+    with mock.patch("portal.api.authentication.verify_rest_token", side_effect=hung_server):
+        response = client.get("/api/v1/rules/", headers=jwt_headers(tenant_a))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503 and response.json()["error"] == "database_unavailable"

@@ -6,11 +6,13 @@ read only); superusers see everything. Querysets are scoped only here, through p
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.deadline import database_deadline
 from portal.models import Project
 from portal.tenancy import EDITOR_ROLES, TenantScopedViewSet, projects_for
 
@@ -86,3 +88,8 @@ class ProjectScopedViewSet(TenantScopedViewSet):
 
     throttle_classes = [ProjectRateThrottle]
     pagination_class: type[BasePagination] = PortalPagination
+
+    def dispatch(self, request, *args, **kwargs):
+        # A hung database gets a 503 (portal.errors) instead of holding the worker.
+        with database_deadline(settings.API_DATABASE_DEADLINE):
+            return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,301 @@
+"""`python -m bench.faults`: the portal under gunicorn while its PostgreSQL or Redis is stopped or
+hung, on a throw-away stack (bench/stack.py), and a rule change made through one instance seen by
+another.
+
+For each fault it sends answer_url (warm), event_url and API requests before, during and after
+the fault and prints what they got; it checks what the resilience goals promise: warm routing
+keeps answering, failures are 503 (never 500), every acknowledged event is stored, and the
+portal recovers without a restart. `--json FILE` writes the figures for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+
+import jwt
+import psycopg
+
+from bench.stack import Stack
+
+PROBES = 12
+_call_ids = itertools.count(1)
+
+
+@dataclass
+class Probe:
+    """What one endpoint answered during one phase: status counts and latencies."""
+
+    statuses: Counter = field(default_factory=Counter)
+    latencies_ms: list[float] = field(default_factory=list)
+    acknowledged_events: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "statuses": dict(sorted(self.statuses.items())),
+            "p50_ms": round(statistics.median(self.latencies_ms), 1),
+            "max_ms": round(max(self.latencies_ms), 1),
+        }
+
+
+def _send(request: urllib.request.Request, timeout: float = 30) -> tuple[int, float]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            reply.read()
+            status = reply.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        status = 0  # no answer at all
+    return status, (time.perf_counter() - started) * 1000
+
+
+class Client:
+    """The three kinds of callers of one instance: Stringee's two webhooks and a program."""
+
+    def __init__(self, base_url: str, demo: dict):
+        self.base_url = base_url
+        self.demo = demo
+        project, token = demo["projectId"], demo["webhookToken"]
+        self.answer_path = f"/answer_url/{project}/{token}/"
+        self.event_path = f"/event_url/{project}/{token}/"
+        samples = demo["samples"]
+        self.caller = samples["phone_number_2"].lstrip("+")
+        self.called = samples["phone_number_1"].lstrip("+")
+
+    def answer(self, called: str | None = None) -> tuple[int, float, bytes]:
+        query = f"from={self.caller}&to={called or self.called}&fromInternal=false&uuid=u1"
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(
+                f"{self.base_url}{self.answer_path}?{query}", timeout=30
+            ) as reply:
+                return reply.status, (time.perf_counter() - started) * 1000, reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, (time.perf_counter() - started) * 1000, error.read()
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
+            return 0, (time.perf_counter() - started) * 1000, b""
+
+    def event(self) -> tuple[int, float, str]:
+        call_id = f"fault-{next(_call_ids)}"
+        body = {
+            "call_status": "created",
+            "project_id": self.demo["projectId"],
+            "call_id": call_id,
+            "timestamp_ms": int(time.time() * 1000),
+            "type": "stringee_call",
+            "from": {"number": self.caller, "alias": self.caller, "type": "external"},
+            "to": {"number": self.called, "alias": self.called, "type": "external"},
+        }
+        request = urllib.request.Request(
+            f"{self.base_url}{self.event_path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        status, latency = _send(request)
+        return status, latency, call_id
+
+    def api(
+        self, method: str = "GET", path: str = "/api/v1/rules/", body=None
+    ) -> tuple[int, float]:
+        return self._api(method, path, body)[:2]
+
+    def _api(self, method: str, path: str, body=None) -> tuple[int, float, dict]:
+        now = int(time.time())
+        token = jwt.encode(
+            {
+                "jti": f"fault-{next(_call_ids)}-{now}",
+                "iss": self.demo["apiKeySid"],
+                "exp": now + 300,
+                "rest_api": True,
+            },
+            self.demo["apiKeySecret"],
+            algorithm="HS256",
+            headers={"cty": "stringee-api;v=1"},
+        )
+        request = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"X-STRINGEE-AUTH": token, "Content-Type": "application/json"},
+            method=method,
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                payload = json.loads(reply.read() or b"{}")
+                return reply.status, (time.perf_counter() - started) * 1000, payload
+        except urllib.error.HTTPError as error:
+            return error.code, (time.perf_counter() - started) * 1000, {}
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
+            return 0, (time.perf_counter() - started) * 1000, {}
+
+    def probe(self) -> dict[str, Probe]:
+        """PROBES requests to each endpoint, one after another."""
+        probes = {"answer_url": Probe(), "event_url": Probe(), "api": Probe()}
+        for _ in range(PROBES):
+            status, latency, _body = self.answer()
+            probes["answer_url"].statuses[status] += 1
+            probes["answer_url"].latencies_ms.append(latency)
+            status, latency, call_id = self.event()
+            probes["event_url"].statuses[status] += 1
+            probes["event_url"].latencies_ms.append(latency)
+            if 200 <= status < 300:
+                probes["event_url"].acknowledged_events.append(call_id)
+            status, latency = self.api()
+            probes["api"].statuses[status] += 1
+            probes["api"].latencies_ms.append(latency)
+        return probes
+
+
+def _until_healthy(client: Client, seconds: float = 20) -> float:
+    """Seconds until the event_url and the API answer 2xx again."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if 200 <= client.event()[0] < 300 and 200 <= client.api()[0] < 300:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return float("inf")
+
+
+def run_faults(stack: Stack) -> dict:
+    client = Client(stack.servers[0].base_url, stack.demo)
+    client.probe()  # warm every worker's routing copy
+    faults = {
+        "Redis stopped": (stack.redis.stop, stack.redis.start),
+        "Redis hung": (stack.redis.freeze, stack.redis.thaw),
+        "PostgreSQL stopped": (stack.postgres.stop, stack.postgres.start),
+    }
+    frozen: list[int] = []
+
+    def freeze_postgres() -> None:
+        frozen[:] = stack.postgres.freeze()
+
+    faults["PostgreSQL hung"] = (freeze_postgres, lambda: stack.postgres.thaw(frozen))
+    results: dict = {}
+    acknowledged: list[str] = []
+    for name, (break_it, mend_it) in faults.items():
+        print(f"== {name}", flush=True)
+        before = client.probe()
+        break_it()
+        time.sleep(0.5)
+        during = client.probe()
+        mend_it()
+        recovery = _until_healthy(client)
+        after = client.probe()
+        phases = {"before": before, "during": during, "after": after}
+        for probes in phases.values():
+            acknowledged += probes["event_url"].acknowledged_events
+        results[name] = {
+            "phases": {
+                phase: {endpoint: probe.as_dict() for endpoint, probe in probes.items()}
+                for phase, probes in phases.items()
+            },
+            "recovery_s": round(recovery, 2),
+        }
+        for phase, probes in phases.items():
+            line = "  ".join(
+                f"{endpoint} {dict(probe.statuses)} p50 {probe.as_dict()['p50_ms']} ms "
+                f"max {probe.as_dict()['max_ms']} ms"
+                for endpoint, probe in probes.items()
+            )
+            print(f"  {phase:6} {line}", flush=True)
+        print(f"  recovered after {recovery:.2f} s", flush=True)
+    with psycopg.connect(stack.postgres.url) as connection:
+        stored = {
+            row[0]
+            for row in connection.execute(
+                "SELECT call_id FROM calls_callevent WHERE call_id LIKE 'fault-%%'"
+            )
+        }
+    lost = sorted(set(acknowledged) - stored)
+    results["events"] = {"acknowledged": len(acknowledged), "lost": len(lost)}
+    print(f"== events acknowledged {len(acknowledged)}, lost {len(lost)}", flush=True)
+    return results
+
+
+def propagation(stack: Stack, changes: int = 5) -> dict:
+    """Seconds from a rule change answered by instance A's API to instance B's answer_url
+    routing by the new rule; measured again after Redis restarts."""
+    writer = Client(stack.servers[0].base_url, stack.demo)
+    reader = Client(stack.servers[1].base_url, stack.demo)
+    for _ in range(4):
+        reader.answer()  # B's workers hold their routing copies
+    delays: dict[str, list[float]] = {"steady": [], "after Redis restart": []}
+    for label in delays:
+        if label == "after Redis restart":
+            stack.redis.stop()
+            stack.redis.start()
+        for index in range(changes):
+            text = f"Rule change {label} {index}"
+            status, _latency, created = writer._api(
+                "POST",
+                "/api/v1/rules/",
+                {"name": text, "priority": 0, "destination_kind": "message", "message_text": text},
+            )
+            if status != 201:
+                raise RuntimeError(f"instance A refused the rule change ({status})")
+            changed = time.monotonic()
+            while text.encode() not in reader.answer()[2]:
+                if time.monotonic() - changed > 30:
+                    raise RuntimeError(f"instance B never served “{text}”")
+            delays[label].append((time.monotonic() - changed) * 1000)
+            writer._api("DELETE", f"/api/v1/rules/{created['id']}/")
+    figures = {
+        label: {"changes": len(values), "max_ms": round(max(values), 1)}
+        for label, values in delays.items()
+    }
+    print(f"== rule change seen by the other instance: {figures}", flush=True)
+    return figures
+
+
+def verdicts(faults: dict) -> list[str]:
+    """The promises the figures break (empty: all kept)."""
+    broken = []
+    for name, result in faults.items():
+        if name == "events":
+            if result["lost"]:
+                broken.append(f"{result['lost']} acknowledged events were not stored")
+            continue
+        during = result["phases"]["during"]
+        if set(during["answer_url"]["statuses"]) != {200}:
+            broken.append(f"{name}: warm answer_url answered {during['answer_url']['statuses']}")
+        for endpoint in ("event_url", "api"):
+            statuses = set(during[endpoint]["statuses"])
+            if statuses - {200, 201, 503}:
+                broken.append(f"{name}: {endpoint} answered {during[endpoint]['statuses']}")
+        if "PostgreSQL" in name and during["event_url"]["max_ms"] > 2500:
+            broken.append(f"{name}: event_url took {during['event_url']['max_ms']} ms")
+        for endpoint, figures in result["phases"]["after"].items():
+            if set(figures["statuses"]) - {200, 201}:
+                broken.append(f"{name}: after recovery {endpoint} answered {figures['statuses']}")
+    return broken
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", help="Write the figures to this file.")
+    options = parser.parse_args(argv)
+    with Stack(instances=2) as stack:
+        faults = run_faults(stack)
+        spread = propagation(stack)
+    broken = verdicts(faults)
+    for line in broken:
+        print(f"BROKEN: {line}")
+    if options.json:
+        with open(options.json, "w") as out:
+            json.dump({"faults": faults, "propagation": spread, "broken": broken}, out, indent=2)
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""A throw-away stack on loopback: its own PostgreSQL cluster and Redis, the portal migrated and
+seeded on them, and gunicorn instances serving it. Used by the fault run and the two-instance
+test; nothing touches the machine's shared PostgreSQL or Redis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.server import BASE_DIR, GunicornServer, free_port
+
+PG_BIN = Path("/usr/lib/postgresql")
+
+
+def _postgres_bin(name: str) -> str:
+    found = sorted(PG_BIN.glob(f"*/bin/{name}"))
+    if found:
+        return str(found[-1])
+    return shutil.which(name) or name
+
+
+def unavailable_reason() -> str | None:
+    """Why no throw-away stack can be started here (None: it can)."""
+    if not Path(_postgres_bin("initdb")).exists():
+        return "PostgreSQL's initdb is not installed"
+    if not shutil.which("redis-server"):
+        return "redis-server is not installed"
+    return None
+
+
+def _as_postgres_user() -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the `postgres` account then."""
+    if os.geteuid() != 0:
+        return []
+    pwd.getpwnam("postgres")
+    return ["runuser", "-u", "postgres", "--"]
+
+
+class ThrowAwayPostgres:
+    """A PostgreSQL cluster in a temporary directory, on its own port, trust authentication."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/portal"
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        if not self.data.exists():
+            self._run(
+                _postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust"
+            )
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            _postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
+            str(self.directory / "log"), "start",
+        )  # fmt: skip
+        self._run(
+            _postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            "portal", check=False,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._run(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def pids(self) -> list[int]:
+        """The postmaster and every process it started."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(postmaster)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def freeze(self) -> list[int]:
+        """Hang the server (every process stopped, connections stay open); returns the pids."""
+        frozen = self.pids()
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        return frozen
+
+    @staticmethod
+    def thaw(pids: list[int]) -> None:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                continue
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _run(self, *command: str, check: bool = True) -> None:
+        subprocess.run(
+            [*_as_postgres_user(), *command], check=check, capture_output=True, cwd=self.directory
+        )
+
+
+class ThrowAwayRedis:
+    """A Redis on its own port that keeps nothing on disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(50):
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
+            )
+            if ping.stdout.strip() == b"PONG":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def freeze(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+class Stack:
+    """`with Stack(instances=2) as stack:` PostgreSQL, Redis, the demo tenant, N gunicorns."""
+
+    def __init__(self, instances: int = 1, workers: int = 2, log_dir: Path | None = None):
+        self.postgres = ThrowAwayPostgres()
+        self.redis = ThrowAwayRedis()
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="portal-logs-"))
+        self.instances = instances
+        self.workers = workers
+        self.servers: list[GunicornServer] = []
+        self.demo: dict = {}
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.postgres.url,
+            "CACHE_URL": self.redis.url,
+            "DEBUG": "false",
+            "SECRET_KEY": "throw-away-stack-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "API_THROTTLE_RATE": "100000/min",
+        }
+
+    def manage(self, *arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def __enter__(self) -> Stack:
+        self.postgres.start()
+        self.redis.start()
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.demo = json.loads(self.manage("seed_demo", "--json", "--calls", "0"))
+        for index in range(self.instances):
+            server = GunicornServer(self.env, self.workers, self.log_dir / f"gunicorn-{index}.log")
+            server.start(ready_path="/healthz")
+            self.servers.append(server)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for server in self.servers:
+            server.stop()
+        self.redis.stop()
+        self.postgres.remove()
