@@ -10,12 +10,14 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord
 from calls.story import call_decisions, call_story
@@ -47,8 +49,30 @@ class _Echo:
         return value
 
 
+# Headers that the fields' own names would not say plainly enough.
+CSV_HEADERS = {
+    "call_id": _("Call id"),
+    "project__stringee_project_id": _("Stringee projectId"),
+    "virtual_number__number": _("Virtual number"),
+    "recording_url": _("Recording link"),
+    "timestamp_ms": _("Stringee timestamp (ms)"),
+    "payload": _("Payload"),
+}
+
+
+def csv_header(model: type[Model], column: str) -> str:
+    """The human name of a `values_list` column: "Started at", not `started_at`."""
+    if column in CSV_HEADERS:
+        return str(CSV_HEADERS[column])
+    *path, last = column.split("__")
+    for name in path:
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+    return capfirst(str(model._meta.get_field(last).verbose_name))
+
+
 def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
-    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone)."""
+    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone), under
+    human headers ("Started at")."""
 
     def cell(value):
         if isinstance(value, datetime):
@@ -60,7 +84,7 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     writer = csv.writer(_Echo())
     rows = queryset.values_list(*columns).iterator(chunk_size=2000)
     lines = (writer.writerow([cell(v) for v in row]) for row in rows)
-    header = writer.writerow(columns)
+    header = writer.writerow([csv_header(queryset.model, column) for column in columns])
     response = StreamingHttpResponse(
         (line for chunk in ([header], lines) for line in chunk),
         content_type="text/csv; charset=utf-8",
