@@ -67,7 +67,8 @@ def csv_header(model: type[Model], column: str) -> str:
     *path, last = column.split("__")
     for name in path:
         model = model._meta.get_field(name).related_model  # type: ignore[assignment]
-    return capfirst(str(model._meta.get_field(last).verbose_name))
+    field = model._meta.get_field(last)
+    return capfirst(str(getattr(field, "verbose_name", last)))
 
 
 def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
