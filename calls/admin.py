@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord
 from calls.story import call_decisions, call_story
 from portal.admin import SearchesNumbers
+from portal.paginators import BigTableAdmin
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
 
 RECORD_COLUMNS = [
@@ -94,7 +95,7 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     return response
 
 
-class CallLogAdmin(SearchesNumbers, TenantScopedAdmin):
+class CallLogAdmin(BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
     """Read-only for everyone, with an action and a button exporting the filtered list as CSV."""
 
     change_list_template = "admin/calls/change_list_export.html"

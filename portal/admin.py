@@ -21,6 +21,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from portal import services
 from portal.models import AppUser, Membership, Project, VirtualNumber
 from portal.number_import import NumberResource, row_problems
+from portal.paginators import BigTableAdmin
 from portal.phone import number_lookup
 from portal.redaction import redact
 from portal.tenancy import (
@@ -251,7 +252,7 @@ class ReleaseNumbersForm(forms.Form):
 
 
 @admin.register(VirtualNumber)
-class VirtualNumberAdmin(ImportMixin, SearchesNumbers, TenantScopedAdmin):
+class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
     """The inventory; superusers stock it from CSV or XLSX files ("Import", all or nothing)."""
 
     number_search_fields = ("number",)
