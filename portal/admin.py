@@ -82,6 +82,7 @@ class ProjectForm(forms.ModelForm):
             "signing_secret",
             "fallback_message",
             "retention_days",
+            "recording_retention_days",
         ]
 
     def clean_api_key_secret(self):
@@ -149,7 +150,10 @@ class ProjectAdmin(TenantScopedAdmin):
                 ],
             },
         ),
-        ("Behaviour", {"fields": ["fallback_message", "retention_days"]}),
+        (
+            "Behaviour",
+            {"fields": ["fallback_message", "retention_days", "recording_retention_days"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -118,6 +118,15 @@ class Project(models.Model):
     retention_days = models.PositiveIntegerField(
         default=180, help_text="Call events and records older than this are deleted."
     )
+    recording_retention_days = models.PositiveIntegerField(
+        _("keep recordings for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recordings older than this are deleted; the calls stay in the call log. "
+            "Leave empty to keep recordings as long as their calls."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
