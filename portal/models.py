@@ -212,6 +212,8 @@ class VirtualNumber(models.Model):
         _("message when no rule applies"),
         max_length=500,
         blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bench data, COPY) have none
         help_text=_(
             "Spoken to callers of this number when no rule applies, instead of the project's "
             "message. Leave empty to use the project's."
@@ -221,6 +223,8 @@ class VirtualNumber(models.Model):
         _("audio when no rule applies"),
         max_length=500,
         blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bench data, COPY) have none
         validators=[validate_audio_file],
         help_text=_(
             "A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link, played instead "

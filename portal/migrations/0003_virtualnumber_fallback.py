@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='virtualnumber',
             name='fallback_audio',
-            field=models.CharField(blank=True, help_text='A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link, played instead of the message above.', max_length=500, validators=[django.core.validators.RegexValidator('^(https?://\\S+|[\\w .()-]+\\.(mp3|wav))$', 'Enter the name of a file uploaded to Stringee (e.g. closed.mp3) or an http(s) link.')], verbose_name='audio when no rule applies'),
+            field=models.CharField(blank=True, default='', db_default='', help_text='A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link, played instead of the message above.', max_length=500, validators=[django.core.validators.RegexValidator('^(https?://\\S+|[\\w .()-]+\\.(mp3|wav))$', 'Enter the name of a file uploaded to Stringee (e.g. closed.mp3) or an http(s) link.')], verbose_name='audio when no rule applies'),
         ),
         migrations.AddField(
             model_name='virtualnumber',
             name='fallback_message',
-            field=models.CharField(blank=True, help_text="Spoken to callers of this number when no rule applies, instead of the project's message. Leave empty to use the project's.", max_length=500, verbose_name='message when no rule applies'),
+            field=models.CharField(blank=True, default='', db_default='', help_text="Spoken to callers of this number when no rule applies, instead of the project's message. Leave empty to use the project's.", max_length=500, verbose_name='message when no rule applies'),
         ),
     ]
