@@ -1,4 +1,6 @@
-"""Each tenant's call log in the admin: call records and raw events, read-only, exportable as CSV.
+"""Each tenant's call log in the admin: call records, raw events and recordings, read-only.
+
+Records and events are exportable as CSV; recordings play in the list.
 
 These are logs: nobody adds, changes or deletes them here (retention is `prune_calls`). Tenant
 staff see only their projects' rows, through TenantScopedAdmin.
@@ -10,17 +12,21 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import StreamingHttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
-from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord
+from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord, Recording
 from calls.story import call_decisions, call_story
 from portal.admin import SearchesNumbers
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
+from portal.models import AppUser
+from portal.paginators import BigTableAdmin
+from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, scope_to_user
 
 RECORD_COLUMNS = [
     "call_id",
@@ -47,8 +53,31 @@ class _Echo:
         return value
 
 
+# Headers that the fields' own names would not say plainly enough.
+CSV_HEADERS = {
+    "call_id": _("Call id"),
+    "project__stringee_project_id": _("Stringee projectId"),
+    "virtual_number__number": _("Virtual number"),
+    "recording_url": _("Recording link"),
+    "timestamp_ms": _("Stringee timestamp (ms)"),
+    "payload": _("Payload"),
+}
+
+
+def csv_header(model: type[Model], column: str) -> str:
+    """The human name of a `values_list` column: "Started at", not `started_at`."""
+    if column in CSV_HEADERS:
+        return str(CSV_HEADERS[column])
+    *path, last = column.split("__")
+    for name in path:
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+    field = model._meta.get_field(last)
+    return capfirst(str(getattr(field, "verbose_name", last)))
+
+
 def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
-    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone)."""
+    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone), under
+    human headers ("Started at")."""
 
     def cell(value):
         if isinstance(value, datetime):
@@ -60,7 +89,7 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     writer = csv.writer(_Echo())
     rows = queryset.values_list(*columns).iterator(chunk_size=2000)
     lines = (writer.writerow([cell(v) for v in row]) for row in rows)
-    header = writer.writerow(columns)
+    header = writer.writerow([csv_header(queryset.model, column) for column in columns])
     response = StreamingHttpResponse(
         (line for chunk in ([header], lines) for line in chunk),
         content_type="text/csv; charset=utf-8",
@@ -69,7 +98,7 @@ def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> Strea
     return response
 
 
-class CallLogAdmin(SearchesNumbers, TenantScopedAdmin):
+class CallLogAdmin(BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
     """Read-only for everyone, with an action and a button exporting the filtered list as CSV."""
 
     change_list_template = "admin/calls/change_list_export.html"
@@ -248,3 +277,73 @@ class CallEventAdmin(CallLogAdmin):
     @admin.display(description="payload")
     def payload_json(self, obj):
         return _json_block(obj.payload)
+
+
+class AppUserListFilter(admin.SimpleListFilter):
+    """Recordings of calls made by or to one app user of the staff member's projects."""
+
+    title = _("app user")
+    parameter_name = "app_user"
+
+    def lookups(self, request, model_admin):
+        users = scope_to_user(AppUser.objects.order_by("user_id"), request.user)
+        return [(user_id, user_id) for user_id in users.values_list("user_id", flat=True)[:200]]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(Q(call__from_user=self.value()) | Q(call__to_user=self.value()))
+
+
+@admin.register(Recording)
+class RecordingAdmin(TenantScopedAdmin):
+    """Each tenant's recordings, newest first, each with a player; read-only like the call log."""
+
+    list_display = ["received", "call_link", "number", "app_users", "seconds", "player", "project"]
+    list_filter = [
+        "received_at",
+        ("call__virtual_number", ProjectScopedListFilter),
+        AppUserListFilter,
+        ("project", ProjectScopedListFilter),
+    ]
+    date_hierarchy = "received_at"
+    search_fields = ["call__call_id", "call__from_user", "call__to_user"]
+    list_select_related = ["project", "call", "call__virtual_number"]
+    ordering = ["-received_at", "-id"]
+    exclude = ["payload"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, obj):
+        return date_format(timezone.localtime(obj.received_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("call"))
+    def call_link(self, obj):
+        url = reverse("admin:calls_callrecord_change", args=[obj.call_id])
+        caller = obj.call.from_number or obj.call.from_user
+        callee = obj.call.to_number or obj.call.to_user
+        return format_html('<a href="{}">{} → {}</a>', url, caller or "?", callee or "?")
+
+    @admin.display(description=_("number"))
+    def number(self, obj):
+        return obj.call.virtual_number or "–"
+
+    @admin.display(description=_("app users"))
+    def app_users(self, obj):
+        return ", ".join(user for user in (obj.call.from_user, obj.call.to_user) if user) or "–"
+
+    @admin.display(description=_("seconds"), ordering="duration_seconds")
+    def seconds(self, obj):
+        return round(obj.duration_seconds) if obj.duration_seconds is not None else "–"
+
+    @admin.display(description=_("listen"))
+    def player(self, obj):
+        return format_html('<audio controls preload="none" src="{}"></audio>', obj.url)

@@ -8,13 +8,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from portal import services
 from portal.models import AppUser, Membership, Project, VirtualNumber
+from portal.number_import import NumberResource, row_problems
+from portal.paginators import BigTableAdmin
 from portal.phone import number_lookup
 from portal.redaction import redact
 from portal.tenancy import (
@@ -75,6 +82,7 @@ class ProjectForm(forms.ModelForm):
             "signing_secret",
             "fallback_message",
             "retention_days",
+            "recording_retention_days",
         ]
 
     def clean_api_key_secret(self):
@@ -142,7 +150,10 @@ class ProjectAdmin(TenantScopedAdmin):
                 ],
             },
         ),
-        ("Behaviour", {"fields": ["fallback_message", "retention_days"]}),
+        (
+            "Behaviour",
+            {"fields": ["fallback_message", "retention_days", "recording_retention_days"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -245,8 +256,14 @@ class ReleaseNumbersForm(forms.Form):
 
 
 @admin.register(VirtualNumber)
-class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
+class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
+    """The inventory; superusers stock it from CSV or XLSX files ("Import", all or nothing)."""
+
     number_search_fields = ("number",)
+    resource_classes = [NumberResource]
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/portal/virtualnumber/import.html"
+    skip_admin_log = True  # one history entry per imported number would dwarf the import itself
     list_display = ["number", "project", "status", "label", "assigned_at", "quarantined_until"]
     list_filter = ["status", ("project", ProjectScopedListFilter)]
     search_fields = ["number", "label"]
@@ -260,6 +277,24 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser  # the inventory is stocked by the operator of the portal
+
+    def has_import_permission(self, request):
+        return request.user.is_superuser
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        """The confirmed import: through the service, so any bad row rolls back every row."""
+        return services.numbers_import(dataset=dataset)
+
+    def process_result(self, result, request):
+        problems = row_problems(result)
+        if not problems:
+            return super().process_result(result, request)
+        self.message_user(
+            request,
+            " ".join([gettext("Nothing was imported. Fix these rows and try again:"), *problems]),
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:portal_virtualnumber_changelist"))
 
     def get_search_results(self, request, queryset, search_term):
         """A whole number in any typed form finds it; three or more digits find numbers containing

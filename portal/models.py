@@ -6,13 +6,21 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.phone import E164Field
 
 DEFAULT_FALLBACK_MESSAGE = "The number you called is not available"
+
+# What Stringee's `play` takes: a file uploaded to Stringee, or an http(s) link (as in routing).
+validate_audio_file = RegexValidator(
+    r"^(https?://\S+|[\w .()-]+\.(mp3|wav))$",
+    _("Enter the name of a file uploaded to Stringee (e.g. closed.mp3) or an http(s) link."),
+)
 
 
 class CheckedInPython(models.Model):
@@ -110,6 +118,15 @@ class Project(models.Model):
     retention_days = models.PositiveIntegerField(
         default=180, help_text="Call events and records older than this are deleted."
     )
+    recording_retention_days = models.PositiveIntegerField(
+        _("keep recordings for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recordings older than this are deleted; the calls stay in the call log. "
+            "Leave empty to keep recordings as long as their calls."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -191,6 +208,29 @@ class VirtualNumber(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
     label = models.CharField(max_length=100, blank=True)
+    fallback_message = models.CharField(
+        _("message when no rule applies"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bench data, COPY) have none
+        help_text=_(
+            "Spoken to callers of this number when no rule applies, instead of the project's "
+            "message. Leave empty to use the project's."
+        ),
+    )
+    fallback_audio = models.CharField(
+        _("audio when no rule applies"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bench data, COPY) have none
+        validators=[validate_audio_file],
+        help_text=_(
+            "A file uploaded to Stringee (e.g. closed.mp3) or an http(s) link, played instead "
+            "of the message above."
+        ),
+    )
     assigned_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     quarantined_until = models.DateTimeField(null=True, blank=True)
@@ -212,6 +252,12 @@ class VirtualNumber(models.Model):
     def belongs_to(self, project_id: int | None) -> bool:
         """Whether `project_id` holds this number now (the rule for using it as caller ID)."""
         return self.status == self.Status.ASSIGNED and self.project_id == project_id
+
+    def fallback_json(self) -> dict | None:
+        """What callers of this number hear when no rule applies (None: the project's message)."""
+        if not self.fallback_audio and not self.fallback_message.strip():
+            return None
+        return {"audio": self.fallback_audio, "text": self.fallback_message.strip()}
 
 
 class AppUser(models.Model):

@@ -1,20 +1,24 @@
-"""Every write of the tenancy domain: the number inventory (assign, release, recycle) and app users.
+"""Every write of the tenancy domain: the number inventory (import, assign, release) and app users.
 
 Each inventory change is one conditional UPDATE, so two concurrent claims of a number cannot
 both win (the database re-checks the WHERE clause under its row lock). The admin, the API and
 the management commands all write through these functions.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
+import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from import_export.results import Result
 
 from portal.errors import DomainError
 from portal.models import AppUser, Project, VirtualNumber
+from portal.number_import import NumberResource
 from portal.phone import normalize_number
 from portal.tenancy import notify_changed
 
@@ -106,3 +110,21 @@ def app_user_save(*, user: AppUser) -> AppUser:
             {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
         ) from exc
     return user
+
+
+def numbers_import(
+    *, dataset: tablib.Dataset, dry_run: bool = False, on_row: Callable[[], None] | None = None
+) -> Result:
+    """Add the numbers of a file to the inventory (or relabel those already in it), all or none.
+
+    Any bad row (see `portal.number_import`) rolls back every row, so the inventory is changed
+    only by a file without a single error. `dry_run` checks the file and changes nothing.
+    """
+    resource = NumberResource(on_row=on_row)
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )

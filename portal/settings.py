@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files
     "axes",
+    "import_export",  # bulk number import in the admin (docs/admin.md)
     "portal",
     "routing",
     "calls",
@@ -239,3 +240,6 @@ LOGGING.setdefault("loggers", {})["portal.webhooks.access"] = {
     "level": env("WEBHOOK_ACCESS_LOG_LEVEL", default="INFO") if WEBHOOK_ACCESS_LOG else "CRITICAL",
     "propagate": False,
 }
+
+# Bulk number import (django-import-export, docs/admin.md): a file imports whole or not at all.
+IMPORT_EXPORT_USE_TRANSACTIONS = True

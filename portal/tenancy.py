@@ -36,6 +36,16 @@ SHARED_MODELS = {
     "authtoken.tokenproxy",
 }
 
+# Tables that may hold thousands of rows per tenant: a form's foreign key to one of them is an
+# autocomplete (searching the related admin's scoped list), never a dropdown of every row.
+AUTOCOMPLETE_MODELS = {
+    "portal.virtualnumber",
+    "portal.appuser",
+    "routing.routingrule",
+    "routing.ivrmenu",
+    "routing.ringgroup",
+}
+
 # Sent with `project_id` whenever data that routing reads changes (rules, numbers, users...).
 tenant_data_changed = Signal()
 
@@ -149,6 +159,24 @@ class TenantScopedChoices:
     """Foreign-key and many-to-many dropdowns offer only the staff user's own projects' objects."""
 
     edit_roles = EDITOR_ROLES
+
+    def get_autocomplete_fields(self, request):
+        """Every foreign key to a big table (AUTOCOMPLETE_MODELS) searches as one types.
+
+        Django's autocomplete view asks the related model's admin for its rows
+        (`get_queryset`, then `get_search_results`), and that admin is a TenantScopedAdmin: staff
+        are offered only their own projects' numbers, app users, rules and menus.
+        """
+        declared = list(super().get_autocomplete_fields(request))  # type: ignore[misc]
+        big = [
+            field.name
+            for field in self.model._meta.fields  # type: ignore[attr-defined]
+            if field.is_relation
+            and field.related_model is not None
+            and field.related_model._meta.label_lower in AUTOCOMPLETE_MODELS
+            and field.name not in declared
+        ]
+        return declared + big
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -314,6 +314,9 @@ def flow_source(table: Table, *, number: str | None = None, link: Link | None = 
     elif number not in table.numbers:
         fallback = f"Not a number of this project now: callers hear {message}"
     else:
+        own = table.number_fallbacks.get(number)
+        if own is not None:  # the number's own message comes before the project's
+            message = f"“{text(own.get('audio') or own.get('text'))}”"
         fallback = f"No rule applies: the caller hears {message}"
     chart.node("fallback", fallback, "box", "fallback")
     chart.edge(previous, "fallback", label)

@@ -20,17 +20,21 @@ from routing.models import (
     RoutingRule,
 )
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 
 
 def build_snapshot(project: Project) -> dict:
     """The routing snapshot of `project`."""
     project_id = project.pk
-    numbers = sorted(
-        VirtualNumber.objects.filter(
-            project_id=project_id, status=VirtualNumber.Status.ASSIGNED
-        ).values_list("number", flat=True)
-    )
+    assigned = VirtualNumber.objects.filter(
+        project_id=project_id, status=VirtualNumber.Status.ASSIGNED
+    ).only("number", "fallback_message", "fallback_audio")
+    numbers, number_fallbacks = [], {}
+    for number in assigned:
+        numbers.append(number.number)
+        if (fallback := number.fallback_json()) is not None:
+            number_fallbacks[number.number] = fallback
+    numbers.sort()
     users = sorted(
         AppUser.objects.filter(project_id=project_id, is_active=True).values_list(
             "user_id", flat=True
@@ -76,6 +80,7 @@ def build_snapshot(project: Project) -> dict:
         "project_id": project.pk,
         "time_zone": project.time_zone,
         "fallback_message": project.fallback_message,
+        "number_fallbacks": number_fallbacks,
         "numbers": numbers,
         "users": users,
         "rules": rules,

@@ -14,7 +14,7 @@ RECORDS = "/admin/calls/callrecord/"
 
 def _call_ids(response) -> list[str]:
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    return sorted(row["call_id"] for row in rows)
+    return sorted(row["Call id"] for row in rows)
 
 
 @pytest.fixture
@@ -70,16 +70,32 @@ def test_csv_columns_carry_the_record(staff_client_for, tenant_a):
     )
     body = b"".join(staff_client_for(tenant_a).get(f"{RECORDS}export/").streaming_content).decode()
     (row,) = csv.DictReader(io.StringIO(body))
-    assert (row["from_user"], row["to_number"], row["talk_seconds"], row["status"]) == (
+    assert (row["From user"], row["To number"], row["Talk seconds"], row["Status"]) == (
         "alice",
         "+84901234567",
         "7",
         "answered",
     )
-    assert row["project__stringee_project_id"] == str(tenant_a.stringee_project_id)
+    assert row["Stringee projectId"] == str(tenant_a.stringee_project_id)
 
 
 def test_event_export_is_scoped_too(staff_client_for, tenant_a, tenant_b):
     CallEventFactory(project=tenant_a, call_id="ev-a")
     CallEventFactory(project=tenant_b, call_id="ev-b")
     assert _call_ids(staff_client_for(tenant_a).get("/admin/calls/callevent/export/")) == ["ev-a"]
+
+
+def test_export_headers_are_words_staff_read(staff_client_for, tenant_a, mixed_calls):
+    client = staff_client_for(tenant_a, "viewer")
+    records = b"".join(client.get(f"{RECORDS}export/").streaming_content).decode()
+    header = next(csv.reader(io.StringIO(records)))
+    assert header[:3] == ["Call id", "Stringee projectId", "Direction"]
+    assert {"Started at", "Ring seconds", "Talk seconds", "Virtual number", "From number"} <= set(
+        header
+    )
+    assert not [name for name in header if "_" in name]
+    CallEventFactory(project=tenant_a)
+    events = b"".join(client.get("/admin/calls/callevent/export/").streaming_content).decode()
+    event_header = next(csv.reader(io.StringIO(events)))
+    assert {"Received at", "Occurred at", "Status", "Type"} <= set(event_header)
+    assert not [name for name in event_header if "_" in name]

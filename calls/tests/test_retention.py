@@ -114,3 +114,32 @@ def test_webhook_signature_failures_follow_the_projects_retention(tenant_a, tena
     kept = WebhookSignatureFailure.objects.filter(project=tenant_a).values_list("path", flat=True)
     assert list(kept) == ["/event_url/1/<token>/1"]
     assert WebhookSignatureFailure.objects.filter(project=tenant_b).count() == 2
+
+
+def _recording(days: int, project, call_id: str) -> CallRecord:
+    record = CallRecordFactory(project=project, call_id=call_id)
+    url = f"https://rec.example/{call_id}.mp3"
+    recording = Recording.objects.create(project=project, call=record, url=url, payload={})
+    Recording.objects.filter(pk=recording.pk).update(
+        received_at=timezone.now() - timedelta(days=days)
+    )
+    CallRecord.objects.filter(pk=record.pk).update(recording_url=url)
+    return record
+
+
+def test_recordings_past_their_own_retention_go_but_the_calls_stay():
+    short = ProjectFactory(recording_retention_days=7)  # calls kept 180 days
+    other = ProjectFactory()  # no recording retention: recordings live as long as their calls
+    _recording(8, short, "short-old")
+    _recording(6, short, "short-recent")
+    _recording(8, other, "other-old")
+    out = _prune()
+    assert sorted(Recording.objects.values_list("call__call_id", flat=True)) == [
+        "other-old",
+        "short-recent",
+    ]
+    calls = dict(CallRecord.objects.values_list("call_id", "recording_url"))
+    assert set(calls) == {"short-old", "short-recent", "other-old"}  # the call log stays whole
+    assert calls["short-old"] == ""  # its page no longer links to the purged recording
+    assert calls["short-recent"] == "https://rec.example/short-recent.mp3"
+    assert "1 recordings past their recording retention" in out

@@ -169,6 +169,10 @@ def route(table: Table, call: Call, links: Links, state: CallState | None = None
         return Decision(built, "default: app user to app user of the same project")
     if call.to_number in table.numbers:
         reason = f"no rule for the project's number {call.to_wire}"
+        number_fallback = table.number_fallbacks.get(call.to_number)
+        if number_fallback is not None:
+            built = destinations.number_fallback_scco(number_fallback, table)
+            return Decision(built, f"{reason}: the number's own message", matched=False)
     else:
         reason = f"no rule matches a call from {call.from_wire!r} to {call.to_wire!r}"
     return fallback(table, reason)

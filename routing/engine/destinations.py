@@ -116,6 +116,8 @@ class Table:
     calendar: dict = field(
         default_factory=dict
     )  # {"hours": {weekday: [[opens, closes]]}, "holidays": [...]}
+    # called E.164 → {"text", "audio"}: what callers of that number hear when no rule applies
+    number_fallbacks: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> "Table":
@@ -133,6 +135,7 @@ class Table:
             groups=data.get("groups", {}),
             masking_pool=data.get("masking_pool", {}),
             calendar=data.get("calendar", {}),
+            number_fallbacks=data.get("number_fallbacks", {}),
         )
 
 
@@ -164,6 +167,13 @@ def build(destination: dict, ctx: Context) -> list[Action] | None:
 
 def fallback_scco(message: str) -> list[Action]:
     return [scco.talk(message)]
+
+
+def number_fallback_scco(fallback: dict, table: Table) -> list[Action]:
+    """A number's own "no rule applies" message: its audio, else its text."""
+    if fallback.get("audio"):
+        return [scco.play(file_name=fallback["audio"])]
+    return fallback_scco(fallback.get("text") or table.fallback_message)
 
 
 def caller_endpoint(call: Call, caller_id: str | None = None) -> dict:

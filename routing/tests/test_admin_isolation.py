@@ -49,16 +49,25 @@ def test_other_tenants_pages_do_not_open(staff_client_for, tenant_a, two_tenants
 
 
 @pytest.mark.parametrize("page", ["routingrule", "ivrmenu"])
-def test_add_form_dropdowns_offer_only_own_numbers_users_and_menus(
+def test_add_form_choices_offer_only_own_numbers_users_and_menus(
     staff_client_for, tenant_a, two_tenants, page
 ):
-    html = staff_client_for(tenant_a).get(f"/admin/routing/{page}/add/").content.decode()
-    for mine in ("+84899100001", "alice_of_a", "menu_of_a", "Tenant A"):
-        if page == "ivrmenu" and mine == "+84899100001":
-            continue
-        assert mine in html
+    """Projects are a dropdown; numbers, app users and menus are searched (autocomplete)."""
+    client = staff_client_for(tenant_a)
+    html = client.get(f"/admin/routing/{page}/add/").content.decode()
+    assert "Tenant A" in html
     for theirs in ("+84899200002", "bob_of_b", "menu_of_b", "Tenant B"):
         assert theirs not in html
+    offered = []
+    for field in ("destination_user", "destination_menu") + (
+        ("called_number",) if page == "routingrule" else ()
+    ):
+        params = {"app_label": "routing", "model_name": page, "field_name": field, "term": ""}
+        offered += [
+            row["text"] for row in client.get("/admin/autocomplete/", params).json()["results"]
+        ]
+    assert {"alice_of_a", "menu_of_a"} <= set(offered)
+    assert not {"+84899200002", "bob_of_b", "menu_of_b"} & set(offered)
 
 
 def test_error_log_is_read_only(staff_client_for, tenant_a, two_tenants):

@@ -1,4 +1,5 @@
-"""Delete call data, routing errors and signature failures older than each project's retention."""
+"""Delete call data, routing errors and signature failures older than each project's retention,
+and recordings older than its recording retention (the calls themselves stay)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -7,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from calls.models import CallDecision, CallEvent, CallRecord
+from calls.models import CallDecision, CallEvent, CallRecord, Recording
 from portal.models import Project, WebhookSignatureFailure
 from routing.models import RoutingErrorLog
 
@@ -31,10 +32,26 @@ def delete_in_batches(queryset: QuerySet, batch_size: int, progress: Callable[[i
         progress(total)
 
 
+def purge_recordings(queryset: QuerySet, batch_size: int, progress: Callable[[int], None]) -> int:
+    """Delete the recordings of `queryset` in batches; their calls stay but lose the link."""
+    total = 0
+    while True:
+        batch = list(queryset.values_list("pk", "call_id", "url")[:batch_size])
+        if not batch:
+            return total
+        Recording.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
+        CallRecord.objects.filter(
+            pk__in={call for _, call, _ in batch}, recording_url__in=[url for _, _, url in batch]
+        ).update(recording_url="")
+        total += len(batch)
+        progress(total)
+
+
 class Command(BaseCommand):
     help = (
         "Delete call events, call records, routing decisions, routing errors and webhook signature "
-        "failures older than each project's retention (retention_days)."
+        "failures older than each project's retention (retention_days), and recordings older "
+        "than its recording retention (recording_retention_days)."
     )
 
     def add_arguments(self, parser):
@@ -45,7 +62,15 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, **options):
         now = timezone.now()
         totals = dict.fromkeys(
-            ("events", "records", "routing decisions", "routing errors", "signature failures"), 0
+            (
+                "events",
+                "records",
+                "recordings",
+                "routing decisions",
+                "routing errors",
+                "signature failures",
+            ),
+            0,
         )
         for project in Project.objects.order_by("pk"):
             cutoff = now - timedelta(days=project.retention_days)
@@ -66,6 +91,7 @@ class Command(BaseCommand):
                 what: delete_in_batches(rows, batch_size, self._progress(project, what))
                 for what, rows in old.items()
             }
+            gone["recordings"] = self._purge_recordings(project, now, batch_size)
             totals = {what: totals[what] + gone[what] for what in totals}
             if any(gone.values()):
                 counts = ", ".join(f"{count} {what}" for what, count in gone.items())
@@ -78,7 +104,15 @@ class Command(BaseCommand):
             f"{totals['routing errors']} routing errors."
         )
         also += f" {totals['signature failures']} webhook signature failures."
+        also += f" {totals['recordings']} recordings past their recording retention."
         self.stdout.write(self.style.SUCCESS(f"{done} Also {also}"))
+
+    def _purge_recordings(self, project: Project, now, batch_size: int) -> int:
+        if project.recording_retention_days is None:
+            return 0
+        cutoff = now - timedelta(days=project.recording_retention_days)
+        old = Recording.objects.filter(project=project, received_at__lt=cutoff)
+        return purge_recordings(old, batch_size, self._progress(project, "recordings"))
 
     def _progress(self, project: Project, what: str) -> Callable[[int], None]:
         return lambda total: self.stdout.write(f"{project}: {total} {what} deleted so far")
