@@ -210,7 +210,8 @@ API_KEY_KEYWORD = "Api-Key"
 
 def verify_api_key(plain_key: str, now=None) -> ApiKey:
     """The active key `plain_key` names, or AuthenticationFailed (unknown, revoked, expired)."""
-    prefix = plain_key.rsplit("_", 1)[0] if "_" in plain_key else ""
+    parts = plain_key.split("_", 2)  # "spk", 8 hex digits, the secret (which may hold "_")
+    prefix = "_".join(parts[:2]) if len(parts) == 3 else ""
     key = None
     if prefix and not bad_text(plain_key):
         key = ApiKey.objects.select_related("project").filter(prefix=prefix).first()
