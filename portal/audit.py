@@ -63,7 +63,7 @@ def register_watched_models() -> None:
         model = apps.get_model(label)
         if auditlog.contains(model):
             continue
-        left_out = {"id", *options.get("exclude", [])}
+        left_out = {"id", "created_at", "updated_at", *options.get("exclude", [])}
         auditlog.register(
             model,
             # Own columns only: auditlog would otherwise list reverse relations as "changes".
@@ -182,7 +182,10 @@ def changed_fields(entry) -> list[tuple[str, str, str]]:
     for name, values in (shown or {}).items():
         label = str(name)
         padded = [*values, "", ""]
-        rows.append((label[:1].upper() + label[1:], _plain(padded[0]), _plain(padded[1])))
+        before, after = _plain(padded[0]), _plain(padded[1])
+        if before == after == "—":  # an empty field of a new or deleted row says nothing
+            continue
+        rows.append((label[:1].upper() + label[1:], before, after))
     return rows
 
 

@@ -31,6 +31,7 @@ from portal.models import ApiKey, AuditEntry
 from portal.tenancy import OWNER_ROLES, ProjectScopedListFilter, TenantScopedAdmin, user_may
 
 CSV_BATCH = 500
+FIELDS_IN_LIST = 5
 
 
 # --- change history ----------------------------------------------------------------------------
@@ -64,8 +65,26 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         return queryset.filter(content_type_id=int(value))
 
 
-class ActorFilter(admin.RelatedOnlyFieldListFilter):
+class PersonFilter(admin.RelatedOnlyFieldListFilter):
     """Staff members who appear in the caller's own entries only."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = gettext("person")
+
+
+class KeyFilter(admin.RelatedOnlyFieldListFilter):
+    """API keys that appear in the caller's own entries only."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = gettext("API key")
+
+
+class DateFilter(admin.DateFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = gettext("date")
 
 
 ACTION_NAMES = {
@@ -151,9 +170,9 @@ class AuditEntryAdmin(TenantScopedAdmin):
     list_display_links = ["when"]
     list_filter = [
         ObjectTypeFilter,
-        ("actor", ActorFilter),
-        ("api_key", ActorFilter),
-        "timestamp",
+        ("actor", PersonFilter),
+        ("api_key", KeyFilter),
+        ("timestamp", DateFilter),
         ("project", ProjectScopedListFilter),
     ]
     search_fields = ["object_repr", "caller"]
@@ -190,11 +209,21 @@ class AuditEntryAdmin(TenantScopedAdmin):
 
     @admin.display(description=_("fields"))
     def fields_changed(self, entry: AuditEntry):
-        return format_html_join(
-            "",
-            "<div><strong>{}</strong>: {} → {}</div>",
-            changed_fields(entry),
-        )
+        """A new row's values, a deleted row's last values, or a change's before → after; the
+        first few only (the entry's page has them all)."""
+        rows = changed_fields(entry)
+        if entry.action == AuditEntry.Action.CREATE:
+            lines = [(label, after) for label, _before, after in rows]
+        elif entry.action == AuditEntry.Action.DELETE:
+            lines = [(label, before) for label, before, _after in rows]
+        else:
+            lines = [(label, f"{before} → {after}") for label, before, after in rows]
+        shown = format_html_join("", "<div><strong>{}</strong>: {}</div>", lines[:FIELDS_IN_LIST])
+        hidden = len(lines) - FIELDS_IN_LIST
+        if hidden > 0:
+            more = gettext("and %(count)d more") % {"count": hidden}
+            return format_html("{}<div>… {}</div>", shown, more)
+        return shown
 
     @admin.display(description=_("fields"))
     def fields_table(self, entry: AuditEntry):

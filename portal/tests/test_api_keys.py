@@ -125,7 +125,7 @@ def test_unknown_or_malformed_keys_are_401(client, tenant_a, header):
 
 
 def test_a_wrong_secret_with_a_real_prefix_is_401(client, tenant_a):
-    key, plain_key = make_key(tenant_a)
+    key, _plain_key = make_key(tenant_a)
     assert client.get(USERS, headers=key_header(f"{key.prefix}_guess")).status_code == 401
 
 

@@ -50,6 +50,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("rule-form.png", "owner", "/admin/routing/routingrule/add/"),
         ("rules.png", "owner", "/admin/routing/routingrule/"),
         ("calls.png", "owner", "/admin/calls/callrecord/"),
+        ("change-history.png", "owner", "/admin/portal/auditentry/"),
         ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
     ]
     if record is not None:
