@@ -4,6 +4,8 @@ Superusers see everything. Tenant staff see only their projects' rows, on every 
 dropdown and autocomplete (portal.tenancy); viewers may look but not change.
 """
 
+from importlib import import_module
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -396,3 +398,7 @@ class MembershipAdmin(TenantScopedAdmin):
                 memberships__project__in=project_ids_for(request.user)
             ).distinct()
         return field
+
+
+# The change history and API key pages live in their own module; importing it registers them.
+import_module("portal.audit_admin")

@@ -1,4 +1,5 @@
-"""App config of the tenancy domain: wires model changes to routing-cache invalidation."""
+"""App config of the tenancy domain: wires model changes to routing-cache invalidation and to
+the audit log."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
@@ -18,3 +19,6 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         post_save.connect(_routing_input_changed, dispatch_uid="portal.routing_input_saved")
         post_delete.connect(_routing_input_changed, dispatch_uid="portal.routing_input_deleted")
+        from portal.audit import register_watched_models
+
+        register_watched_models()

@@ -1,10 +1,12 @@
-"""Every write of the tenancy domain: the number inventory (import, assign, release) and app users.
+"""Every write of the tenancy domain: the number inventory (import, assign, release,
+recycle), app users and the tenants' API keys.
 
 Each inventory change is one conditional UPDATE, so two concurrent claims of a number cannot
 both win (the database re-checks the WHERE clause under its row lock). The admin, the API and
 the management commands all write through these functions.
 """
 
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,8 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from import_export.results import Result
 
+from portal import audit
 from portal.errors import DomainError
-from portal.models import AppUser, Project, VirtualNumber
+from portal.models import API_KEY_PREFIX, ApiKey, AppUser, Project, VirtualNumber, api_key_digest
 from portal.number_import import NumberResource
 from portal.phone import normalize_number
 from portal.tenancy import notify_changed
@@ -59,6 +62,11 @@ def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool
         raise NumberUnavailable(_why_unavailable(current))
     if claimed:
         notify_changed(project.pk)
+        audit.log_update(
+            current,
+            changes={"project": (None, project.pk), "status": (Status.AVAILABLE, Status.ASSIGNED)},
+            project_id=project.pk,
+        )
     return current, bool(claimed)
 
 
@@ -74,7 +82,7 @@ def number_release(*, number: VirtualNumber, days: int | None = None) -> Virtual
     days = settings.NUMBER_QUARANTINE_DAYS if days is None else days
     now = timezone.now()
     project_id = number.project_id
-    VirtualNumber.objects.filter(pk=number.pk, status=Status.ASSIGNED).update(
+    released = VirtualNumber.objects.filter(pk=number.pk, status=Status.ASSIGNED).update(
         project=None,
         status=Status.QUARANTINED,
         released_at=now,
@@ -82,15 +90,42 @@ def number_release(*, number: VirtualNumber, days: int | None = None) -> Virtual
     )
     notify_changed(project_id)
     number.refresh_from_db()
+    if released:
+        # The entry stays the releasing project's: the number is no longer anyone's.
+        audit.log_update(
+            number,
+            changes={
+                "project": (project_id, None),
+                "status": (Status.ASSIGNED, Status.QUARANTINED),
+                "quarantined_until": (None, number.quarantined_until),
+            },
+            project_id=project_id,
+        )
     return number
 
 
 def numbers_recycle(*, now=None) -> int:
     """Put numbers whose quarantine is over back into the inventory; return how many."""
     now = now or timezone.now()
-    return VirtualNumber.objects.filter(
-        status=Status.QUARANTINED, quarantined_until__lte=now
-    ).update(status=Status.AVAILABLE, quarantined_until=None)
+    with transaction.atomic():
+        due = list(
+            VirtualNumber.objects.select_for_update().filter(
+                status=Status.QUARANTINED, quarantined_until__lte=now
+            )
+        )
+        count = VirtualNumber.objects.filter(pk__in=[number.pk for number in due]).update(
+            status=Status.AVAILABLE, quarantined_until=None
+        )
+        for number in due:
+            audit.log_update(
+                number,
+                changes={
+                    "status": (Status.QUARANTINED, Status.AVAILABLE),
+                    "quarantined_until": (number.quarantined_until, None),
+                },
+                project_id=audit.last_holder(number),
+            )
+    return count
 
 
 def app_user_save(*, user: AppUser) -> AppUser:
@@ -128,3 +163,39 @@ def numbers_import(
         use_transactions=True,
         rollback_on_validation_errors=True,
     )
+
+
+def api_key_create(
+    *,
+    project: Project,
+    name: str,
+    scope: str = ApiKey.Scope.READ,
+    expires_at=None,
+    created_by=None,
+) -> tuple[ApiKey, str]:
+    """A new API key of `project`: (the stored key, the plain key to show once).
+
+    The database keeps the key's SHA-256 and its visible start (`spk_<8 hex>`), never the key.
+    """
+    prefix = f"{API_KEY_PREFIX}_{secrets.token_hex(4)}"
+    plain_key = f"{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        project=project,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        created_by=created_by,
+        prefix=prefix,
+        key_hash=api_key_digest(plain_key),
+    )
+    key.full_clean(exclude=["prefix", "key_hash"])
+    key.save()
+    return key, plain_key
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    """Stop `key` working at once (kept, so that the audit log can still name it)."""
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files
     "axes",
     "import_export",  # bulk number import in the admin (docs/admin.md)
+    "auditlog",
     "portal",
     "routing",
     "calls",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.display.ProjectTimeZoneMiddleware",
+    "portal.audit.AuditMiddleware",  # who changed what, from where (django-auditlog)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -178,6 +180,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.StringeeJWTAuthentication",
+        "portal.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
@@ -189,6 +192,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"project": env("API_THROTTLE_RATE", default="600/min")},
 }
+
+# The audit log of tenant configuration (django-auditlog; see portal/audit.py, docs/audit.md).
+AUDITLOG_LOGENTRY_MODEL = "portal.AuditEntry"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Secrets are hidden whole, not half-masked as auditlog does by default.
+AUDITLOG_MASK_CALLABLE = "portal.audit.hide_secret"
+# An API key's "last used" time is written at most once per this many seconds.
+API_KEY_LAST_USED_EVERY_SECONDS = 60
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stringee call-routing portal API",

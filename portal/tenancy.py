@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from rest_framework import permissions, viewsets
 
 from portal.models import Membership, Project
@@ -284,9 +285,15 @@ class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
 
 
 class ProjectRolePermission(permissions.BasePermission):
-    """Any member may read; changing needs an editor role in the object's project."""
+    """Any member may read; changing needs an editor role in the object's project (and a
+    read-write API key, for a caller using one)."""
 
     def has_permission(self, request, view):
+        if request.method not in permissions.SAFE_METHODS and getattr(
+            request.user, "read_only", False
+        ):
+            self.message = gettext("This API key is read-only: it may not change anything.")
+            return False
         roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
         return user_may(request.user, None, roles)
 

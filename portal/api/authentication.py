@@ -6,21 +6,29 @@ claims `jti`, `iss` (the project's API key SID), `exp` and `rest_api` (`true`, o
 Stringee's own sample signs it), signed with the project's API key secret. A valid token makes
 the caller that one project. Client access tokens (for the Stringee SDK) are built here too:
 same header, `userId` instead of `rest_api`, plus `icc_api: true` for a contact-center agent.
+
+A tenant's own API keys (`Authorization: Api-Key <key>`, see portal.models.ApiKey) are checked
+here too; a read-only key makes a caller that may not write.
 """
 
 import hashlib
 import logging
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
 
 import jwt
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from portal.audit import note_api_caller
 from portal.inputs import bad_text
-from portal.models import Project
+from portal.models import ApiKey, Project, api_key_digest
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +44,7 @@ class ProjectCaller:
     """The `request.user` of a JWT-authenticated call: acts for one project, as its owner."""
 
     project: Project
+    api_key: ApiKey | None = None
     is_authenticated: bool = True
     is_anonymous: bool = False
     is_superuser: bool = False
@@ -46,8 +55,18 @@ class ProjectCaller:
     def pk(self) -> str:
         return f"project:{self.project.pk}"
 
+    @property
+    def read_only(self) -> bool:
+        """A read-only API key may not write; the Stringee JWT and read-write keys may."""
+        return self.api_key is not None and self.api_key.read_only
+
     def __str__(self) -> str:
-        return f"API key {self.project.api_key_sid}"
+        if self.api_key is not None:
+            return _gettext("API key “%(name)s” (%(prefix)s…)") % {
+                "name": self.api_key.name,
+                "prefix": self.api_key.prefix,
+            }
+        return _gettext("Stringee API key %(sid)s") % {"sid": self.project.api_key_sid}
 
 
 def _stringee_token(project: Project, extra: dict, ttl: int, now: int | None) -> str:
@@ -172,7 +191,9 @@ class StringeeJWTAuthentication(BaseAuthentication):
         if not token:
             return None
         project, claims = verify_rest_token(token)
-        return ProjectCaller(project), claims
+        caller = ProjectCaller(project)
+        note_api_caller(label=str(caller))
+        return caller, claims
 
     def _bearer(self, request) -> str | None:
         parts = get_authorization_header(request).split()
@@ -182,6 +203,57 @@ class StringeeJWTAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api", header="{HEADER_NAME}"'
+
+
+API_KEY_KEYWORD = "Api-Key"
+
+
+def verify_api_key(plain_key: str, now=None) -> ApiKey:
+    """The active key `plain_key` names, or AuthenticationFailed (unknown, revoked, expired)."""
+    parts = plain_key.split("_", 2)  # "spk", 8 hex digits, the secret (which may hold "_")
+    prefix = "_".join(parts[:2]) if len(parts) == 3 else ""
+    key = None
+    if prefix and not bad_text(plain_key):
+        key = ApiKey.objects.select_related("project").filter(prefix=prefix).first()
+    if key is None or not secrets.compare_digest(key.key_hash, api_key_digest(plain_key)):
+        raise _rejected(_gettext("Unknown API key."), "unknown_api_key")
+    now = now or timezone.now()
+    if key.revoked_at is not None:
+        raise _rejected(_gettext("This API key was revoked."), "api_key_revoked")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise _rejected(_gettext("This API key has expired."), "api_key_expired")
+    if not key.project.is_active:
+        raise _rejected(_gettext("This API key's project is switched off."), "project_inactive")
+    _note_use(key, now)
+    return key
+
+
+def _note_use(key: ApiKey, now) -> None:
+    """Write "last used" at most once a minute (API_KEY_LAST_USED_EVERY_SECONDS): one UPDATE,
+    not one per request."""
+    every = settings.API_KEY_LAST_USED_EVERY_SECONDS
+    if key.last_used_at is not None and (now - key.last_used_at).total_seconds() < every:
+        return
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    key.last_used_at = now
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>`: a tenant's own key, created in the admin."""
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].decode(errors="replace").lower() != API_KEY_KEYWORD.lower():
+            return None
+        if len(parts) != 2:
+            raise _rejected(_gettext("Send the key as “Api-Key <key>”."), "malformed_api_key")
+        key = verify_api_key(parts[1].decode(errors="replace"))
+        caller = ProjectCaller(key.project, api_key=key)
+        note_api_caller(label=str(caller), api_key_id=key.pk)
+        return caller, key
+
+    def authenticate_header(self, request) -> str:
+        return f'{API_KEY_KEYWORD} realm="api"'
 
 
 # Registers the OpenAPI description of this scheme (drf-spectacular discovers it by class path).

@@ -1,4 +1,4 @@
-"""OpenAPI description of the portal's JWT scheme and its shared error responses."""
+"""OpenAPI description of the portal's JWT and API-key schemes and its shared error responses."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -42,6 +42,28 @@ class StringeeJWTScheme(OpenApiAuthenticationExtension):
                 "description": JWT_DESCRIPTION,
             },
         ]
+
+
+API_KEY_DESCRIPTION = (
+    "A key the project's owner creates in the admin (API keys), sent as "
+    "`Authorization: Api-Key <key>`. Read-only keys get 403 on any write; expired or revoked "
+    "keys get 401."
+)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """A tenant's own API key in the Authorization header."""
+
+    target_class = "portal.api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": API_KEY_DESCRIPTION,
+        }
 
 
 ErrorSerializer = inline_serializer(

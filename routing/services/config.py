@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from portal import audit
 from portal.errors import DomainError
 from portal.phone import E164Field
 from routing.models import (
@@ -80,7 +81,7 @@ def _replace_rows(related, rows: Sequence[models.Model]) -> None:
     """A parent's rows written whole: the old ones deleted, the new ones inserted in one
     statement."""
     related.all().delete()
-    related.model.objects.bulk_create(rows)
+    audit.log_created(related.model.objects.bulk_create(rows))
 
 
 def rule_check(rule: RoutingRule) -> None:

@@ -52,6 +52,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("calls.png", "owner", "/admin/calls/callrecord/"),
         ("recordings.png", "owner", "/admin/calls/recording/"),
         ("number-import.png", "admin", "/admin/portal/virtualnumber/import/"),
+        ("change-history.png", "owner", "/admin/portal/auditentry/"),
         ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
     ]
     if record is not None:

@@ -6,6 +6,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from calls.demo import seed_demo_calls
+from portal.audit import acting_as_command
 from portal.demo import describe, seed_demo
 from routing.demo import seed_demo_routing
 
@@ -25,10 +26,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = seed_demo()
-        seed_demo_routing(project)
-        if options["calls"]:
-            seed_demo_calls(project, count=options["calls"])
+        with acting_as_command("seed_demo"):
+            project = seed_demo()
+            seed_demo_routing(project)
+            if options["calls"]:
+                seed_demo_calls(project, count=options["calls"])
         info = describe(project)
         if options["json"]:
             self.stdout.write(json.dumps(info, indent=2))

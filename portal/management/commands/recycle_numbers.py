@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from portal.audit import acting_as_command
 from portal.models import VirtualNumber
 from portal.services import numbers_recycle
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         )
         for number in due:
             self.stdout.write(f"{'would recycle' if dry_run else 'recycled'} {number}")
-        count = len(due) if dry_run else numbers_recycle(now=now)
+        if dry_run:
+            count = len(due)
+        else:
+            with acting_as_command("recycle_numbers"):
+                count = numbers_recycle(now=now)
         verb = "would be back" if dry_run else "back"
         self.stdout.write(self.style.SUCCESS(f"{count} number(s) {verb} in the inventory."))

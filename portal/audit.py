@@ -1,0 +1,207 @@
+"""The audit log of tenant configuration: which models django-auditlog watches, who the caller is.
+
+django-auditlog writes one `portal.AuditEntry` per create, change and delete of a registered
+model (signals), with the staff user and remote address its middleware puts in context. This
+module adds what the portal needs on top: the project each entry belongs to (so tenants read only
+their own history), the caller when it is a program (API key, Stringee JWT) or a management
+command, entries for the writes that bypass model signals (conditional UPDATEs of the number
+inventory, rows inserted in bulk), secrets hidden whole, and the readable text of a change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from auditlog.context import auditlog_value, set_extra_data
+from auditlog.diff import model_instance_diff
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.models import LogEntryManager
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
+from django.utils.translation import gettext as _gettext
+
+HIDDEN = "••••••"
+CALLER_MAX_LENGTH = 200
+
+# What is watched: label → fields left out (timestamps that change on every save, derived rows)
+# and fields whose values are secrets (the entry says that they changed, never what to).
+WATCHED: dict[str, dict[str, list[str]]] = {
+    "portal.project": {
+        "exclude": ["created_at", "updated_at"],
+        "mask": ["api_key_secret", "signing_secret", "webhook_token", "previous_webhook_token"],
+    },
+    "portal.virtualnumber": {},
+    "portal.appuser": {"exclude": ["created_at"]},
+    "portal.membership": {},
+    "portal.apikey": {"exclude": ["key_hash", "last_used_at", "created_at"]},
+    "routing.routingrule": {},
+    "routing.ivrmenu": {},
+    "routing.ivroption": {},
+    "routing.ringgroup": {},
+    "routing.ringgroupmember": {},
+    "routing.conferenceroom": {},
+    "routing.maskingpoolnumber": {},
+    "routing.maskingsession": {},
+    "routing.openinghours": {},
+    "routing.holiday": {},
+}
+
+
+def hide_secret(value: Any) -> str:
+    """auditlog's mask: nothing of the secret is kept (its default keeps half of it)."""
+    return HIDDEN
+
+
+def register_watched_models() -> None:
+    """Called once from PortalConfig.ready, after every model is loaded."""
+    for label, options in WATCHED.items():
+        model = apps.get_model(label)
+        if auditlog.contains(model):
+            continue
+        left_out = {"id", "created_at", "updated_at", *options.get("exclude", [])}
+        auditlog.register(
+            model,
+            # Own columns only: auditlog would otherwise list reverse relations as "changes".
+            include_fields=[f.name for f in model._meta.concrete_fields if f.name not in left_out],
+            exclude_fields=sorted(left_out),
+            mask_fields=list(options.get("mask", [])),
+            mask_callable="portal.audit.hide_secret",
+        )
+
+
+def _project_id_of(instance: Model) -> int | None:
+    from portal.tenancy import tenant_project_id
+
+    try:
+        return tenant_project_id(instance)
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+class AuditEntryManager(LogEntryManager):
+    """auditlog's manager, filling in the project the changed object belongs to."""
+
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        if "project_id" not in kwargs and "project" not in kwargs:
+            kwargs["project_id"] = _project_id_of(instance)
+        return super().log_create(instance, force_log=force_log, **kwargs)
+
+
+# --- who is acting ------------------------------------------------------------------------------
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, reading the client address as django-axes does.
+
+    X-Forwarded-For is trusted only behind as many proxies as AXES_PROXY_COUNT says; otherwise
+    anyone could write any address into the audit log.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if proxies and len(forwarded) >= proxies:
+            return forwarded[-proxies]
+        return request.META.get("REMOTE_ADDR") or None
+
+
+def note_api_caller(*, label: str, api_key_id: int | None = None) -> None:
+    """Name the program behind the current request on the entries it writes from now on.
+
+    Called by the API's authentication classes once a key or token is accepted.
+    """
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    context["caller"] = label[:CALLER_MAX_LENGTH]
+    context["api_key_id"] = api_key_id
+
+
+@contextlib.contextmanager
+def acting_as_command(name: str) -> Iterator[None]:
+    """Entries written inside name the management command `name` as the caller."""
+    with set_extra_data(
+        context_data={
+            "actor": None,
+            "remote_addr": None,
+            "caller": _gettext("Command “%(name)s”") % {"name": name},
+        }
+    ):
+        yield
+
+
+# --- writes that bypass model signals ----------------------------------------------------------
+
+
+def _entry_model():
+    return apps.get_model("portal", "AuditEntry")
+
+
+def log_update(instance: Model, *, changes: dict[str, tuple[Any, Any]], project_id: int | None):
+    """An entry for a change made by a queryset UPDATE (no signal): `changes` maps field names to
+    (before, after)."""
+    entry = _entry_model()
+    as_text = {name: [str(before), str(after)] for name, (before, after) in changes.items()}
+    return entry.objects.log_create(
+        instance, action=entry.Action.UPDATE, changes=as_text, project_id=project_id
+    )
+
+
+def log_created(rows: Iterable[Model]) -> None:
+    """Entries for rows inserted by bulk_create (which sends no signal)."""
+    entry = _entry_model()
+    for row in rows:
+        if row.pk is None or not auditlog.contains(type(row)):
+            continue
+        changes = model_instance_diff(None, row)
+        entry.objects.log_create(row, action=entry.Action.CREATE, changes=changes)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def changed_fields(entry) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each field of an entry, in plain words (auditlog's
+    display form: field names as labels, choices by their names, related rows by their names)."""
+    try:
+        shown = entry.changes_display_dict
+    except (AttributeError, LookupError, ValueError, TypeError):
+        shown = entry.changes_dict
+    rows = []
+    for name, values in (shown or {}).items():
+        label = str(name)
+        padded = [*values, "", ""]
+        before, after = _plain(padded[0]), _plain(padded[1])
+        if before == after == "—":  # an empty field of a new or deleted row says nothing
+            continue
+        rows.append((label[:1].upper() + label[1:], before, after))
+    return rows
+
+
+def _plain(value: Any) -> str:
+    text = str(value)
+    return "—" if text in ("None", "") else text
+
+
+def last_holder(instance: Model) -> int | None:
+    """The project named by the latest entry of `instance` that names one (for a number back in
+    stock: the project that released it)."""
+    entry = _entry_model()
+    return (
+        entry.objects.get_for_object(instance)
+        .filter(project__isnull=False)
+        .order_by("-timestamp", "-pk")
+        .values_list("project_id", flat=True)
+        .first()
+    )
