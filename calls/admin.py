@@ -121,7 +121,7 @@ class CallLogAdmin(BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
         name = f"{self.model._meta.model_name}s-{timezone.localdate():%Y%m%d}.csv"
         return csv_response(queryset.order_by(*self.model._meta.ordering), self.csv_columns, name)
 
-    @admin.action(description="Export selected/filtered as CSV")
+    @admin.action(description="Export selected/filtered as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return self._csv(queryset)
 

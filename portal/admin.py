@@ -9,14 +9,17 @@ from importlib import import_module
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -106,6 +109,44 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data["signing_secret"].strip() or self.instance.signing_secret
 
 
+CONFIRM_DEACTIVATION = "_confirm_deactivation"
+
+
+def deactivation_effects(projects: list[Project]) -> list[str]:
+    """What stops working when `projects` are deactivated, in words for their owners."""
+    numbers = list(
+        VirtualNumber.objects.filter(
+            project__in=projects, status=VirtualNumber.Status.ASSIGNED
+        ).values_list("number", flat=True)[:6]
+    )
+    shown = ", ".join(numbers[:5]) + (" …" if len(numbers) > 5 else "")
+    calls = (
+        gettext(
+            "Calls to its numbers (%(numbers)s) are no longer routed: Stringee gets no answer "
+            "to route them with, so callers cannot get through."
+        )
+        % {"numbers": shown}
+        if numbers
+        else gettext("Calls to its numbers (it has none now) would no longer be routed.")
+    )
+    return [
+        gettext(
+            "Its answer_url and event_url answer 404 (unknown project) to Stringee, as do the "
+            "IVR, ring-group and recording callbacks of calls in progress."
+        ),
+        calls,
+        gettext(
+            "Call events are no longer recorded: the call log and the dashboard stop at this "
+            "moment."
+        ),
+        gettext("Programs calling the management API with the project's REST tokens are refused."),
+        gettext(
+            "Nothing is deleted: numbers stay assigned, rules, menus, staff and the call log are "
+            "kept. Tick “Is active” again to bring it all back at once."
+        ),
+    ]
+
+
 @admin.register(Project)
 class ProjectAdmin(TenantScopedAdmin):
     form = ProjectForm
@@ -131,7 +172,7 @@ class ProjectAdmin(TenantScopedAdmin):
         "updated_at",
     ]
     exclude = ["webhook_token", "previous_webhook_token"]
-    actions = ["rotate_webhook_tokens"]
+    actions = ["rotate_webhook_tokens", "deactivate_projects"]
     fieldsets = [
         (None, {"fields": ["name", "stringee_project_id", "is_active", "time_zone"]}),
         ("Stringee API key", {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
@@ -178,6 +219,82 @@ class ProjectAdmin(TenantScopedAdmin):
             (name, {**options, "fields": [masked(field) for field in options["fields"]]})
             for name, options in fieldsets
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Unticking "Is active" first shows what stops working; the save happens only once the
+        owner confirms (the confirmation page posts the same form again, confirmed)."""
+        if request.method == "POST" and CONFIRM_DEACTIVATION not in request.POST:
+            page = self._deactivation_question(request, object_id)
+            if page is not None:
+                return page
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _deactivation_question(self, request, object_id):
+        """The confirmation page if this valid post would deactivate an active project."""
+        project = self.get_object(request, unquote(object_id))
+        if (
+            project is None
+            or not project.is_active
+            or not self.has_change_permission(request, project)
+        ):
+            return None
+        form_class = self.get_form(request, project, change=True)
+        form = form_class(request.POST, request.FILES, instance=project)
+        if not form.is_valid() or form.cleaned_data.get("is_active", True):
+            return None  # the change form shows the errors, or nothing is being deactivated
+        posted = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken"
+            for value in values
+        ]
+        return self._deactivation_page(request, [form.instance], posted=posted)
+
+    def _deactivation_page(self, request, projects, posted=(), action=""):
+        return render(
+            request,
+            "admin/portal/project/deactivate_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Deactivate %(what)s?")
+                % {
+                    "what": str(projects[0])
+                    if len(projects) == 1
+                    else ngettext("%(count)d project", "%(count)d projects", len(projects))
+                    % {"count": len(projects)}
+                },
+                "projects": projects,
+                "effects": deactivation_effects(projects),
+                "posted": posted,
+                "action": action,
+                "confirm_name": CONFIRM_DEACTIVATION,
+            },
+        )
+
+    @admin.action(description=_("Deactivate…"), permissions=["change"])
+    def deactivate_projects(self, request, queryset):
+        """Ask first (same page as the change form's), then deactivate the confirmed ones."""
+        projects = [
+            project
+            for project in queryset.filter(is_active=True)
+            if user_may(request.user, project, self.edit_roles)
+        ]
+        if not projects:
+            self.message_user(
+                request, gettext("No active project of yours was selected."), messages.WARNING
+            )
+            return None
+        if CONFIRM_DEACTIVATION not in request.POST:
+            return self._deactivation_page(request, projects, action="deactivate_projects")
+        for project in projects:
+            services.project_set_active(project=project, active=False)
+        names = ", ".join(str(project) for project in projects)
+        self.message_user(
+            request,
+            gettext("Deactivated: %(names)s. Tick “Is active” to reactivate.") % {"names": names},
+        )
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         # The projectId is the tenant's identity in every webhook URL: fixed once created.
@@ -241,7 +358,10 @@ class ProjectAdmin(TenantScopedAdmin):
             redact(obj.event_url),
         )
 
-    @admin.action(description="Rotate webhook token (the old one keeps working for a grace period)")
+    @admin.action(
+        description="Rotate webhook token (the old one keeps working for a grace period)",
+        permissions=["change"],
+    )
     def rotate_webhook_tokens(self, request, queryset):
         for project in queryset:
             if user_may(request.user, project, self.edit_roles):
@@ -255,6 +375,14 @@ class AssignNumbersForm(forms.Form):
 
 class ReleaseNumbersForm(forms.Form):
     days = forms.IntegerField(min_value=0, max_value=365, label="Quarantine (days)")
+
+
+RELEASE_EXPLAINED = _(
+    "Released numbers leave the project at once: calls to them are no longer routed and rules "
+    "that name them stop matching. They stay in quarantine for the days chosen (nobody, you "
+    "included, can take them meanwhile), then return to the inventory. Numbers are never "
+    "deleted."
+)
 
 
 @admin.register(VirtualNumber)
@@ -271,6 +399,7 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
     search_fields = ["number", "label"]
     list_select_related = ["project"]
     actions = ["assign_to_project", "release_numbers"]
+    change_form_template = "admin/portal/virtualnumber/change_form.html"  # the "Release…" button
 
     def get_readonly_fields(self, request, obj=None):
         # Ownership changes only through the assign/release actions, which check availability.
@@ -298,6 +427,56 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
         )
         return HttpResponseRedirect(reverse("admin:portal_virtualnumber_changelist"))
 
+    def has_delete_permission(self, request, obj=None):
+        """The inventory is the portal's: tenants release numbers (to quarantine), never delete
+        them, so neither "Delete selected" nor the delete button nor the delete URL is theirs."""
+        return request.user.is_superuser
+
+    def has_assign_permission(self, request):
+        """Numbers are given to projects by the portal's administrators only (sales)."""
+        return request.user.is_superuser
+
+    def may_release(self, request, number: VirtualNumber) -> bool:
+        return number.status == VirtualNumber.Status.ASSIGNED and self.has_change_permission(
+            request, number
+        )
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_release"
+        release = self.admin_site.admin_view(self.release_view)
+        return [path("<path:object_id>/release/", release, name=name), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        number = self.get_object(request, unquote(object_id))
+        extra = {"may_release": number is not None and self.may_release(request, number)}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def release_view(self, request, object_id):
+        """The change page's "Release…" button: ask how long the quarantine is, then release."""
+        number = self.get_object(request, unquote(object_id))
+        if number is None:
+            raise Http404(gettext("No such number among yours."))
+        if not self.may_release(request, number):
+            raise PermissionDenied
+        form = ReleaseNumbersForm(
+            request.POST if request.method == "POST" else None,
+            initial={"days": settings.NUMBER_QUARANTINE_DAYS},
+        )
+        if form.is_valid():
+            services.number_release(number=number, days=form.cleaned_data["days"])
+            self.message_user(
+                request, gettext("%(number)s released into quarantine.") % {"number": number}
+            )
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return self._action_page(
+            request,
+            [number],
+            form,
+            "",
+            gettext("Release %(number)s into quarantine") % {"number": number},
+            gettext("Release"),
+        )
+
     def get_search_results(self, request, queryset, search_term):
         """A whole number in any typed form finds it; three or more digits find numbers containing
         them."""
@@ -321,10 +500,11 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
                 "action": action,
                 "title": title,
                 "submit_label": submit_label,
+                "explanation": RELEASE_EXPLAINED if action != "assign_to_project" else "",
             },
         )
 
-    @admin.action(description="Assign to project…")
+    @admin.action(description="Assign to project…", permissions=["assign"])
     def assign_to_project(self, request, queryset):
         if not request.user.is_superuser:
             self.message_user(request, "Only portal administrators assign numbers.", messages.ERROR)
@@ -348,7 +528,7 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
                 self.message_user(request, f"Not assigned: {exc}", messages.ERROR)
         return None
 
-    @admin.action(description="Release (quarantine N days)")
+    @admin.action(description=_("Release into quarantine…"), permissions=["change"])
     def release_numbers(self, request, queryset):
         if not user_may(request.user, None, self.edit_roles):
             return None
@@ -362,8 +542,8 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
                 queryset,
                 form,
                 "release_numbers",
-                "Release numbers into quarantine",
-                "Release",
+                gettext("Release numbers into quarantine"),
+                gettext("Release"),
             )
         editable = project_ids_for(request.user, self.edit_roles)
         for number in queryset.filter(status=VirtualNumber.Status.ASSIGNED):
@@ -381,14 +561,102 @@ class AppUserAdmin(TenantScopedAdmin):
     list_select_related = ["project"]
 
 
+class MemberFormBase(forms.ModelForm):
+    """A membership form whose last check is the staff service's (who may, last owner...)."""
+
+    acting_user = None  # the staff user posting the form (set by MembershipAdmin.get_form)
+
+    def service_errors(self, check) -> None:
+        try:
+            check()
+        except services.NotAllowed as exc:
+            self.add_error(None, str(exc))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                fields = {name for name in exc.error_dict if name in self.fields}
+                if fields != set(exc.error_dict):
+                    exc = ValidationError(exc.messages)
+            self.add_error(None, exc)
+
+
+class InviteForm(MemberFormBase):
+    """Invite a colleague: an existing staff account (username or email) or a new one (email).
+
+    The invitation is sent as the form's last check (`member_invite`, one transaction with the
+    admin's save), so the service's refusals show on the form, next to the field at fault.
+    """
+
+    who = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        help_text=_(
+            "An existing staff account's username or email, or the email address of a new "
+            "colleague: they get an email with a link to choose their password."
+        ),
+    )
+
+    site_url: str | None = None
+    invitation: services.Invitation | None = None
+
+    class Meta:
+        model = Membership
+        fields = ["project", "who", "role"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # private in Django, absent from the stubs
+        if self.errors:
+            return
+        data = self.cleaned_data
+
+        def invite():
+            self.invitation = services.member_invite(
+                project=data["project"],
+                who=data["who"],
+                role=data["role"],
+                by=self.acting_user,
+                site_url=self.site_url,
+            )
+
+        try:
+            self.service_errors(invite)
+        except services.InvitationNotSent as exc:
+            self.add_error("who", str(exc))
+
+
+class MemberRoleForm(MemberFormBase):
+    """A member's page: only the role changes (last owner kept, owners of the project only)."""
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+    def clean(self):
+        data = super().clean() or {}
+        if "role" in data and self.instance.pk:
+            self.service_errors(
+                lambda: services.member_role_check(
+                    membership=self.instance, role=data["role"], by=self.acting_user
+                )
+            )
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
+    """Who works on which project, with which role. Owners invite colleagues (the add page),
+    change roles and remove members of their own projects, all through portal.services."""
+
     edit_roles = OWNER_ROLES
     hide_single_project = False  # who is on which project is the point of this list
-    list_display = ["user", "project", "role"]
+    list_display = ["user", "email", "project", "role", "last_login"]
     list_filter = ["role", ("project", ProjectScopedListFilter)]
-    search_fields = ["user__username", "project__name"]
+    search_fields = ["user__username", "user__email", "project__name"]
     list_select_related = ["user", "project"]
+    change_list_template = "admin/portal/membership/change_list.html"  # "Invite a colleague"
+    delete_confirmation_template = "admin/portal/membership/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/portal/membership/delete_selected_confirmation.html"
+    )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -398,6 +666,83 @@ class MembershipAdmin(TenantScopedAdmin):
                 memberships__project__in=project_ids_for(request.user)
             ).distinct()
         return field
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("last login"), ordering="user__last_login")
+    def last_login(self, obj):
+        if obj.user.last_login:
+            return date_format(localtime(obj.user.last_login), "SHORT_DATETIME_FORMAT")
+        if obj.user.has_usable_password():
+            return gettext("Never")
+        return gettext("Invited, no password yet")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["project", "who", "role"]})]
+        return [(None, {"fields": ["user", "project", "role"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "project"] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = MemberRoleForm if obj is not None else InviteForm
+        form = super().get_form(request, obj, change, **kwargs)
+        attrs = {"acting_user": request.user, "site_url": request.build_absolute_uri("/")}
+        return type(form.__name__, (form,), attrs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(
+            request, form_url, {"title": gettext("Invite a colleague"), **(extra_context or {})}
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.member_set_role(membership=obj, role=obj.role, by=request.user)
+            return
+        invitation = form.invitation  # sent by the form's last check
+        obj.pk, obj.user = invitation.membership.pk, invitation.membership.user
+        if invitation.new_account:
+            self.message_user(
+                request,
+                gettext(
+                    "%(email)s was sent a link to choose a password; they then log in and find "
+                    "%(project)s as %(role)s."
+                )
+                % {
+                    "email": obj.user.email,
+                    "project": obj.project,
+                    "role": obj.get_role_display().lower(),
+                },
+            )
+
+    def get_deleted_objects(self, objs, request):
+        """Removing the last owner of a project is refused: listed as what blocks the deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + self._last_owner_problems(list(objs), request)
+        return deleted, counts, perms_needed, protected
+
+    def _last_owner_problems(self, memberships, request) -> list[str]:
+        problems = []
+        leaving: dict[int, int] = {}
+        for membership in memberships:
+            if membership.role == Membership.Role.OWNER:
+                leaving[membership.project_id] = leaving.get(membership.project_id, 0) + 1
+        for project_id, count in leaving.items():
+            owners = Membership.objects.filter(project_id=project_id, role=Membership.Role.OWNER)
+            if owners.count() <= count:
+                project = Project.objects.get(pk=project_id)
+                problems.append(f"{project}: {services.LAST_OWNER}")
+        return problems
+
+    def delete_model(self, request, obj):
+        services.member_remove(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("project", "user"):
+            services.member_remove(membership=membership, by=request.user)
 
 
 # The change history and API key pages live in their own module; importing it registers them.

@@ -99,6 +99,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 ROOT_URLCONF = "portal.urls"
+# Where "log in" links lead (the page after an invited colleague has set their password).
+LOGIN_URL = "admin:login"
+
+# Invitations to staff (links to set a password) go out by email: `EMAIL_URL` such as
+# smtp+tls://user:password@smtp.example.com:587 (default: printed to the console under DEBUG,
+# else the SMTP server on localhost). Tests keep them in django.core.mail.outbox.
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# How long an invitation's link to set a password works (Django's password-reset token).
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_LINK_SECONDS", default=3 * 24 * 3600)
 
 TEMPLATES = [
     {

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.http import HttpResponseRedirect
@@ -228,6 +228,45 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
         except (ValueError, OverflowError):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
+    def get_actions(self, request):
+        """Only the actions the caller may take: each declares the permission it needs
+        (`@admin.action(permissions=[...])`, checked per role by Django); one that declares none
+        is offered to superusers only, so a new action cannot reach viewers by omission."""
+        actions = super().get_actions(request)
+        if request.user.is_superuser:
+            return actions
+        return {
+            name: action
+            for name, action in actions.items()
+            if action is not None and getattr(action[0], "allowed_permissions", None)
+        }
+
+    def _edits_all_its_projects(self, request) -> bool:
+        user = request.user
+        return user.is_superuser or project_ids_for(user) == project_ids_for(user, self.edit_roles)
+
+    def get_changelist_instance(self, request):
+        """Staff who only view some of their projects get no editable list columns: the list
+        mixes rows they may change with rows they may not."""
+        changelist = super().get_changelist_instance(request)
+        if changelist.list_editable and not self._edits_all_its_projects(request):
+            changelist.list_editable = ()
+        return changelist
+
+    def save_form(self, request, form, change):
+        """Every saved row is checked against its own project (list rows too, not only pages)."""
+        if change and not self.has_change_permission(request, form.instance):
+            raise PermissionDenied
+        return super().save_form(request, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        """ "Delete selected" over rows of a project the caller may not change asks for a
+        permission they lack (Django then refuses), instead of deleting them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not all(self.has_delete_permission(request, obj) for obj in objs):
+            perms_needed = {*perms_needed, str(self.opts.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
     def has_module_permission(self, request):
         return (
             request.user.is_active
@@ -262,7 +301,15 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
     """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
 
     `obj` is the parent object, already scoped by its own admin (None on its add page).
+    A post may not claim more rows than `max_num` (Django would otherwise build and validate up
+    to 1,000 more forms for a forged TOTAL_FORMS, seconds of work per request).
     """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        max_num = self.get_max_num(request, obj, **kwargs)
+        if max_num is not None:
+            kwargs.setdefault("absolute_max", max_num)
+        return super().get_formset(request, obj, **kwargs)
 
     def has_view_permission(self, request, obj=None):
         return user_may(request.user, obj, MEMBER_ROLES)

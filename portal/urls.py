@@ -2,7 +2,8 @@
 ReDoc)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from portal import health
@@ -14,6 +15,20 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # The link of a staff invitation (portal.services.member_invite): Django's password-reset
+    # views, in the admin's look, for choosing the first password of an invited account.
+    path(
+        "admin/welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            title="Choose your password", success_url=reverse_lazy("staff_password_set")
+        ),
+        name="staff_set_password",
+    ),
+    path(
+        "admin/welcome/done/",
+        auth_views.PasswordResetCompleteView.as_view(title="Your password is set"),
+        name="staff_password_set",
+    ),
     path("admin/", admin.site.urls),
     path("", include("routing.urls")),
     path("", include("calls.urls")),

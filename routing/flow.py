@@ -17,9 +17,9 @@ from portal.phone import stringee_digits
 from routing.engine.decide import pattern_matches
 from routing.engine.destinations import Table
 from routing.kinds import DestinationKind
+from routing.weekdays import days_label
 
 Link = Callable[[str, int], str | None]
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DIRECTION_WORDS = {"app": "from an app user", "phone": "from a phone"}
 HOURS_WORDS = {"open": "only while open", "closed": "only while closed (after hours, holidays)"}
 MAX_TEXT = 60
@@ -43,14 +43,6 @@ def text(value: object, limit: int = MAX_TEXT) -> str:
     return raw
 
 
-def _days(days: list[int]) -> str:
-    if not days:
-        return ""
-    if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
-        return f"{WEEKDAYS[days[0] - 1]}–{WEEKDAYS[days[-1] - 1]}"
-    return ", ".join(WEEKDAYS[day - 1] for day in days)
-
-
 def _pattern(pattern: str) -> str:
     return f"matching {pattern}" if pattern.startswith("^") else f"starting {pattern.lstrip('+')}"
 
@@ -72,11 +64,8 @@ def conditions(rule: dict) -> list[str]:
         words.append(f"to numbers {_pattern(called['pattern'])}")
     if rule.get("caller_pattern"):
         words.append(f"caller {_pattern(rule['caller_pattern'])}")
-    when = " ".join(
-        part
-        for part in (_days(rule.get("days") or []), _window(rule.get("start"), rule.get("end")))
-        if part
-    )
+    days = days_label(rule.get("days") or [])
+    when = " ".join(part for part in (days, _window(rule.get("start"), rule.get("end"))) if part)
     if when:
         words.append(when)
     if rule.get("hours") in HOURS_WORDS:

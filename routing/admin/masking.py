@@ -1,11 +1,70 @@
 """Staff pages for masked calls: the project's masking pool and its sessions (closed from the
 list)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, user_may
 from routing.models import MaskingPoolNumber, MaskingSession
 from routing.services import masking
+
+MAX_TTL_MINUTES = 30 * 24 * 60  # as the API's ttl_seconds: at most 30 days
+
+
+class MaskingSessionCreateForm(forms.ModelForm):
+    """Open a session from the admin with the API's service (`masking_session_create`): it picks
+    a free pool number and binds both participants. Its refusals (unknown participant, pool
+    exhausted) show on the form; the session is written as the form's last check, in the
+    admin's transaction."""
+
+    participant_a = forms.CharField(
+        label=_("Participant A"),
+        max_length=128,
+        help_text=_("Phone number (any form) or app user id."),
+    )
+    participant_b = forms.CharField(
+        label=_("Participant B"),
+        max_length=128,
+        help_text=_("Phone number (any form) or app user id."),
+    )
+    ttl_minutes = forms.IntegerField(
+        label=_("Open for (minutes)"),
+        min_value=1,
+        max_value=MAX_TTL_MINUTES,
+        initial=masking.DEFAULT_TTL_SECONDS // 60,
+    )
+
+    class Meta:
+        model = MaskingSession
+        fields = ["project", "participant_a", "participant_b", "ttl_minutes", "reference"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # private in Django, absent from the stubs
+        if self.errors:
+            return
+        data = self.cleaned_data
+        for name in ("participant_a", "participant_b"):
+            try:
+                masking.participant(data["project"], data[name])
+            except masking.BadParticipant as exc:
+                self.add_error(name, exc.messages)
+        if self.errors:
+            return
+        try:
+            self.instance = masking.masking_session_create(
+                project=data["project"],
+                participant_a=data["participant_a"],
+                participant_b=data["participant_b"],
+                ttl_seconds=data["ttl_minutes"] * 60,
+                reference=data.get("reference", ""),
+            )
+        except masking.BadParticipant as exc:
+            self.add_error(None, ValidationError(exc.messages))
+        except masking.PoolExhausted as exc:
+            self.add_error(None, str(exc))
 
 
 @admin.register(MaskingPoolNumber)
@@ -20,7 +79,10 @@ class MaskingPoolNumberAdmin(TenantScopedAdmin):
 
 @admin.register(MaskingSession)
 class MaskingSessionAdmin(TenantScopedAdmin):
-    """Sessions are opened through the API (`masking-sessions`); staff read and close them here."""
+    """Sessions are opened here or through the API (`masking-sessions`), by the same service;
+    staff read them and close them from the list."""
+
+    add_form = MaskingSessionCreateForm
 
     list_display = [
         "id",
@@ -49,13 +111,32 @@ class MaskingSessionAdmin(TenantScopedAdmin):
     ]
     actions = ["close_sessions"]
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)  # actions only
 
-    @admin.action(description="Close the selected sessions now")
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            fields = ["project", "participant_a", "participant_b", "ttl_minutes", "reference"]
+            return [(None, {"fields": fields})]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Written by `masking_session_create` as the form's last check."""
+        self.message_user(
+            request,
+            gettext("Session open: %(a)s and %(b)s reach each other on %(proxy)s.")
+            % {"a": obj.a_address, "b": obj.b_address, "proxy": obj.proxy},
+        )
+
+    @admin.action(description=_("Close the selected sessions now"), permissions=["change"])
     def close_sessions(self, request, queryset):
         closed = 0
         for session in queryset.filter(closed_at__isnull=True):

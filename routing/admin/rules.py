@@ -54,7 +54,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
                 ],
                 "description": "Patterns: a prefix in Stringee's digits "
                 "(8490…) or a regular expression "
-                "starting with ^. Days: ISO weekday digits, e.g. 12345 for Monday to Friday.",
+                "starting with ^. Days: Mon-Fri, 1-5, 1,3,5 or Mon,Wed,Fri (1 = Monday).",
             },
         ),
         ("Send it to", {"fields": DESTINATION_FIELDS}),

@@ -16,8 +16,10 @@ from routing.models import (
     RingGroupMember,
     RoutingRule,
 )
+from routing.models.rules import DAYS_TEXT_MAX
 from routing.services.masking import DEFAULT_TTL_SECONDS
 from routing.simulate import parse_time
+from routing.weekdays import EXAMPLES, DaysError, normalise_days
 
 MAX_TTL_SECONDS = 30 * 24 * 3600
 STRINGEE_PROJECT_ID = serializers.IntegerField(
@@ -25,8 +27,31 @@ STRINGEE_PROJECT_ID = serializers.IntegerField(
 )
 
 
+class DaysField(serializers.CharField):
+    """A rule's days in any form `routing.weekdays.parse_days` reads (text, or a list of weekday
+    numbers or names); stored and returned as ISO weekday digits ("12345")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            data = ",".join(str(item) for item in data)
+        text = super().to_internal_value(data)
+        try:
+            return normalise_days(text)
+        except DaysError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
 class RoutingRuleSerializer(serializers.ModelSerializer):
     project = STRINGEE_PROJECT_ID
+    schedule_days = DaysField(
+        required=False,
+        allow_blank=True,
+        max_length=DAYS_TEXT_MAX,
+        help_text=(
+            f"Days the rule applies on, e.g. {EXAMPLES} (or a list such as [1, 3, 5]); "
+            'returned as ISO weekday digits (1 = Monday), e.g. "12345". Blank: every day.'
+        ),
+    )
 
     class Meta:
         model = RoutingRule

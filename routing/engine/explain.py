@@ -13,6 +13,7 @@ from routing.engine.calendar import is_open
 from routing.engine.destinations import Call, CallState, Links, Table
 from routing.kinds import CalledKind, Direction
 from routing.scco import scco_problems
+from routing.weekdays import days_label
 
 DIRECTIONS = {
     Direction.ANY: "any call",
@@ -72,7 +73,8 @@ def _mismatch(name: str, rule: dict, call: Call, table: Table) -> str:
         return f"the caller {call.from_wire!r} does not match {rule['caller_pattern']!r}"
     if name == "matches_schedule":
         window = f"{rule.get('start') or 'all day'}–{rule.get('end') or ''}"
-        return f"outside its days/time window ({rule.get('days') or 'every day'}, {window})"
+        days = days_label(rule.get("days") or []) or "every day"
+        return f"outside its days/time window ({days}, {window})"
     return f"it needs the project to be {rule.get('hours')} (business hours), and it is not"
 
 

@@ -6,16 +6,9 @@ from django.db import models
 from django.db.models import Q
 
 from portal.models import Project
+from routing.weekdays import DAY_NAMES
 
-WEEKDAYS = [
-    (1, "Monday"),
-    (2, "Tuesday"),
-    (3, "Wednesday"),
-    (4, "Thursday"),
-    (5, "Friday"),
-    (6, "Saturday"),
-    (7, "Sunday"),
-]
+WEEKDAYS = list(enumerate(DAY_NAMES, start=1))  # ISO: 1 = Monday … 7 = Sunday
 
 
 class OpeningHours(models.Model):

@@ -2,10 +2,13 @@
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AppUser, Project, VirtualNumber
 from portal.phone import E164Field
@@ -13,6 +16,7 @@ from routing.kinds import CalledKind, Direction, Hours, OnFail
 from routing.models.destination import CallerIdMixin, Destination, another_projects
 from routing.patterns import PatternError, compile_pattern
 from routing.scco import RECORD_FORMATS
+from routing.weekdays import EXAMPLES, DaysError, days_label, normalise_days, parse_days
 
 
 def validate_pattern(value: str) -> None:
@@ -33,6 +37,56 @@ def validate_pattern(value: str) -> None:
 validate_days = RegexValidator(
     r"^[1-7]{0,7}$", "Days are ISO weekday digits, 1 = Monday … 7 = Sunday."
 )
+DAYS_HELP = format_lazy("{} {}. {}", _("e.g."), EXAMPLES, _("Blank: every day."))
+DAYS_TEXT_MAX = 60  # characters staff may type ("Monday,Wednesday,Friday" and the like)
+
+
+class DaysFormField(forms.CharField):
+    """Days as staff type them ("Mon-Fri", "1-5", "1,3,5"), cleaned to the stored digits."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = DAYS_TEXT_MAX
+        kwargs.setdefault("help_text", DAYS_HELP)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "Mon-Fri")
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return normalise_days(text)
+        except DaysError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value):
+        """Stored digits are shown as words (Mon to Fri with an en dash); what staff typed is
+        shown as typed."""
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            try:
+                return days_label(value)
+            except DaysError:
+                return value
+        return value
+
+
+class DaysField(models.CharField):
+    """A rule's days, stored as ISO weekday digits ("12345"); reads every form `parse_days`
+    takes, so a model cleaned with any of them stores the normalised digits."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return text
+        try:
+            return normalise_days(text)
+        except DaysError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": DaysFormField, **kwargs})
 
 
 class RoutingRule(CallerIdMixin, Destination):
@@ -60,8 +114,12 @@ class RoutingRule(CallerIdMixin, Destination):
     caller_pattern = models.CharField(
         max_length=100, blank=True, validators=[validate_pattern], help_text="Blank: any caller."
     )
-    schedule_days = models.CharField(
-        "days", max_length=7, blank=True, validators=[validate_days], help_text="Blank: every day."
+    schedule_days = DaysField(
+        "days",
+        max_length=7,
+        blank=True,
+        validators=[validate_days],
+        help_text=DAYS_HELP,
     )
     schedule_start = models.TimeField("from", null=True, blank=True, help_text="Project time zone.")
     schedule_end = models.TimeField(
@@ -122,6 +180,10 @@ class RoutingRule(CallerIdMixin, Destination):
     def clean(self) -> None:
         self.business_hours = self.business_hours or Hours.ANY
         errors = {**self.destination_errors(self.project_id), **self._match_errors()}
+        try:  # services may be handed days as typed ("Mon-Fri"): store the digits
+            self.schedule_days = normalise_days(self.schedule_days)
+        except DaysError as exc:
+            errors["schedule_days"] = str(exc)
         errors.update(self.caller_id_errors(self.project_id))
         if self.continue_on_fail and self.on_fail_kind == OnFail.PHONE and not self.on_fail_number:
             errors["on_fail_number"] = (
@@ -167,7 +229,7 @@ class RoutingRule(CallerIdMixin, Destination):
                 "pattern": self.called_pattern,
             },
             "caller_pattern": self.caller_pattern,
-            "days": sorted({int(day) for day in self.schedule_days}),
+            "days": list(parse_days(self.schedule_days)),
             "start": self.schedule_start.isoformat() if self.schedule_start else None,
             "end": self.schedule_end.isoformat() if self.schedule_end else None,
             "hours": self.business_hours,

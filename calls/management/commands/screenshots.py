@@ -4,6 +4,7 @@ docs/screenshots/."""
 from __future__ import annotations
 
 import threading
+from datetime import time
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from calls.models import CallRecord
 from portal import demo
 from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
 from portal.models import Project, VirtualNumber
+from routing.services.calendar import week_save
 
 WIDTH = 1400
 MAX_HEIGHT = 2600
@@ -25,6 +27,15 @@ MAX_HEIGHT = 2600
 READY = {
     "/api/docs/": "return !!document.querySelector('.swagger-ui .opblock');",
 }
+# Pages reached by a click on the page first loaded: untick "Is active" and save, which shows the
+# deactivation question (the question only: nothing is confirmed, so nothing is deactivated).
+CLICKS = {
+    "deactivate-project.png": (
+        "document.getElementById('id_is_active').checked = false;"
+        "document.querySelector('input[name=_save]').click();"
+    ),
+}
+WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
 
 
 class _Quiet(WSGIRequestHandler):
@@ -48,6 +59,9 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("number-flow.png", "owner", f"/admin/portal/virtualnumber/{number.pk}/change/"),
         ("project-flow.png", "owner", f"/admin/portal/project/{project.pk}/change/#where-calls-go"),
         ("rule-form.png", "owner", "/admin/routing/routingrule/add/"),
+        ("invite.png", "owner", "/admin/portal/membership/add/"),
+        ("opening-hours-week.png", "owner", f"/admin/routing/openinghours/week/{project.pk}/"),
+        ("deactivate-project.png", "owner", f"/admin/portal/project/{project.pk}/change/"),
         ("rules.png", "owner", "/admin/routing/routingrule/"),
         ("calls.png", "owner", "/admin/calls/callrecord/"),
         ("recordings.png", "owner", "/admin/calls/recording/"),
@@ -81,6 +95,11 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{server.server_address[1]}"
         # so that the dashboard's webhook health has figures
         _call_the_answer_url(server.server_address[1], project)
+        if not project.opening_hours.exists():  # a week to show on its page
+            week_save(
+                project=project,
+                windows=[(d, time.fromisoformat(o), time.fromisoformat(c)) for d, o, c in WEEK],
+            )
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         try:
             for who in ("owner", "admin"):
@@ -89,14 +108,21 @@ class Command(BaseCommand):
                     log_in(driver, base, *logins[who])
                     for name, user, path in _pages(project):
                         if user == who:
-                            self._capture(driver, base + path, out / name)
+                            self._capture(driver, base + path, out / name, CLICKS.get(name))
                 finally:
                     driver.quit()
         finally:
             server.shutdown()
 
-    def _capture(self, driver, url: str, path: Path) -> None:
+    def _capture(self, driver, url: str, path: Path, click: str | None = None) -> None:
         driver.get(url)
+        if click:
+            from selenium.webdriver.support.expected_conditions import staleness_of
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            old_page = driver.find_element("tag name", "html")
+            driver.execute_script(click)
+            WebDriverWait(driver, 30).until(staleness_of(old_page))
         ready = next((script for suffix, script in READY.items() if url.endswith(suffix)), None)
         if ready:
             from selenium.webdriver.support.ui import WebDriverWait
