@@ -89,6 +89,9 @@ SHARED_ERRORS = {
 }
 
 
+UNSUPPORTED_BODY = "The body is not in a documented content type (send JSON)."
+
+
 def document_shared_errors(result, generator, request, public):
     """drf-spectacular hook: every management API operation documents the error answers any of
     them can give, in the one Error shape the exception handler writes."""
@@ -113,4 +116,6 @@ def document_shared_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, description in SHARED_ERRORS.items():
                 responses.setdefault(status, {"description": description, "content": body})
+            if "requestBody" in operation:
+                responses.setdefault("415", {"description": UNSUPPORTED_BODY, "content": body})
     return result
