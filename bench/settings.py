@@ -4,6 +4,6 @@ Only the bench uses this module (`DJANGO_SETTINGS_MODULE=bench.settings`), so th
 view is never reachable in the real portal.
 """
 
-from portal.settings import *  # noqa: F403
+from portal.settings import *
 
 ROOT_URLCONF = "bench.urls"

@@ -1,6 +1,8 @@
 """App config of the tenancy domain: wires model changes to routing-cache invalidation and to
 the audit log."""
 
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
@@ -22,3 +24,6 @@ class PortalConfig(AppConfig):
         from portal.audit import register_watched_models
 
         register_watched_models()
+        # The OpenAPI description of the API's token schemes (drf-spectacular finds it by the
+        # authentication class path once the module is loaded).
+        import_module("portal.api.schema")

@@ -3,6 +3,7 @@ Selenium."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 
@@ -22,9 +23,7 @@ ARGUMENTS = [
 
 def unavailable_reason() -> str | None:
     """Why no browser can be started here (None: it can)."""
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium is not installed (pip install -r requirements.txt)"
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (os.path.exists(path) or shutil.which(path)):

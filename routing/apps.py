@@ -1,5 +1,7 @@
 """App config of routing: rules, IVR menus and the answer_url."""
 
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -7,4 +9,4 @@ class RoutingConfig(AppConfig):
     name = "routing"
 
     def ready(self) -> None:
-        from routing import cache  # noqa: F401  (rebuilds routing tables when tenant data changes)
+        import_module("routing.cache")  # rebuilds routing tables when tenant data changes

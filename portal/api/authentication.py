@@ -254,7 +254,3 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{API_KEY_KEYWORD} realm="api"'
-
-
-# Registers the OpenAPI description of this scheme (drf-spectacular discovers it by class path).
-from portal.api import schema  # noqa: E402, F401
