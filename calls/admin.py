@@ -312,6 +312,9 @@ class RecordingAdmin(TenantScopedAdmin):
     ordering = ["-received_at", "-id"]
     exclude = ["payload"]
 
+    class Media:
+        css = {"all": ["portal/recordings.css"]}
+
     def has_add_permission(self, request):
         return False
 
