@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.models import AppUser, Membership, Project, VirtualNumber
@@ -43,20 +44,20 @@ class SearchesNumbers:
 
 class ProjectForm(forms.ModelForm):
     api_key_secret = forms.CharField(
-        label="API key secret",
+        label=_("API key secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=(
+        help_text=_(
             "Stored to sign and verify JWTs; never shown "
             "again. Leave blank to keep the current one."
         ),
     )
     signing_secret = forms.CharField(
-        label="Signing secret key",
+        label=_("Signing secret key"),
         required=False,
         max_length=128,
         widget=forms.PasswordInput(render_value=False),
-        help_text=(
+        help_text=_(
             "The “Signing secret key” of the Stringee project, used to check X-STRINGEE-SIGNATURE; "
             "never shown again. Leave blank to keep the current one; enter a new one to replace it."
         ),
@@ -74,13 +75,14 @@ class ProjectForm(forms.ModelForm):
             "signing_mode",
             "signing_secret",
             "fallback_message",
+            "caller_voice",
             "retention_days",
         ]
 
     def clean_api_key_secret(self):
         secret = self.cleaned_data["api_key_secret"]
         if not secret and not self.instance.pk:
-            raise forms.ValidationError("Enter the API key secret issued by Stringee.")
+            raise forms.ValidationError(_("Enter the API key secret issued by Stringee."))
         return secret or self.instance.api_key_secret
 
     def __init__(self, *args, **kwargs):
@@ -124,7 +126,7 @@ class ProjectAdmin(TenantScopedAdmin):
     actions = ["rotate_webhook_tokens"]
     fieldsets = [
         (None, {"fields": ["name", "stringee_project_id", "is_active", "time_zone"]}),
-        ("Stringee API key", {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
+        (_("Stringee API key"), {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
         (
             "Webhooks (paste these into the Stringee dashboard)",
             {
@@ -142,8 +144,8 @@ class ProjectAdmin(TenantScopedAdmin):
                 ],
             },
         ),
-        ("Behaviour", {"fields": ["fallback_message", "retention_days"]}),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (_("Behaviour"), {"fields": ["fallback_message", "caller_voice", "retention_days"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     def has_add_permission(self, request):
@@ -170,15 +172,15 @@ class ProjectAdmin(TenantScopedAdmin):
         # The projectId is the tenant's identity in every webhook URL: fixed once created.
         return [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
 
-    @admin.display(description="API key secret (masked)")
+    @admin.display(description=_("API key secret (masked)"))
     def masked_secret(self, obj):
         return obj.masked_secret
 
-    @admin.display(description="Signing secret key (masked)")
+    @admin.display(description=_("Signing secret key (masked)"))
     def masked_signing_secret(self, obj):
         return obj.masked_signing_secret or "Not set"
 
-    @admin.display(description="Rejected or unsigned requests")
+    @admin.display(description=_("Rejected or unsigned requests"))
     def signature_failures(self, obj):
         if not obj.pk:
             return "Shown once the project is saved."
@@ -207,7 +209,7 @@ class ProjectAdmin(TenantScopedAdmin):
             rows,
         )
 
-    @admin.display(description="answer_url / event_url")
+    @admin.display(description=_("answer_url / event_url"))
     def webhook_urls(self, obj):
         if not obj.pk:
             return "Shown once the project is saved."
@@ -218,7 +220,7 @@ class ProjectAdmin(TenantScopedAdmin):
             obj.event_url,
         )
 
-    @admin.display(description="answer_url / event_url")
+    @admin.display(description=_("answer_url / event_url"))
     def masked_webhook_urls(self, obj):
         return format_html(
             "<p><strong>answer_url</strong><br><code>{}</code></p>"
@@ -228,12 +230,14 @@ class ProjectAdmin(TenantScopedAdmin):
             redact(obj.event_url),
         )
 
-    @admin.action(description="Rotate webhook token (the old one keeps working for a grace period)")
+    @admin.action(
+        description=_("Rotate webhook token (the old one keeps working for a grace period)")
+    )
     def rotate_webhook_tokens(self, request, queryset):
         for project in queryset:
             if user_may(request.user, project, self.edit_roles):
                 project.rotate_webhook_token()
-        self.message_user(request, "New webhook URLs are shown on each project's page.")
+        self.message_user(request, _("New webhook URLs are shown on each project's page."))
 
 
 class AssignNumbersForm(forms.Form):
@@ -241,7 +245,7 @@ class AssignNumbersForm(forms.Form):
 
 
 class ReleaseNumbersForm(forms.Form):
-    days = forms.IntegerField(min_value=0, max_value=365, label="Quarantine (days)")
+    days = forms.IntegerField(min_value=0, max_value=365, label=_("Quarantine (days)"))
 
 
 @admin.register(VirtualNumber)
@@ -287,10 +291,12 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
             },
         )
 
-    @admin.action(description="Assign to project…")
+    @admin.action(description=_("Assign to project…"))
     def assign_to_project(self, request, queryset):
         if not request.user.is_superuser:
-            self.message_user(request, "Only portal administrators assign numbers.", messages.ERROR)
+            self.message_user(
+                request, _("Only portal administrators assign numbers."), messages.ERROR
+            )
             return None
         form = AssignNumbersForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -306,12 +312,18 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
         for number in queryset:
             try:
                 services.number_assign(number=number.number, project=project)
-                self.message_user(request, f"{number} assigned to {project}.")
+                self.message_user(
+                    request,
+                    _("%(number)s assigned to %(project)s.")
+                    % {"number": number, "project": project},
+                )
             except services.NumberUnavailable as exc:
-                self.message_user(request, f"Not assigned: {exc}", messages.ERROR)
+                self.message_user(
+                    request, _("Not assigned: %(reason)s") % {"reason": exc}, messages.ERROR
+                )
         return None
 
-    @admin.action(description="Release (quarantine N days)")
+    @admin.action(description=_("Release (quarantine N days)"))
     def release_numbers(self, request, queryset):
         if not user_may(request.user, None, self.edit_roles):
             return None
@@ -332,7 +344,7 @@ class VirtualNumberAdmin(SearchesNumbers, TenantScopedAdmin):
         for number in queryset.filter(status=VirtualNumber.Status.ASSIGNED):
             if request.user.is_superuser or number.project_id in editable:
                 services.number_release(number=number, days=form.cleaned_data["days"])
-                self.message_user(request, f"{number} released.")
+                self.message_user(request, _("%(number)s released.") % {"number": number})
         return None
 
 

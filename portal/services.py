@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from portal.models import AppUser, Project, VirtualNumber
@@ -50,7 +51,7 @@ def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool
     )
     current = VirtualNumber.objects.filter(number=e164).select_related("project").first()
     if current is None:
-        raise NumberUnavailable(f"{e164} is not in the number inventory.")
+        raise NumberUnavailable(_("%(number)s is not in the number inventory.") % {"number": e164})
     if not claimed and current.project_id != project.pk:
         raise NumberUnavailable(_why_unavailable(current))
     if claimed:

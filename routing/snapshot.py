@@ -19,13 +19,15 @@ from routing.models import (
     RingGroupMember,
     RoutingRule,
 )
+from routing.prompts import spoken_prompts
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 
 
 def build_snapshot(project: Project) -> dict:
     """The routing snapshot of `project`."""
     project_id = project.pk
+    prompts = spoken_prompts(project)
     numbers = sorted(
         VirtualNumber.objects.filter(
             project_id=project_id, status=VirtualNumber.Status.ASSIGNED
@@ -75,7 +77,9 @@ def build_snapshot(project: Project) -> dict:
         "version": SNAPSHOT_VERSION,
         "project_id": project.pk,
         "time_zone": project.time_zone,
-        "fallback_message": project.fallback_message,
+        "fallback_message": prompts.pop("fallback"),
+        "voice": project.spoken_voice,
+        "prompts": prompts,
         "numbers": numbers,
         "users": users,
         "rules": rules,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import jwt
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -101,15 +102,19 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
-        raise _rejected(f"Malformed token: {exc}.", "malformed_token") from exc
+        raise _rejected(
+            _("Malformed token: %(problem)s.") % {"problem": exc}, "malformed_token"
+        ) from exc
     if header.get("alg") != ALGORITHM:
-        raise _rejected(f"Token algorithm must be {ALGORITHM}.", "bad_algorithm")
+        raise _rejected(
+            _("Token algorithm must be %(algorithm)s.") % {"algorithm": ALGORITHM}, "bad_algorithm"
+        )
     issuer = unverified.get("iss", "")
     if not isinstance(issuer, str) or bad_text(issuer):  # PostgreSQL cannot even compare a NUL
-        raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
+        raise _rejected(_("Unknown API key SID in `iss`."), "unknown_sid")
     project = Project.objects.filter(api_key_sid=issuer, is_active=True).first()
     if project is None:
-        raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
+        raise _rejected(_("Unknown API key SID in `iss`."), "unknown_sid")
     try:
         claims = jwt.decode(
             token,
@@ -118,20 +123,22 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
             options={"require": ["exp", "iss", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise _rejected("Token has expired.", "token_expired") from exc
+        raise _rejected(_("Token has expired."), "token_expired") from exc
     except jwt.InvalidSignatureError as exc:
         raise _rejected(
-            "Token signature does not match the API key secret.", "bad_signature"
+            _("Token signature does not match the API key secret."), "bad_signature"
         ) from exc
     except jwt.PyJWTError as exc:
-        raise _rejected(f"Invalid token: {exc}.", "invalid_token") from exc
+        raise _rejected(
+            _("Invalid token: %(problem)s.") % {"problem": exc}, "invalid_token"
+        ) from exc
     if not is_rest_claim(claims.get("rest_api")):
-        raise _rejected("Token lacks the `rest_api: true` (or 1) claim.", "not_a_rest_token")
+        raise _rejected(_("Token lacks the `rest_api: true` (or 1) claim."), "not_a_rest_token")
     # Both bounds: from now (so a future `iat` cannot stretch a token) and from `iat` when given.
     now = time.time() if now is None else now
     issued = claims.get("iat", now)
     if claims["exp"] - min(issued, now) > MAX_LIFETIME_SECONDS:
-        raise _rejected("Token lifetime exceeds 24 hours.", "lifetime_too_long")
+        raise _rejected(_("Token lifetime exceeds 24 hours."), "lifetime_too_long")
     _refuse_replay(project, claims, now)
     return project, claims
 

@@ -2,6 +2,8 @@
 list)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, user_may
 from routing.models import MaskingPoolNumber, MaskingSession
@@ -55,11 +57,15 @@ class MaskingSessionAdmin(TenantScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)  # actions only
 
-    @admin.action(description="Close the selected sessions now")
+    @admin.action(description=_("Close the selected sessions now"))
     def close_sessions(self, request, queryset):
         closed = 0
         for session in queryset.filter(closed_at__isnull=True):
             if user_may(request.user, session, self.edit_roles):
                 masking.masking_session_close(session=session)
                 closed += 1
-        self.message_user(request, f"{closed} session(s) closed.")
+        self.message_user(
+            request,
+            ngettext("%(count)d session closed.", "%(count)d sessions closed.", closed)
+            % {"count": closed},
+        )

@@ -4,6 +4,7 @@ zone."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 
@@ -27,7 +28,7 @@ class OpeningHours(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
     opens = models.TimeField()
-    closes = models.TimeField(help_text="Exclusive; 00:00 means the end of the day.")
+    closes = models.TimeField(help_text=_("Exclusive; 00:00 means the end of the day."))
 
     class Meta:
         ordering = ["project", "weekday", "opens"]

@@ -1,6 +1,7 @@
 """The routing error log: calls that got the fallback message, and why (staff read these)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 
@@ -13,7 +14,7 @@ class RoutingErrorLog(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_errors")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     call_id = models.CharField(max_length=128, blank=True, db_index=True)
-    params = models.JSONField(default=dict, help_text="The request's query parameters.")
+    params = models.JSONField(default=dict, help_text=_("The request's query parameters."))
     error = models.TextField()
 
     class Meta:
