@@ -18,13 +18,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 # Compiles the translations (locale/*/LC_MESSAGES/django.po → .mo; msgfmt or pure Python).
 install: $(VENV)/.installed
-	$(BIN)/python manage.py compilemessages -v0
+	DEBUG=true $(BIN)/python manage.py compilemessages -v0
 
 # After adding or changing a marked string: refresh locale/vi/LC_MESSAGES/django.po, then
 # translate the new entries (docs/i18n.md); portal/tests/test_translations.py checks none is left.
 messages: install
-	$(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages -v0
+	DEBUG=true $(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py compilemessages -v0
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

@@ -12,6 +12,23 @@ from routing.local_routes import local_routes
 pytest_plugins = ["routing.tests.fixtures"]
 
 
+def pytest_sessionstart(session):
+    """Compile the translations first when a .po is newer than its .mo (a bare `pytest` after
+    editing locale/, or a fresh clone that skipped `make install`)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    catalogs = [po for path in settings.LOCALE_PATHS for po in path.glob("*/LC_MESSAGES/*.po")]
+    stale = [
+        po
+        for po in catalogs
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command("compilemessages", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     local_routes.clear()

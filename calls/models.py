@@ -54,6 +54,8 @@ class CallEvent(models.Model):
     payload = models.JSONField()
 
     class Meta:
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
         ordering = ["-received_at", "-id"]
         constraints = [
             # Stringee retries a POST that did not get its 200: the repeat is the same event.
@@ -142,6 +144,8 @@ class CallRecord(models.Model):
     direction_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "call_id"], name="one_record_per_call"),
@@ -197,6 +201,8 @@ class CallDecision(models.Model):
     )
 
     class Meta:
+        verbose_name = _("call decision")
+        verbose_name_plural = _("call decisions")
         ordering = ["parked_us", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "token"], name="call_decision_once"),
@@ -226,6 +232,8 @@ class Recording(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
         ordering = ["received_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "url"], name="recording_once"),

@@ -164,6 +164,8 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -255,6 +257,8 @@ class VirtualNumber(models.Model):
     quarantined_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("virtual number")
+        verbose_name_plural = _("virtual numbers")
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
@@ -287,6 +291,8 @@ class AppUser(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("app user")
+        verbose_name_plural = _("app users")
         ordering = ["project", "user_id"]
         constraints = [
             models.UniqueConstraint(
@@ -315,6 +321,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["project", "user"]
         constraints = [
             models.UniqueConstraint(
@@ -346,6 +354,8 @@ class WebhookSignatureFailure(models.Model):
     reason = models.CharField(max_length=8, choices=Reason.choices)
 
     class Meta:
+        verbose_name = _("webhook signature failure")
+        verbose_name_plural = _("webhook signature failures")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["project", "-at"], name="signature_failure_latest")]
 

@@ -71,6 +71,8 @@ class Holiday(models.Model):
     name = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["project", "date"]
         constraints = [
             models.UniqueConstraint(fields=["project", "date"], name="one_holiday_per_project_date")

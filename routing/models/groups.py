@@ -37,6 +37,8 @@ class RingGroup(CallerIdMixin, Destination):
     )
 
     class Meta:
+        verbose_name = _("ring group")
+        verbose_name_plural = _("ring groups")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -98,6 +100,8 @@ class RingGroupMember(CheckedInPython):
     )
 
     class Meta:
+        verbose_name = _("ring group member")
+        verbose_name_plural = _("ring group members")
         ordering = ["group", "position", "id"]
         constraints = [
             models.CheckConstraint(
@@ -139,6 +143,8 @@ class ConferenceRoom(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("conference room")
+        verbose_name_plural = _("conference rooms")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="unique_room_name_per_project")

@@ -65,6 +65,8 @@ class MaskingSession(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("masking session")
+        verbose_name_plural = _("masking sessions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["project", "closed_at", "expires_at"])]
         constraints = [
@@ -97,6 +99,8 @@ class MaskingBinding(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("masking binding")
+        verbose_name_plural = _("masking bindings")
         indexes = [models.Index(fields=["proxy", "kind", "address"], name="masking_binding_lookup")]
         constraints = [
             models.UniqueConstraint(

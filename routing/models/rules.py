@@ -110,6 +110,8 @@ class RoutingRule(CallerIdMixin, Destination):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["project", "priority", "id"]
         indexes = [models.Index(fields=["project", "enabled", "priority"])]
         constraints = [
