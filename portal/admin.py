@@ -90,9 +90,14 @@ class ProjectForm(forms.ModelForm):
         # A form posted without the mode (older scripts) keeps the project's current one.
         if "signing_mode" in self.fields:  # viewers see the page read-only, without form fields
             self.fields["signing_mode"].required = False
+        if "caller_voice" in self.fields:  # a post without it keeps the project's voice
+            self.fields["caller_voice"].required = False
 
     def clean_signing_mode(self):
         return self.cleaned_data["signing_mode"] or self.instance.signing_mode
+
+    def clean_caller_voice(self):
+        return self.cleaned_data["caller_voice"] or self.instance.caller_voice
 
     def clean_signing_secret(self):
         return self.cleaned_data["signing_secret"].strip() or self.instance.signing_secret

@@ -101,12 +101,12 @@ def phone_display(value: str | None) -> str:
     """How staff read a stored number: the national form (`0901 234 567`) for a number of the
     portal's region while Vietnamese is active, E.164 otherwise; anything else as it is."""
     text = str(value or "")
-    if not text.startswith("+") or get_language() != "vi":
+    if get_language() != "vi":
         return text
-    try:
-        parsed = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
+    e164 = normalize_or_none(text)
+    if e164 is None:
         return text
+    parsed = phonenumbers.parse(e164, None)
     if phonenumbers.region_code_for_number(parsed) != settings.PHONE_DEFAULT_REGION:
         return text
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

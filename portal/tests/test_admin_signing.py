@@ -25,7 +25,6 @@ def form(project, **changes) -> dict:
         "signing_mode": project.signing_mode,
         "signing_secret": "",
         "fallback_message": project.fallback_message,
-        "caller_voice": project.caller_voice,
         "retention_days": project.retention_days,
     }
     data.update(changes)

@@ -43,8 +43,10 @@ def switch_to(browser, code: str) -> None:
 
     browser.find_element("css selector", f"#language-switcher button[value='{code}']").click()
     WebDriverWait(browser, WAIT).until(
-        lambda d: d.execute_script("return document.documentElement.lang;") == code
-        and d.execute_script("return document.readyState;") == "complete"
+        lambda d: (
+            d.execute_script("return document.documentElement.lang;") == code
+            and d.execute_script("return document.readyState;") == "complete"
+        )
     )
 
 
