@@ -32,7 +32,8 @@ class OpeningHours(models.Model):
 
     class Meta:
         ordering = ["project", "weekday", "opens"]
-        verbose_name_plural = "opening hours"
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
         constraints = [
             models.CheckConstraint(
                 name="opening_weekday_iso", condition=Q(weekday__gte=1, weekday__lte=7)

@@ -50,8 +50,8 @@ class IvrMenu(Destination):
     )
 
     class Meta:
-        verbose_name = "IVR menu"
-        verbose_name_plural = "IVR menus"
+        verbose_name = _("IVR menu")
+        verbose_name_plural = _("IVR menus")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -104,8 +104,8 @@ class IvrOption(Destination):
     digit = models.CharField(max_length=1, choices=DIGITS)
 
     class Meta:
-        verbose_name = "IVR menu key"
-        verbose_name_plural = "IVR menu keys"
+        verbose_name = _("IVR menu key")
+        verbose_name_plural = _("IVR menu keys")
         ordering = ["menu", "digit"]
         constraints = [
             models.UniqueConstraint(fields=["menu", "digit"], name="one_option_per_digit"),

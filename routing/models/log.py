@@ -18,8 +18,8 @@ class RoutingErrorLog(models.Model):
     error = models.TextField()
 
     class Meta:
-        verbose_name = "routing error"
-        verbose_name_plural = "routing errors"
+        verbose_name = _("routing error")
+        verbose_name_plural = _("routing errors")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["project", "-created_at"], name="routing_error_project_latest")

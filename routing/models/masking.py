@@ -29,7 +29,8 @@ class MaskingPoolNumber(models.Model):
 
     class Meta:
         ordering = ["project", "number"]
-        verbose_name = "masking pool number"
+        verbose_name = _("masking pool number")
+        verbose_name_plural = _("masking pool numbers")
 
     def __str__(self) -> str:
         return str(self.number)
