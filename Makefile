@@ -6,7 +6,7 @@ PORT ?= 8000
 # Webhook URLs shown by `make run` point at the server it starts, unless set otherwise.
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run serve test lint typecheck bench bench-smoke bench-dashboard faults screenshots vendor-js
+.PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard faults screenshots vendor-js
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,7 +16,15 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
+# Compiles the translations (locale/*/LC_MESSAGES/django.po → .mo; msgfmt or pure Python).
 install: $(VENV)/.installed
+	DEBUG=true $(BIN)/python manage.py compilemessages -v0
+
+# After adding or changing a marked string: refresh locale/vi/LC_MESSAGES/django.po, then
+# translate the new entries (docs/i18n.md); portal/tests/test_translations.py checks none is left.
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py compilemessages -v0
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

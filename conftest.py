@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import translation
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
@@ -12,6 +13,23 @@ from routing.local_routes import local_routes
 pytest_plugins = ["routing.tests.fixtures"]
 
 
+def pytest_sessionstart(session):
+    """Compile the translations first when a .po is newer than its .mo (a bare `pytest` after
+    editing locale/, or a fresh clone that skipped `make install`)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    catalogs = [po for path in settings.LOCALE_PATHS for po in path.glob("*/LC_MESSAGES/*.po")]
+    stale = [
+        po
+        for po in catalogs
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command("compilemessages", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     local_routes.clear()
@@ -19,6 +37,14 @@ def _empty_cache():
     yield
     local_routes.clear()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """A request's LocaleMiddleware leaves its language active on the thread (a server's next
+    request sets its own); tests start from the default language, whatever ran before."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -121,7 +121,7 @@ class CallLogAdmin(BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
         name = f"{self.model._meta.model_name}s-{timezone.localdate():%Y%m%d}.csv"
         return csv_response(queryset.order_by(*self.model._meta.ordering), self.csv_columns, name)
 
-    @admin.action(description="Export selected/filtered as CSV", permissions=["view"])
+    @admin.action(description=_("Export selected/filtered as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return self._csv(queryset)
 
@@ -179,16 +179,16 @@ class CallRecordAdmin(CallLogAdmin):
     csv_columns = RECORD_COLUMNS
     fieldsets = [
         (None, {"fields": ["project", "call_id", "direction", "status", "virtual_number"]}),
-        ("Parties", {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
+        (_("Parties"), {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
         (
             "Times",
             {"fields": ["started_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds"]},
         ),
-        ("End", {"fields": ["end_cause", "ended_by"]}),
-        ("Timeline of events", {"fields": ["timeline"]}),
-        ("Recordings", {"fields": ["recording_url", "recordings_table"]}),
-        ("Routing decision", {"fields": ["routing_story"]}),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (_("End"), {"fields": ["end_cause", "ended_by"]}),
+        (_("Timeline of events"), {"fields": ["timeline"]}),
+        (_("Recordings"), {"fields": ["recording_url", "recordings_table"]}),
+        (_("Routing decision"), {"fields": ["routing_story"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -197,7 +197,7 @@ class CallRecordAdmin(CallLogAdmin):
         extra = {"story": call_story(record)} if record is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
-    @admin.display(description="started", ordering="started_at")
+    @admin.display(description=_("started"), ordering="started_at")
     def started(self, obj):
         """When the call started; its call id (for support) shows on hover and on its page."""
         when = (
@@ -207,23 +207,23 @@ class CallRecordAdmin(CallLogAdmin):
         )
         return format_html('<span title="Call id {}">{}</span>', obj.call_id, when)
 
-    @admin.display(description="ring (s)", ordering="ring_seconds")
+    @admin.display(description=_("ring (s)"), ordering="ring_seconds")
     def ring(self, obj):
         return obj.ring_seconds
 
-    @admin.display(description="talk (s)", ordering="talk_seconds")
+    @admin.display(description=_("talk (s)"), ordering="talk_seconds")
     def talk(self, obj):
         return obj.talk_seconds
 
-    @admin.display(description="from")
+    @admin.display(description=_("from"))
     def caller(self, obj):
         return obj.from_number or obj.from_user
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def callee(self, obj):
         return obj.to_number or obj.to_user
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def timeline(self, obj):
         events = CallEvent.objects.filter(project_id=obj.project_id, call_id=obj.call_id)
         rows = [
@@ -239,7 +239,7 @@ class CallRecordAdmin(CallLogAdmin):
         ]
         return _table(["at", "status", "received", "payload"], rows, "No events yet.")
 
-    @admin.display(description="recordings")
+    @admin.display(description=_("recordings"))
     def recordings_table(self, obj):
         rows = [
             (
@@ -252,7 +252,7 @@ class CallRecordAdmin(CallLogAdmin):
         ]
         return _table(["link", "format", "seconds", "received"], rows, "No recordings.")
 
-    @admin.display(description="decisions")
+    @admin.display(description=_("decisions"))
     def routing_story(self, obj):
         decisions = call_decisions(obj)
         if not decisions:
@@ -274,7 +274,7 @@ class CallEventAdmin(CallLogAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [name for name in super().get_readonly_fields(request, obj) if name != "payload"]
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_json(self, obj):
         return _json_block(obj.payload)
 
@@ -311,6 +311,9 @@ class RecordingAdmin(TenantScopedAdmin):
     list_select_related = ["project", "call", "call__virtual_number"]
     ordering = ["-received_at", "-id"]
     exclude = ["payload"]
+
+    class Media:
+        css = {"all": ["portal/recordings.css"]}
 
     def has_add_permission(self, request):
         return False

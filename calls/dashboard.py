@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from calls.models import CallRecord
 from portal.models import AppUser, Membership, Project, VirtualNumber
@@ -23,7 +24,11 @@ from portal.tenancy import projects_for, scope_to_projects, scope_to_user
 from portal.webhook_health import Latency, latency_summary
 from routing.models import RoutingErrorLog
 
-PERIODS = {1: "Today", 7: "Last 7 days", 30: "Last 30 days"}
+PERIODS = {
+    1: gettext_lazy("Today"),
+    7: gettext_lazy("Last 7 days"),
+    30: gettext_lazy("Last 30 days"),
+}
 DEFAULT_PERIOD = 7
 TOP = 5
 IN_PROGRESS_HOURS = 12  # a call "in progress" for longer lost its end event: not counted as live
@@ -64,13 +69,18 @@ class Figures:
     def charts(self) -> dict:
         """The chart data, for `json_script`."""
         return {
+            "texts": {
+                "answered": gettext("Answered"),
+                "not_answered": gettext("Not answered"),
+                "calls": gettext("Calls"),
+            },
             "per_hour": {
                 "labels": [slot["label"] for slot in self.per_hour],
                 "answered": [slot["answered"] for slot in self.per_hour],
                 "other": [slot["other"] for slot in self.per_hour],
             },
             "by_direction": {
-                "labels": [label for label, _ in self.by_direction],
+                "labels": [str(label) for label, _ in self.by_direction],
                 "counts": [n for _, n in self.by_direction],
             },
             "by_number": {
@@ -250,16 +260,17 @@ def _period(figures: Figures, groups: list[tuple]) -> None:
     figures.avg_talk_seconds = round(talk / talk_n, 1) if talk_n else None
     labels = dict(CallRecord.Direction.choices)
     figures.by_direction = sorted(
-        ((labels.get(d, d), n) for d, n in by_direction.items()), key=lambda item: -item[1]
+        ((str(labels.get(d, d)), n) for d, n in by_direction.items()), key=lambda item: -item[1]
     )
     ranked = sorted(by_number.items(), key=lambda item: (-item[1], item[0] or 0))
     numbers = VirtualNumber.objects.in_bulk([pk for pk, _ in ranked[:10] if pk is not None])
     figures.busiest_numbers = [(numbers.get(pk), n) for pk, n in ranked if pk is not None][:TOP]
     chart = [
-        (str(numbers[pk]) if pk in numbers else "No number (app calls)", n) for pk, n in ranked[:10]
+        (str(numbers[pk]) if pk in numbers else gettext("No number (app calls)"), n)
+        for pk, n in ranked[:10]
     ]
     rest = sum(n for _, n in ranked[10:])
-    figures.by_number = chart + ([("Other numbers", rest)] if rest else [])
+    figures.by_number = chart + ([(gettext("Other numbers"), rest)] if rest else [])
 
 
 def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:

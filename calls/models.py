@@ -5,6 +5,7 @@ derived from its events (see calls.ingest); recordings arrive on their own callb
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project, VirtualNumber
 from portal.phone import E164Field
@@ -33,11 +34,11 @@ class CallEvent(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_events")
     call_id = models.CharField(max_length=128)
     status = models.CharField(
-        max_length=32, blank=True, help_text="`call_status` (or a room event's `event`)."
+        max_length=32, blank=True, help_text=_("`call_status` (or a room event's `event`).")
     )
     type = models.CharField(max_length=32, default=CALL_EVENT_TYPE)
     timestamp_ms = models.BigIntegerField(
-        null=True, help_text="Epoch milliseconds Stringee gave the event."
+        null=True, help_text=_("Epoch milliseconds Stringee gave the event.")
     )
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
@@ -45,14 +46,16 @@ class CallEvent(models.Model):
         max_length=128,
         blank=True,
         default="",
-        help_text="Stringee's `event_id` (unique per event).",
+        help_text=_("Stringee's `event_id` (unique per event)."),
     )
     serial = models.BigIntegerField(
-        null=True, blank=True, help_text="Stringee's `serial` (sequence number)."
+        null=True, blank=True, help_text=_("Stringee's `serial` (sequence number).")
     )
     payload = models.JSONField()
 
     class Meta:
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
         ordering = ["-received_at", "-id"]
         constraints = [
             # Stringee retries a POST that did not get its 200: the repeat is the same event.
@@ -82,19 +85,19 @@ class CallRecord(models.Model):
     tenant_lookup = "project"
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        ANSWERED = "answered", "Answered"
-        BUSY = "busy", "Busy"
-        NO_ANSWER = "no_answer", "No answer"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        IN_PROGRESS = "in_progress", _("In progress")
+        ANSWERED = "answered", _("Answered")
+        BUSY = "busy", _("Busy")
+        NO_ANSWER = "no_answer", _("No answer")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     class Direction(models.TextChoices):
-        APP_TO_APP = "app_to_app", "App → app"
-        APP_TO_PHONE = "app_to_phone", "App → phone"
-        PHONE_TO_APP = "phone_to_app", "Phone → app"
-        PHONE_TO_PHONE = "phone_to_phone", "Phone → phone"
-        UNKNOWN = "unknown", "Unknown"
+        APP_TO_APP = "app_to_app", _("App → app")
+        APP_TO_PHONE = "app_to_phone", _("App → phone")
+        PHONE_TO_APP = "phone_to_app", _("Phone → app")
+        PHONE_TO_PHONE = "phone_to_phone", _("Phone → phone")
+        UNKNOWN = "unknown", _("Unknown")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_records")
     call_id = models.CharField(max_length=128)
@@ -103,8 +106,8 @@ class CallRecord(models.Model):
     )
     from_number = E164Field(blank=True)
     to_number = E164Field(blank=True)
-    from_user = models.CharField("from user", max_length=128, blank=True)
-    to_user = models.CharField("to user", max_length=128, blank=True)
+    from_user = models.CharField(_("from user"), max_length=128, blank=True)
+    to_user = models.CharField(_("to user"), max_length=128, blank=True)
     virtual_number = models.ForeignKey(
         VirtualNumber, null=True, blank=True, on_delete=models.SET_NULL, related_name="call_records"
     )
@@ -115,7 +118,7 @@ class CallRecord(models.Model):
     talk_seconds = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     end_cause = models.CharField(
-        max_length=255, blank=True, help_text="`endCallCause` as Stringee sent it."
+        max_length=255, blank=True, help_text=_("`endCallCause` as Stringee sent it.")
     )
     ended_by = models.CharField(max_length=64, blank=True)
     recording_url = models.URLField(max_length=1000, blank=True)
@@ -141,6 +144,8 @@ class CallRecord(models.Model):
     direction_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "call_id"], name="one_record_per_call"),
@@ -181,8 +186,10 @@ class CallDecision(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_decisions")
     call_id = models.CharField(max_length=128)
-    token = models.CharField(max_length=32, help_text="Id given when the decision was parked.")
-    parked_us = models.BigIntegerField(help_text="Epoch microseconds when the decision was made.")
+    token = models.CharField(max_length=32, help_text=_("Id given when the decision was parked."))
+    parked_us = models.BigIntegerField(
+        help_text=_("Epoch microseconds when the decision was made.")
+    )
     decision = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     record = models.ForeignObject(
@@ -194,6 +201,8 @@ class CallDecision(models.Model):
     )
 
     class Meta:
+        verbose_name = _("call decision")
+        verbose_name_plural = _("call decisions")
         ordering = ["parked_us", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "token"], name="call_decision_once"),
@@ -223,6 +232,8 @@ class Recording(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
         ordering = ["received_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "url"], name="recording_once"),

@@ -9,12 +9,13 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalAdminSite(admin.AdminSite):
-    site_header = "Stringee call-routing portal"
-    site_title = "Call-routing portal"
-    index_title = "Dashboard"
+    site_header = _("Stringee call-routing portal")
+    site_title = _("Call-routing portal")
+    index_title = _("Dashboard")
     site_url = "/admin/"
     index_template = "admin/dashboard.html"
 

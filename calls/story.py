@@ -10,48 +10,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from calls.models import CallEvent, CallRecord, Recording
 from portal.tenancy import scope_to_projects
 from routing.models import IvrMenu, RingGroup, RoutingErrorLog, RoutingRule
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 EVENT_WORDS = {
-    "created": "Call placed",
-    "started": "Call started",
-    "ringing": "Ringing",
-    "answered": "Answered",
-    "ended": "Call ended",
-    "agentEnded": "Agent left the call",
+    "created": _("Call placed"),
+    "started": _("Call started"),
+    "ringing": _("Ringing"),
+    "answered": _("Answered"),
+    "ended": _("Call ended"),
+    "agentEnded": _("Agent left the call"),
 }
-STATUS_WORDS: dict[str, str] = {
-    CallRecord.Status.IN_PROGRESS: "In progress",
-    CallRecord.Status.ANSWERED: "Answered",
-    CallRecord.Status.BUSY: "Busy: the person called was on another call",
-    CallRecord.Status.NO_ANSWER: "Missed: nobody answered",
-    CallRecord.Status.CANCELLED: "Missed: the caller hung up before an answer",
-    CallRecord.Status.FAILED: "Failed: the call could not be connected",
+STATUS_WORDS: dict[str, StrOrPromise] = {
+    CallRecord.Status.IN_PROGRESS: _("In progress"),
+    CallRecord.Status.ANSWERED: _("Answered"),
+    CallRecord.Status.BUSY: _("Busy: the person called was on another call"),
+    CallRecord.Status.NO_ANSWER: _("Missed: nobody answered"),
+    CallRecord.Status.CANCELLED: _("Missed: the caller hung up before an answer"),
+    CallRecord.Status.FAILED: _("Failed: the call could not be connected"),
 }
 SIP_WORDS = {
-    "200": "normal hang-up",
-    "408": "nobody answered in time",
-    "480": "the person called was not reachable",
-    "486": "the line was busy",
-    "487": "the caller hung up before an answer",
-    "600": "busy everywhere",
-    "603": "the call was declined",
-    "404": "the number does not exist",
-    "484": "the number is incomplete",
-    "500": "a server error at Stringee or the carrier",
-    "503": "the network was unavailable",
+    "200": _("normal hang-up"),
+    "408": _("nobody answered in time"),
+    "480": _("the person called was not reachable"),
+    "486": _("the line was busy"),
+    "487": _("the caller hung up before an answer"),
+    "600": _("busy everywhere"),
+    "603": _("the call was declined"),
+    "404": _("the number does not exist"),
+    "484": _("the number is incomplete"),
+    "500": _("a server error at Stringee or the carrier"),
+    "503": _("the network was unavailable"),
 }
 ENDED_BY_WORDS = {
-    "caller": "the caller",
-    "callee": "the person called",
-    "from": "the caller",
-    "to": "the person called",
+    "caller": _("the caller"),
+    "callee": _("the person called"),
+    "from": _("the caller"),
+    "to": _("the person called"),
     "system": "Stringee",
     "server": "Stringee",
 }
@@ -108,7 +114,7 @@ def end_in_words(end_cause: str, ended_by: str) -> str:
     code = (end_cause or "").strip()[:3]
     why = SIP_WORDS.get(code, end_cause)
     who = ENDED_BY_WORDS.get((ended_by or "").lower(), ended_by)
-    text = f"Ended by {who}" if who else "Ended"
+    text = gettext("Ended by %(who)s") % {"who": who} if who else gettext("Ended")
     if why:
         text += f": {why}"
     if end_cause and why != end_cause:
@@ -120,23 +126,29 @@ def action_in_words(action: dict) -> str:
     """One SCCO action as a call-centre lead would say it."""
     kind = action.get("action")
     if kind == "talk":
-        return f"Says “{action.get('text', '')}”"
+        return gettext("Says “%(text)s”") % {"text": action.get("text", "")}
     if kind == "play":
-        return "Plays a recorded message"
+        return gettext("Plays a recorded message")
     if kind == "input":
-        return "Waits for the caller to press a key"
+        return gettext("Waits for the caller to press a key")
     if kind == "record":
-        return "Records the conversation"
+        return gettext("Records the conversation")
     if kind == "recordMessage":
-        return "Records a voicemail"
+        return gettext("Records a voicemail")
     if kind == "connect":
         to: dict = action.get("to") or {}
-        where = {"internal": "app user", "external": "phone", "sip": "SIP address"}.get(
-            to.get("type") or "", ""
-        )
-        text = f"Connects to {where} {to.get('number', '')}".replace("  ", " ")
+        where = {
+            "internal": gettext("app user"),
+            "external": gettext("phone"),
+            "sip": gettext("SIP address"),
+        }.get(to.get("type") or "", "")
+        text = gettext("Connects to %(where)s %(number)s") % {
+            "where": where,
+            "number": to.get("number", ""),
+        }
+        text = text.replace("  ", " ")
         if action.get("continueOnFail"):
-            text += " (then tries the next step if nobody answers)"
+            text += " " + gettext("(then tries the next step if nobody answers)")
         return text
     return f"{kind}"
 
@@ -178,7 +190,9 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
         story = DecisionStory(reason=reason, scco=scco, actions=[action_in_words(a) for a in scco])
         story.rule = rules.get(decision.get("rule"))
         if story.rule is None and decision.get("rule_name"):
-            story.rule = Link(f"{decision['rule_name']} (since deleted)", "")
+            story.rule = Link(
+                gettext("%(name)s (since deleted)") % {"name": decision["rule_name"]}, ""
+            )
         keys = [int(i) for i in _MENU_URL.findall(text)] + _MENU_NAME.findall(reason)
         story.menus = list(dict.fromkeys(menus[k] for k in keys if k in menus))
         keys = [int(i) for i in _GROUP_URL.findall(text)] + _GROUP_NAME.findall(reason)
@@ -198,7 +212,7 @@ def call_story(record: CallRecord) -> CallStory:
     )
     moments = []
     for event in events.order_by("timestamp_ms", "id"):
-        words = EVENT_WORDS.get(event.status, event.status or event.type)
+        words = str(EVENT_WORDS.get(event.status, event.status or event.type))
         if event.status == "ended":
             ending = end_in_words(
                 str(event.payload.get("endCallCause") or ""),
@@ -211,7 +225,7 @@ def call_story(record: CallRecord) -> CallStory:
         call_id=record.call_id
     )
     return CallStory(
-        status=STATUS_WORDS.get(record.status, record.get_status_display()),
+        status=str(STATUS_WORDS.get(record.status, record.get_status_display())),
         end=end_in_words(record.end_cause, record.ended_by),
         time_zone=zone,
         moments=moments,

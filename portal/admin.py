@@ -55,20 +55,20 @@ class SearchesNumbers:
 
 class ProjectForm(forms.ModelForm):
     api_key_secret = forms.CharField(
-        label="API key secret",
+        label=_("API key secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=(
+        help_text=_(
             "Stored to sign and verify JWTs; never shown "
             "again. Leave blank to keep the current one."
         ),
     )
     signing_secret = forms.CharField(
-        label="Signing secret key",
+        label=_("Signing secret key"),
         required=False,
         max_length=128,
         widget=forms.PasswordInput(render_value=False),
-        help_text=(
+        help_text=_(
             "The “Signing secret key” of the Stringee project, used to check X-STRINGEE-SIGNATURE; "
             "never shown again. Leave blank to keep the current one; enter a new one to replace it."
         ),
@@ -86,6 +86,7 @@ class ProjectForm(forms.ModelForm):
             "signing_mode",
             "signing_secret",
             "fallback_message",
+            "caller_voice",
             "retention_days",
             "recording_retention_days",
         ]
@@ -93,7 +94,7 @@ class ProjectForm(forms.ModelForm):
     def clean_api_key_secret(self):
         secret = self.cleaned_data["api_key_secret"]
         if not secret and not self.instance.pk:
-            raise forms.ValidationError("Enter the API key secret issued by Stringee.")
+            raise forms.ValidationError(_("Enter the API key secret issued by Stringee."))
         return secret or self.instance.api_key_secret
 
     def __init__(self, *args, **kwargs):
@@ -101,9 +102,14 @@ class ProjectForm(forms.ModelForm):
         # A form posted without the mode (older scripts) keeps the project's current one.
         if "signing_mode" in self.fields:  # viewers see the page read-only, without form fields
             self.fields["signing_mode"].required = False
+        if "caller_voice" in self.fields:  # a post without it keeps the project's voice
+            self.fields["caller_voice"].required = False
 
     def clean_signing_mode(self):
         return self.cleaned_data["signing_mode"] or self.instance.signing_mode
+
+    def clean_caller_voice(self):
+        return self.cleaned_data["caller_voice"] or self.instance.caller_voice
 
     def clean_signing_secret(self):
         return self.cleaned_data["signing_secret"].strip() or self.instance.signing_secret
@@ -175,7 +181,7 @@ class ProjectAdmin(TenantScopedAdmin):
     actions = ["rotate_webhook_tokens", "deactivate_projects"]
     fieldsets = [
         (None, {"fields": ["name", "stringee_project_id", "is_active", "time_zone"]}),
-        ("Stringee API key", {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
+        (_("Stringee API key"), {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
         (
             "Webhooks (paste these into the Stringee dashboard)",
             {
@@ -194,10 +200,17 @@ class ProjectAdmin(TenantScopedAdmin):
             },
         ),
         (
-            "Behaviour",
-            {"fields": ["fallback_message", "retention_days", "recording_retention_days"]},
+            _("Behaviour"),
+            {
+                "fields": [
+                    "fallback_message",
+                    "caller_voice",
+                    "retention_days",
+                    "recording_retention_days",
+                ]
+            },
         ),
-        ("History", {"fields": ["created_at", "updated_at"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     def has_add_permission(self, request):
@@ -300,15 +313,15 @@ class ProjectAdmin(TenantScopedAdmin):
         # The projectId is the tenant's identity in every webhook URL: fixed once created.
         return [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
 
-    @admin.display(description="API key secret (masked)")
+    @admin.display(description=_("API key secret (masked)"))
     def masked_secret(self, obj):
         return obj.masked_secret
 
-    @admin.display(description="Signing secret key (masked)")
+    @admin.display(description=_("Signing secret key (masked)"))
     def masked_signing_secret(self, obj):
         return obj.masked_signing_secret or "Not set"
 
-    @admin.display(description="Rejected or unsigned requests")
+    @admin.display(description=_("Rejected or unsigned requests"))
     def signature_failures(self, obj):
         if not obj.pk:
             return "Shown once the project is saved."
@@ -337,7 +350,7 @@ class ProjectAdmin(TenantScopedAdmin):
             rows,
         )
 
-    @admin.display(description="answer_url / event_url")
+    @admin.display(description=_("answer_url / event_url"))
     def webhook_urls(self, obj):
         if not obj.pk:
             return "Shown once the project is saved."
@@ -348,7 +361,7 @@ class ProjectAdmin(TenantScopedAdmin):
             obj.event_url,
         )
 
-    @admin.display(description="answer_url / event_url")
+    @admin.display(description=_("answer_url / event_url"))
     def masked_webhook_urls(self, obj):
         return format_html(
             "<p><strong>answer_url</strong><br><code>{}</code></p>"
@@ -359,14 +372,14 @@ class ProjectAdmin(TenantScopedAdmin):
         )
 
     @admin.action(
-        description="Rotate webhook token (the old one keeps working for a grace period)",
+        description=_("Rotate webhook token (the old one keeps working for a grace period)"),
         permissions=["change"],
     )
     def rotate_webhook_tokens(self, request, queryset):
         for project in queryset:
             if user_may(request.user, project, self.edit_roles):
                 project.rotate_webhook_token()
-        self.message_user(request, "New webhook URLs are shown on each project's page.")
+        self.message_user(request, _("New webhook URLs are shown on each project's page."))
 
 
 class AssignNumbersForm(forms.Form):
@@ -374,7 +387,7 @@ class AssignNumbersForm(forms.Form):
 
 
 class ReleaseNumbersForm(forms.Form):
-    days = forms.IntegerField(min_value=0, max_value=365, label="Quarantine (days)")
+    days = forms.IntegerField(min_value=0, max_value=365, label=_("Quarantine (days)"))
 
 
 RELEASE_EXPLAINED = _(
@@ -504,10 +517,12 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
             },
         )
 
-    @admin.action(description="Assign to project…", permissions=["assign"])
+    @admin.action(description=_("Assign to project…"), permissions=["assign"])
     def assign_to_project(self, request, queryset):
         if not request.user.is_superuser:
-            self.message_user(request, "Only portal administrators assign numbers.", messages.ERROR)
+            self.message_user(
+                request, _("Only portal administrators assign numbers."), messages.ERROR
+            )
             return None
         form = AssignNumbersForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -523,9 +538,15 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
         for number in queryset:
             try:
                 services.number_assign(number=number.number, project=project)
-                self.message_user(request, f"{number} assigned to {project}.")
+                self.message_user(
+                    request,
+                    _("%(number)s assigned to %(project)s.")
+                    % {"number": number, "project": project},
+                )
             except services.NumberUnavailable as exc:
-                self.message_user(request, f"Not assigned: {exc}", messages.ERROR)
+                self.message_user(
+                    request, _("Not assigned: %(reason)s") % {"reason": exc}, messages.ERROR
+                )
         return None
 
     @admin.action(description=_("Release into quarantine…"), permissions=["change"])
@@ -549,7 +570,7 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
         for number in queryset.filter(status=VirtualNumber.Status.ASSIGNED):
             if request.user.is_superuser or number.project_id in editable:
                 services.number_release(number=number, days=form.cleaned_data["days"])
-                self.message_user(request, f"{number} released.")
+                self.message_user(request, _("%(number)s released.") % {"number": number})
         return None
 
 

@@ -5,6 +5,7 @@ from importlib import import_module
 
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _routing_input_changed(sender, instance, **kwargs) -> None:
@@ -16,7 +17,7 @@ def _routing_input_changed(sender, instance, **kwargs) -> None:
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Tenancy"
+    verbose_name = _("Tenancy")
 
     def ready(self) -> None:
         post_save.connect(_routing_input_changed, dispatch_uid="portal.routing_input_saved")

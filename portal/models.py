@@ -13,11 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from portal.audit import AuditEntryManager
-from portal.phone import E164Field
+from portal.phone import E164Field, phone_display
 
-DEFAULT_FALLBACK_MESSAGE = "The number you called is not available"
+# Stored as the field's default in English; spoken in the project's caller language
+# (routing/prompts.py) as long as staff have not written their own message.
+DEFAULT_FALLBACK_MESSAGE = gettext_noop("The number you called is not available")
 
 # What Stringee's `play` takes: a file uploaded to Stringee, or an http(s) link (as in routing).
 validate_audio_file = RegexValidator(
@@ -68,9 +71,43 @@ def mask_secret(secret: str) -> str:
 class SigningMode(models.TextChoices):
     """What the webhooks do with Stringee's X-STRINGEE-SIGNATURE (see docs/webhooks.md)."""
 
-    OFF = "off", "Off: do not check signatures"
-    REPORT = "report", "Report: accept unsigned or wrongly signed requests, but record them"
-    ENFORCE = "enforce", "Enforce: refuse unsigned or wrongly signed requests (403)"
+    OFF = "off", _("Off: do not check signatures")
+    REPORT = "report", _("Report: accept unsigned or wrongly signed requests, but record them")
+    ENFORCE = "enforce", _("Enforce: refuse unsigned or wrongly signed requests (403)")
+
+
+class CallerVoice(models.TextChoices):
+    """Stringee's text-to-speech voices (its `talk` action's `voice`), by the language they speak.
+
+    The value is what the SCCO sends; the language decides the words of the system messages
+    callers hear (fallback, voicemail prompt, wrong key, masking).
+    """
+
+    FEMALE = "female", _("English, female (Stringee's default voice)")
+    MALE = "male", _("English, male")
+    HN_FEMALE_THUTRANG = (
+        "hn_female_thutrang_phrase_48k-hsmm",
+        _("Vietnamese, female, Hanoi accent (Thu Trang)"),
+    )
+    HN_MALE_XUANTIN = (
+        "hn_male_xuantin_vdts_48k-hsmm",
+        _("Vietnamese, male, Hanoi accent (Xuân Tín)"),
+    )
+    SG_FEMALE_XUANHONG = (
+        "sg_female_xuanhong_vdts_48k-hsmm",
+        _("Vietnamese, female, Saigon accent (Xuân Hồng)"),
+    )
+    SG_MALE_XUANKIEN = (
+        "sg_male_xuankien_vdts_48k-hsmm",
+        _("Vietnamese, male, Saigon accent (Xuân Kiên)"),
+    )
+    BANMAI = "banmai", _("Vietnamese, female, northern (Ban Mai)")
+    LEMINH = "leminh", _("Vietnamese, male, northern (Lê Minh)")
+    LANNHI = "lannhi", _("Vietnamese, female, southern (Lan Nhi)")
+    MYAN = "myan", _("Vietnamese, female, central (Mỹ An)")
+
+
+ENGLISH_VOICES = frozenset({CallerVoice.FEMALE, CallerVoice.MALE})
 
 
 class Project(models.Model):
@@ -82,29 +119,29 @@ class Project(models.Model):
     invalidates_routing = True
 
     stringee_project_id = models.PositiveBigIntegerField(
-        "Stringee projectId",
+        _("Stringee projectId"),
         unique=True,
-        help_text="The projectId shown in the Stringee dashboard.",
+        help_text=_("The projectId shown in the Stringee dashboard."),
     )
     name = models.CharField(max_length=200)
-    api_key_sid = models.CharField("API key SID", max_length=64, unique=True)
-    api_key_secret = models.CharField("API key secret", max_length=128)
+    api_key_sid = models.CharField(_("API key SID"), max_length=64, unique=True)
+    api_key_secret = models.CharField(_("API key secret"), max_length=128)
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     previous_webhook_token = models.CharField(max_length=64, blank=True, default="")
     webhook_token_rotated_at = models.DateTimeField(null=True, blank=True)
     signing_secret = models.CharField(
-        "signing secret key",
+        _("signing secret key"),
         max_length=128,
         blank=True,
         default="",
         db_default="",  # rows written by raw SQL (bench data, COPY) get no secret and mode "off"
-        help_text=(
+        help_text=_(
             "The project's “Signing secret key” from the "
             "Stringee dashboard (not the API key secret)."
         ),
     )
     signing_mode = models.CharField(
-        "webhook signatures",
+        _("webhook signatures"),
         max_length=8,
         choices=SigningMode.choices,
         default=SigningMode.OFF,
@@ -116,10 +153,21 @@ class Project(models.Model):
     fallback_message = models.CharField(
         max_length=500,
         default=DEFAULT_FALLBACK_MESSAGE,
-        help_text="Spoken when a call matches no rule or routing fails.",
+        help_text=_("Spoken when a call matches no rule or routing fails."),
+    )
+    caller_voice = models.CharField(
+        _("language and voice callers hear"),
+        max_length=40,
+        choices=CallerVoice.choices,
+        default=CallerVoice.FEMALE,
+        db_default=CallerVoice.FEMALE,
+        help_text=_(
+            "The voice of the messages the portal speaks (fallback, voicemail prompt, wrong key); "
+            "a Vietnamese voice also speaks the default messages in Vietnamese."
+        ),
     )
     retention_days = models.PositiveIntegerField(
-        default=180, help_text="Call events and records older than this are deleted."
+        default=180, help_text=_("Call events and records older than this are deleted.")
     )
     recording_retention_days = models.PositiveIntegerField(
         _("keep recordings for (days)"),
@@ -135,10 +183,22 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.stringee_project_id})"
+
+    @property
+    def caller_language(self) -> str:
+        """The language ("en" or "vi") of the system messages callers hear."""
+        return "en" if self.caller_voice in ENGLISH_VOICES else "vi"
+
+    @property
+    def spoken_voice(self) -> str | None:
+        """The `voice` of the portal's `talk` actions; None leaves Stringee's default (female)."""
+        return None if self.caller_voice == CallerVoice.FEMALE else self.caller_voice
 
     def clean(self) -> None:
         if self.signing_mode != SigningMode.OFF and not self.signing_secret:
@@ -199,12 +259,12 @@ class VirtualNumber(models.Model):
     invalidates_routing = True
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", "Available"
-        ASSIGNED = "assigned", "Assigned"
-        QUARANTINED = "quarantined", "Quarantined"
+        AVAILABLE = "available", _("Available")
+        ASSIGNED = "assigned", _("Assigned")
+        QUARANTINED = "quarantined", _("Quarantined")
 
     number = E164Field(
-        unique=True, help_text="Any form: +84 90 123 4567, 0901234567 or 84901234567."
+        unique=True, help_text=_("Any form: +84 90 123 4567, 0901234567 or 84901234567.")
     )
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
@@ -239,6 +299,8 @@ class VirtualNumber(models.Model):
     quarantined_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("virtual number")
+        verbose_name_plural = _("virtual numbers")
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
@@ -250,7 +312,7 @@ class VirtualNumber(models.Model):
         indexes = [models.Index(fields=["status", "number"])]
 
     def __str__(self) -> str:
-        return self.number
+        return phone_display(self.number)
 
     def belongs_to(self, project_id: int | None) -> bool:
         """Whether `project_id` holds this number now (the rule for using it as caller ID)."""
@@ -270,13 +332,15 @@ class AppUser(models.Model):
     invalidates_routing = True
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="app_users")
-    user_id = models.CharField("Stringee userId", max_length=128)
+    user_id = models.CharField(_("Stringee userId"), max_length=128)
     display_name = models.CharField(max_length=200, blank=True)
-    phone_number = E164Field(blank=True, help_text="Optional; where calls may be forwarded.")
+    phone_number = E164Field(blank=True, help_text=_("Optional; where calls may be forwarded."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("app user")
+        verbose_name_plural = _("app users")
         ordering = ["project", "user_id"]
         constraints = [
             models.UniqueConstraint(
@@ -294,9 +358,9 @@ class Membership(models.Model):
     tenant_lookup = "project"
 
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        OPERATOR = "operator", "Operator"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", _("Owner")
+        OPERATOR = "operator", _("Operator")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -305,6 +369,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["project", "user"]
         constraints = [
             models.UniqueConstraint(
@@ -325,8 +391,8 @@ class WebhookSignatureFailure(models.Model):
     tenant_lookup = "project"
 
     class Reason(models.TextChoices):
-        MISSING = "missing", "No signature"
-        MISMATCH = "mismatch", "Wrong signature"
+        MISSING = "missing", _("No signature")
+        MISMATCH = "mismatch", _("Wrong signature")
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="signature_failures"
@@ -336,6 +402,8 @@ class WebhookSignatureFailure(models.Model):
     reason = models.CharField(max_length=8, choices=Reason.choices)
 
     class Meta:
+        verbose_name = _("webhook signature failure")
+        verbose_name_plural = _("webhook signature failures")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["project", "-at"], name="signature_failure_latest")]
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
@@ -94,3 +95,18 @@ class E164Field(models.CharField):
         if value in self.empty_values:
             return value
         return normalize_or_none(value) or value
+
+
+def phone_display(value: str | None) -> str:
+    """How staff read a stored number: the national form (`0901 234 567`) for a number of the
+    portal's region while Vietnamese is active, E.164 otherwise; anything else as it is."""
+    text = str(value or "")
+    if get_language() != "vi":
+        return text
+    e164 = normalize_or_none(text)
+    if e164 is None:
+        return text
+    parsed = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(parsed) != settings.PHONE_DEFAULT_REGION:
+        return text
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

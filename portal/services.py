@@ -76,7 +76,7 @@ def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool
     )
     current = VirtualNumber.objects.filter(number=e164).select_related("project").first()
     if current is None:
-        raise NumberUnavailable(f"{e164} is not in the number inventory.")
+        raise NumberUnavailable(_("%(number)s is not in the number inventory.") % {"number": e164})
     if not claimed and current.project_id != project.pk:
         raise NumberUnavailable(_why_unavailable(current))
     if claimed:

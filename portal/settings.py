@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.InputBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,12 +174,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Staff pages and API `detail` texts speak English (the source) or Vietnamese: the language comes
+# from the header switcher's cookie, else the browser's Accept-Language (docs/i18n.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("vi", "Tiếng Việt")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
 
-# One date format everywhere (portal/formats/en/formats.py), in the staff user's project time zone.
+# One date format per language (portal/formats/<lang>/formats.py), in the staff user's project
+# time zone.
 FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "static/"

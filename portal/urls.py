@@ -1,5 +1,5 @@
-"""Root URLs: admin, webhooks (answer_url / event_url), management API and its docs (Swagger UI,
-ReDoc)."""
+"""Root URLs: admin, the language switcher (`i18n/setlang/`), webhooks (answer_url /
+event_url), management API and its docs (Swagger UI, ReDoc)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -30,6 +30,7 @@ urlpatterns = [
         name="staff_password_set",
     ),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("routing.urls")),
     path("", include("calls.urls")),
     path("api/v1/", include("portal.api.urls")),

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from portal.phone import stringee_digits
 from routing.engine.decide import pattern_matches
 from routing.engine.destinations import Table
@@ -20,8 +23,11 @@ from routing.kinds import DestinationKind
 from routing.weekdays import days_label
 
 Link = Callable[[str, int], str | None]
-DIRECTION_WORDS = {"app": "from an app user", "phone": "from a phone"}
-HOURS_WORDS = {"open": "only while open", "closed": "only while closed (after hours, holidays)"}
+DIRECTION_WORDS = {"app": gettext_lazy("from an app user"), "phone": gettext_lazy("from a phone")}
+HOURS_WORDS = {
+    "open": gettext_lazy("only while open"),
+    "closed": gettext_lazy("only while closed (after hours, holidays)"),
+}
 MAX_TEXT = 60
 CLASSES = {
     "start": "fill:#417690,color:#fff,stroke:#264b5d",
@@ -44,32 +50,34 @@ def text(value: object, limit: int = MAX_TEXT) -> str:
 
 
 def _pattern(pattern: str) -> str:
-    return f"matching {pattern}" if pattern.startswith("^") else f"starting {pattern.lstrip('+')}"
+    if pattern.startswith("^"):
+        return _("matching %(pattern)s") % {"pattern": pattern}
+    return _("starting %(digits)s") % {"digits": pattern.lstrip("+")}
 
 
 def conditions(rule: dict) -> list[str]:
     """The rule's conditions in words (empty: every call)."""
     words = []
     if rule["direction"] in DIRECTION_WORDS:
-        words.append(DIRECTION_WORDS[rule["direction"]])
+        words.append(str(DIRECTION_WORDS[rule["direction"]]))
     called = rule["called"]
     kind = called["kind"]
     if kind == "number":
-        words.append(f"to {called['number']}")
+        words.append(_("to %(number)s") % {"number": called["number"]})
     elif kind == "user":
-        words.append(f"to app user {called['user']}")
+        words.append(_("to app user %(user)s") % {"user": called["user"]})
     elif kind == "any_user":
-        words.append("to any app user")
+        words.append(_("to any app user"))
     elif kind == "pattern":
-        words.append(f"to numbers {_pattern(called['pattern'])}")
+        words.append(_("to numbers %(pattern)s") % {"pattern": _pattern(called["pattern"])})
     if rule.get("caller_pattern"):
-        words.append(f"caller {_pattern(rule['caller_pattern'])}")
+        words.append(_("caller %(pattern)s") % {"pattern": _pattern(rule["caller_pattern"])})
     days = days_label(rule.get("days") or [])
     when = " ".join(part for part in (days, _window(rule.get("start"), rule.get("end"))) if part)
     if when:
         words.append(when)
     if rule.get("hours") in HOURS_WORDS:
-        words.append(HOURS_WORDS[rule["hours"]])
+        words.append(str(HOURS_WORDS[rule["hours"]]))
     return words
 
 
@@ -82,30 +90,39 @@ def destination_words(destination: dict, table: Table) -> str:
     kind = destination["kind"]
     if kind == DestinationKind.USER:
         return (
-            f"Ring app user {destination['user']}"
+            _("Ring app user %(user)s") % {"user": destination["user"]}
             if destination.get("user")
-            else "Ring the app user called"
+            else _("Ring the app user called")
         )
     if kind == DestinationKind.PHONE:
         return (
-            f"Forward to {destination['number']}"
+            _("Forward to %(number)s") % {"number": destination["number"]}
             if destination.get("number")
-            else "Call the number dialled"
+            else _("Call the number dialled")
         )
     if kind == DestinationKind.SIP:
-        return f"Dial {destination.get('sip', '')} on SIP trunk {destination.get('trunk', '')}"
+        return _("Dial %(sip)s on SIP trunk %(trunk)s") % {
+            "sip": destination.get("sip", ""),
+            "trunk": destination.get("trunk", ""),
+        }
     if kind == DestinationKind.MESSAGE:
         if destination.get("audio"):
-            return "Play a recorded message, hang up"
-        return f"Say “{destination.get('text') or table.fallback_message}”, hang up"
+            return _("Play a recorded message, hang up")
+        return _("Say “%(text)s”, hang up") % {
+            "text": destination.get("text") or table.fallback_message
+        }
     if kind == DestinationKind.VOICEMAIL:
-        return "Take a voicemail"
+        return _("Take a voicemail")
     if kind == DestinationKind.MENU:
         menu = table.menus.get(str(destination.get("menu")))
-        return f"IVR menu {menu['name']}" if menu else "A menu that no longer exists"
+        if menu is None:
+            return _("A menu that no longer exists")
+        return _("IVR menu %(name)s") % {"name": menu["name"]}
     if kind == DestinationKind.GROUP:
         group = table.groups.get(str(destination.get("group")))
-        return f"Ring group {group['name']}" if group else "A ring group that no longer exists"
+        if group is None:
+            return _("A ring group that no longer exists")
+        return _("Ring group %(name)s") % {"name": group["name"]}
     return kind
 
 
@@ -193,12 +210,14 @@ class _Chart:
         if node_id in self.drawn:
             return node_id
         self.drawn.add(node_id)
-        greeting = menu.get("text") or "a recorded greeting"
-        lines = [f"<b>IVR menu: {text(menu['name'])}</b>", f"<i>{text(greeting, 70)}</i>"]
+        greeting = menu.get("text") or _("a recorded greeting")
+        title = _("IVR menu: %(name)s") % {"name": text(menu["name"])}
+        lines = [f"<b>{title}</b>", f"<i>{text(greeting, 70)}</i>"]
         for digit, option in sorted(menu["options"].items()):
-            lines.append(self.step(node_id, f"key {text(digit)}", option))
+            lines.append(self.step(node_id, _("key %(digit)s") % {"digit": text(digit)}, option))
         tries = menu.get("max_retries", 0) + 1
-        lines.append(self.step(node_id, f"no valid key after {tries} tries", menu["final"]))
+        no_key = _("no valid key after %(tries)s tries") % {"tries": tries}
+        lines.append(self.step(node_id, no_key, menu["final"]))
         self.node(node_id, "<br/>".join(lines), "sub", "menu")
         self.click(node_id, "menu", menu["id"])
         return node_id
@@ -209,29 +228,30 @@ class _Chart:
             return node_id
         self.drawn.add(node_id)
         order = (
-            "in turn, after the last one rung"
+            _("rings in turn, after the last one rung:")
             if group.get("strategy") == "round_robin"
-            else "in order"
+            else _("rings in order:")
         )
-        lines = [f"<b>Ring group: {text(group['name'])}</b>", f"rings {order}:"]
+        title = _("Ring group: %(name)s") % {"name": text(group["name"])}
+        lines = [f"<b>{title}</b>", order]
         members = [f"{m['address']} ({m['timeout']} s)" for m in group.get("members", [])]
         lines += [f"{index}. {text(member)}" for index, member in enumerate(members, 1)] or [
-            "no members"
+            _("no members")
         ]
-        lines.append(self.step(node_id, "nobody answered", group["final"]))
+        lines.append(self.step(node_id, _("nobody answered"), group["final"]))
         self.node(node_id, "<br/>".join(lines), "sub", "group")
         self.click(node_id, "group", group["id"])
         return node_id
 
     def rule(self, position: int, rule: dict) -> str:
         node_id = f"r{rule['id']}"
-        words = conditions(rule) or ["every call"]
+        words = conditions(rule) or [_("every call")]
         options = rule.get("options") or {}
-        notes = [word for word in ("recorded" if options.get("record") else "",) if word]
+        notes = [_("recorded")] if options.get("record") else []
         if options.get("caller_id"):
-            notes.append(f"shows {options['caller_id']}")
+            notes.append(_("shows %(caller_id)s") % {"caller_id": options["caller_id"]})
         lines = [f"<b>{position}. {text(rule['name'])}</b>", text(" · ".join(words), 90)]
-        lines.append(self.step(node_id, "then", rule["destination"]))
+        lines.append(self.step(node_id, _("then"), rule["destination"]))
         if notes:
             lines.append(f"({', '.join(notes)})")
         on_fail = options.get("on_fail")
@@ -241,7 +261,7 @@ class _Chart:
                 "number": on_fail.get("number"),
                 "text": on_fail.get("text"),
             }
-            lines.append(self.step(node_id, "not answered", fail))
+            lines.append(self.step(node_id, _("not answered"), fail))
         self.node(node_id, "<br/>".join(lines), "round", "rule")
         self.click(node_id, "rule", rule["id"])
         return node_id
@@ -261,52 +281,58 @@ def flow_source(table: Table, *, number: str | None = None, link: Link | None = 
     """Mermaid source of what happens to a call to the project (or to one of its numbers)."""
     chart = _Chart(table, link)
     if number is not None and number in table.masking_pool:
-        chart.node("start", f"A call to {text(number)}", "stadium", "start")
         chart.node(
-            "mask", "Masking number: connects the two people of an open session", "box", "dest"
+            "start", _("A call to %(number)s") % {"number": text(number)}, "stadium", "start"
+        )
+        chart.node(
+            "mask", _("Masking number: connects the two people of an open session"), "box", "dest"
         )
         chart.edge("start", "mask")
         chart.node(
             "fallback",
-            "Anyone else hears that the number only connects session participants",
+            _("Anyone else hears that the number only connects session participants"),
             "box",
             "fallback",
         )
-        chart.edge("mask", "fallback", "not in a session")
+        chart.edge("mask", "fallback", _("not in a session"))
         return chart.source()
     if number is not None:
-        chart.node("start", f"A call to {text(number)}", "stadium", "start")
+        chart.node(
+            "start", _("A call to %(number)s") % {"number": text(number)}, "stadium", "start"
+        )
         rules = rules_for_number(table, number) if number in table.numbers else []
     else:
-        chart.node("start", "A call to the project", "stadium", "start")
+        chart.node("start", _("A call to the project"), "stadium", "start")
         rules = list(table.rules)
         if table.masking_pool:
             proxies = ", ".join(sorted(table.masking_pool))
             chart.node(
                 "mask",
-                f"Masking: connects the people of an open session<br/>{text(proxies, 120)}",
+                _("Masking: connects the people of an open session") + f"<br/>{text(proxies, 120)}",
                 "box",
                 "dest",
             )
-            chart.edge("start", "mask", "to a masking number")
+            chart.edge("start", "mask", _("to a masking number"))
     previous, label = "start", ""
     for position, rule in enumerate(rules, 1):
         node_id = chart.rule(position, rule)
         chart.edge(previous, node_id, label)
-        previous, label = node_id, "no"
+        previous, label = node_id, _("no")
     message = f"“{text(table.fallback_message)}”"
     if number is None:
-        fallback = (
-            "No rule applies: app users reach app users "
-            f"directly;<br/>anything else hears {message}"
-        )
+        fallback = _(
+            "No rule applies: app users reach app users directly;<br/>anything else hears "
+            "%(message)s"
+        ) % {"message": message}
     elif number not in table.numbers:
-        fallback = f"Not a number of this project now: callers hear {message}"
+        fallback = _("Not a number of this project now: callers hear %(message)s") % {
+            "message": message
+        }
     else:
         own = table.number_fallbacks.get(number)
         if own is not None:  # the number's own message comes before the project's
             message = f"“{text(own.get('audio') or own.get('text'))}”"
-        fallback = f"No rule applies: the caller hears {message}"
+        fallback = _("No rule applies: the caller hears %(message)s") % {"message": message}
     chart.node("fallback", fallback, "box", "fallback")
     chart.edge(previous, "fallback", label)
     return chart.source()

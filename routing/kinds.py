@@ -7,6 +7,8 @@ is spelled in one place. Each member carries its label for staff; `choices()` fe
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Kind(StrEnum):
     """A string enum whose members are `VALUE = "value", "Label"`."""
@@ -25,50 +27,50 @@ class Kind(StrEnum):
 
 
 class DestinationKind(Kind):
-    USER = "user", "App user"
-    PHONE = "phone", "External phone"
-    SIP = "sip", "SIP trunk"
-    MENU = "menu", "IVR menu"
-    MESSAGE = "message", "Message, then hang up"
-    VOICEMAIL = "voicemail", "Voicemail (record a message)"
-    GROUP = "group", "Ring group"
+    USER = "user", _("App user")
+    PHONE = "phone", _("External phone")
+    SIP = "sip", _("SIP trunk")
+    MENU = "menu", _("IVR menu")
+    MESSAGE = "message", _("Message, then hang up")
+    VOICEMAIL = "voicemail", _("Voicemail (record a message)")
+    GROUP = "group", _("Ring group")
 
 
 class Direction(Kind):
-    ANY = "any", "Any call"
-    APP = "app", "From an app user"
-    PHONE = "phone", "From a phone"
+    ANY = "any", _("Any call")
+    APP = "app", _("From an app user")
+    PHONE = "phone", _("From a phone")
 
 
 class CalledKind(Kind):
     """What a rule matches on the called side."""
 
-    ANY = "any", "Anything"
-    NUMBER = "number", "One of the project's numbers"
-    USER = "user", "One app user"
-    ANY_USER = "any_user", "Any app user of the project"
-    PATTERN = "pattern", "A number prefix or pattern"
+    ANY = "any", _("Anything")
+    NUMBER = "number", _("One of the project's numbers")
+    USER = "user", _("One app user")
+    ANY_USER = "any_user", _("Any app user of the project")
+    PATTERN = "pattern", _("A number prefix or pattern")
 
 
 class Hours(Kind):
-    ANY = "any", "Any time"
-    OPEN = "open", "Only while open (business hours)"
-    CLOSED = "closed", "Only while closed (outside hours, holidays)"
+    ANY = "any", _("Any time")
+    OPEN = "open", _("Only while open (business hours)")
+    CLOSED = "closed", _("Only while closed (outside hours, holidays)")
 
 
 class OnFail(Kind):
-    MESSAGE = "message", "Say a message"
-    VOICEMAIL = "voicemail", "Take a voicemail"
-    PHONE = "phone", "Forward to a phone"
+    MESSAGE = "message", _("Say a message")
+    VOICEMAIL = "voicemail", _("Take a voicemail")
+    PHONE = "phone", _("Forward to a phone")
 
 
 class Strategy(Kind):
-    SEQUENTIAL = "sequential", "Sequential: always from the first member"
-    ROUND_ROBIN = "round_robin", "Round-robin: start after the member rung first last time"
+    SEQUENTIAL = "sequential", _("Sequential: always from the first member")
+    ROUND_ROBIN = "round_robin", _("Round-robin: start after the member rung first last time")
 
 
 class PartyKind(Kind):
     """Who a ring-group member or a masking participant is."""
 
-    USER = "user", "App user"
-    PHONE = "phone", "Phone number"
+    USER = "user", _("App user")
+    PHONE = "phone", _("Phone number")

@@ -19,8 +19,9 @@ from routing.models import (
     RingGroupMember,
     RoutingRule,
 )
+from routing.prompts import spoken_prompts
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 
 
 def build_snapshot(project: Project) -> dict:
@@ -35,6 +36,7 @@ def build_snapshot(project: Project) -> dict:
         if (fallback := number.fallback_json()) is not None:
             number_fallbacks[number.number] = fallback
     numbers.sort()
+    prompts = spoken_prompts(project)
     users = sorted(
         AppUser.objects.filter(project_id=project_id, is_active=True).values_list(
             "user_id", flat=True
@@ -79,8 +81,10 @@ def build_snapshot(project: Project) -> dict:
         "version": SNAPSHOT_VERSION,
         "project_id": project.pk,
         "time_zone": project.time_zone,
-        "fallback_message": project.fallback_message,
+        "fallback_message": prompts.pop("fallback"),
         "number_fallbacks": number_fallbacks,
+        "voice": project.spoken_voice,
+        "prompts": prompts,
         "numbers": numbers,
         "users": users,
         "rules": rules,

@@ -28,9 +28,10 @@ from portal.webhook_views import WebhookErrorSerializer, WebhookView, webhook_sc
 from routing import engine
 from routing.cache import authorize, route_entry
 from routing.decisions import park_decision
-from routing.engine.destinations import Call, Table, fallback_scco
+from routing.engine.destinations import Call, Table
 from routing.error_log import error_log
 from routing.links import WebhookLinks, call_from_params
+from routing.prompts import spoken_fallback
 from routing.scco import validate_scco
 from routing.scco_schema import scco_response
 from routing.state import LiveState
@@ -107,7 +108,7 @@ def routed(project: Project, table: Table, params: dict, problem: str, decide: D
     error)."""
     call = call_from_params(params, timezone.now())
     if problem:  # refused input is never routed on
-        decision = engine.Decision(fallback_scco(project.fallback_message), problem, matched=False)
+        decision = engine.Decision(spoken_fallback(project), problem, matched=False)
     else:
         decision = _decided(project, table, call, decide)
     if not decision.matched:
@@ -123,7 +124,7 @@ def _decided(project: Project, table: Table, call: Call, decide: Decide) -> engi
     except Exception as exc:  # the caller must hear something, whatever broke
         logger.exception("Routing failed for project %s", project.pk)
         decision = engine.Decision(
-            fallback_scco(project.fallback_message), f"routing error: {exc!r}", matched=False
+            spoken_fallback(project), f"routing error: {exc!r}", matched=False
         )
     return decision
 

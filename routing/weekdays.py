@@ -6,10 +6,10 @@ everywhere. Days are ISO weekdays, 1 = Monday … 7 = Sunday; they are stored in
 normalised form, the sorted digits without repeats ("12345"), and blank means every day.
 
 Accepted, case-insensitive, separated by commas, semicolons or spaces:
-- a weekday number 1-7, or a name or its first two or more letters (Mon, Tu, Wednesday);
-- a range of two of those, with a hyphen or an en or em dash ("Mon-Fri", "1-5"); a range may
-  wrap around the
-  end of the week ("Fri-Mon" is Friday to Monday);
+- a weekday number 1-7, or an English name or its first two or more letters (Mon, Tu,
+  Wednesday), or a Vietnamese short name T2 … T7, CN (what `days_label` shows in Vietnamese);
+- a range of two of those, with a hyphen or an en or em dash ("Mon-Fri", "1-5", "T2-T6"); a
+  range may wrap around the end of the week ("Fri-Mon" is Friday to Monday);
 - a run of weekday digits as stored ("135").
 """
 
@@ -17,11 +17,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-SHORT_NAMES = [name[:3] for name in DAY_NAMES]
+# What the parser reads, in every language: English names (and their first letters) ...
+ENGLISH_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# ... and the Vietnamese short names, "T2" (thứ hai) … "T7", "CN" (chủ nhật).
+VIETNAMESE_SHORT_NAMES = ["t2", "t3", "t4", "t5", "t6", "t7", "cn"]
+# What staff read, in their language: full names (the week of opening hours) and short names
+# (rules' days, the flow picture). The short ones have a context so that Django's own "Mon"
+# (dates) keeps its translation. Lazy: each reads as text in the language active when shown
+# (typed as str for the choices and labels built from them).
+DAY_NAMES: list[str] = cast(
+    list[str],
+    [
+        gettext_lazy("Monday"),
+        gettext_lazy("Tuesday"),
+        gettext_lazy("Wednesday"),
+        gettext_lazy("Thursday"),
+        gettext_lazy("Friday"),
+        gettext_lazy("Saturday"),
+        gettext_lazy("Sunday"),
+    ],
+)
+SHORT_NAMES: list[Promise] = [
+    pgettext_lazy("weekday, short", "Mon"),
+    pgettext_lazy("weekday, short", "Tue"),
+    pgettext_lazy("weekday, short", "Wed"),
+    pgettext_lazy("weekday, short", "Thu"),
+    pgettext_lazy("weekday, short", "Fri"),
+    pgettext_lazy("weekday, short", "Sat"),
+    pgettext_lazy("weekday, short", "Sun"),
+]
 EXAMPLES = "Mon-Fri, 1-5, 1,3,5 or Mon,Wed,Fri"  # typed as is, in any language
 SHOWN = 20  # characters of a bad entry repeated in its error message
 
@@ -38,7 +68,8 @@ def _shown(text: str) -> str:
 
 
 def _day(token: str) -> int:
-    """One day: a digit 1-7 or an English weekday name (at least its first two letters)."""
+    """One day: a digit 1-7, an English weekday name (at least its first two letters) or a
+    Vietnamese short name (T2 … T7, CN)."""
     if token.isascii() and token.isdigit():
         number = int(token) if len(token) <= 2 else 0
         if 1 <= number <= 7:
@@ -48,8 +79,10 @@ def _day(token: str) -> int:
             % {"text": _shown(token), "examples": EXAMPLES}
         )
     word = token.lower()
+    if word in VIETNAMESE_SHORT_NAMES:
+        return VIETNAMESE_SHORT_NAMES.index(word) + 1
     if len(word) >= 2:
-        for number, name in enumerate(DAY_NAMES, start=1):
+        for number, name in enumerate(ENGLISH_NAMES, start=1):
             if name.lower().startswith(word):
                 return number
     raise DaysError(
@@ -102,11 +135,12 @@ def normalise_days(value: object) -> str:
 
 
 def days_label(days: Iterable[int] | str) -> str:
-    """Days in words: "Mon" to "Fri" joined by an en dash, "Mon, Wed, Fri", "" for every day
-    (reads stored text too)."""
+    """Days in words, in the active language: "Mon" to "Fri" joined by an en dash ("T2" to "T6" in
+    Vietnamese), "Mon, Wed, Fri", "" for every day (reads stored text too). `parse_days` reads
+    the label back in either language."""
     days = parse_days(days) if isinstance(days, str) else tuple(sorted(set(days)))
     if not days:
         return ""
     if len(days) > 2 and days == tuple(range(days[0], days[-1] + 1)):
         return f"{SHORT_NAMES[days[0] - 1]}–{SHORT_NAMES[days[-1] - 1]}"
-    return ", ".join(SHORT_NAMES[day - 1] for day in days)
+    return ", ".join(str(SHORT_NAMES[day - 1]) for day in days)

@@ -22,7 +22,7 @@ import jwt
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -62,11 +62,11 @@ class ProjectCaller:
 
     def __str__(self) -> str:
         if self.api_key is not None:
-            return _gettext("API key “%(name)s” (%(prefix)s…)") % {
+            return _("API key “%(name)s” (%(prefix)s…)") % {
                 "name": self.api_key.name,
                 "prefix": self.api_key.prefix,
             }
-        return _gettext("Stringee API key %(sid)s") % {"sid": self.project.api_key_sid}
+        return _("Stringee API key %(sid)s") % {"sid": self.project.api_key_sid}
 
 
 def _stringee_token(project: Project, extra: dict, ttl: int, now: int | None) -> str:
@@ -120,15 +120,19 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
-        raise _rejected(f"Malformed token: {exc}.", "malformed_token") from exc
+        raise _rejected(
+            _("Malformed token: %(problem)s.") % {"problem": exc}, "malformed_token"
+        ) from exc
     if header.get("alg") != ALGORITHM:
-        raise _rejected(f"Token algorithm must be {ALGORITHM}.", "bad_algorithm")
+        raise _rejected(
+            _("Token algorithm must be %(algorithm)s.") % {"algorithm": ALGORITHM}, "bad_algorithm"
+        )
     issuer = unverified.get("iss", "")
     if not isinstance(issuer, str) or bad_text(issuer):  # PostgreSQL cannot even compare a NUL
-        raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
+        raise _rejected(_("Unknown API key SID in `iss`."), "unknown_sid")
     project = Project.objects.filter(api_key_sid=issuer, is_active=True).first()
     if project is None:
-        raise _rejected("Unknown API key SID in `iss`.", "unknown_sid")
+        raise _rejected(_("Unknown API key SID in `iss`."), "unknown_sid")
     try:
         claims = jwt.decode(
             token,
@@ -137,20 +141,22 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
             options={"require": ["exp", "iss", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise _rejected("Token has expired.", "token_expired") from exc
+        raise _rejected(_("Token has expired."), "token_expired") from exc
     except jwt.InvalidSignatureError as exc:
         raise _rejected(
-            "Token signature does not match the API key secret.", "bad_signature"
+            _("Token signature does not match the API key secret."), "bad_signature"
         ) from exc
     except jwt.PyJWTError as exc:
-        raise _rejected(f"Invalid token: {exc}.", "invalid_token") from exc
+        raise _rejected(
+            _("Invalid token: %(problem)s.") % {"problem": exc}, "invalid_token"
+        ) from exc
     if not is_rest_claim(claims.get("rest_api")):
-        raise _rejected("Token lacks the `rest_api: true` (or 1) claim.", "not_a_rest_token")
+        raise _rejected(_("Token lacks the `rest_api: true` (or 1) claim."), "not_a_rest_token")
     # Both bounds: from now (so a future `iat` cannot stretch a token) and from `iat` when given.
     now = time.time() if now is None else now
     issued = claims.get("iat", now)
     if claims["exp"] - min(issued, now) > MAX_LIFETIME_SECONDS:
-        raise _rejected("Token lifetime exceeds 24 hours.", "lifetime_too_long")
+        raise _rejected(_("Token lifetime exceeds 24 hours."), "lifetime_too_long")
     _refuse_replay(project, claims, now)
     return project, claims
 
@@ -216,14 +222,14 @@ def verify_api_key(plain_key: str, now=None) -> ApiKey:
     if prefix and not bad_text(plain_key):
         key = ApiKey.objects.select_related("project").filter(prefix=prefix).first()
     if key is None or not secrets.compare_digest(key.key_hash, api_key_digest(plain_key)):
-        raise _rejected(_gettext("Unknown API key."), "unknown_api_key")
+        raise _rejected(_("Unknown API key."), "unknown_api_key")
     now = now or timezone.now()
     if key.revoked_at is not None:
-        raise _rejected(_gettext("This API key was revoked."), "api_key_revoked")
+        raise _rejected(_("This API key was revoked."), "api_key_revoked")
     if key.expires_at is not None and key.expires_at <= now:
-        raise _rejected(_gettext("This API key has expired."), "api_key_expired")
+        raise _rejected(_("This API key has expired."), "api_key_expired")
     if not key.project.is_active:
-        raise _rejected(_gettext("This API key's project is switched off."), "project_inactive")
+        raise _rejected(_("This API key's project is switched off."), "project_inactive")
     _note_use(key, now)
     return key
 
@@ -246,7 +252,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not parts or parts[0].decode(errors="replace").lower() != API_KEY_KEYWORD.lower():
             return None
         if len(parts) != 2:
-            raise _rejected(_gettext("Send the key as “Api-Key <key>”."), "malformed_api_key")
+            raise _rejected(_("Send the key as “Api-Key <key>”."), "malformed_api_key")
         key = verify_api_key(parts[1].decode(errors="replace"))
         caller = ProjectCaller(key.project, api_key=key)
         note_api_caller(label=str(caller), api_key_id=key.pk)

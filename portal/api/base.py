@@ -7,6 +7,7 @@ read only); superusers see everything. Querysets are scoped only here, through p
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.settings import api_settings
@@ -66,7 +67,7 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
     project = getattr(request.user, "project", None)
     if project is not None:
         if chosen and chosen != str(project.stringee_project_id):
-            raise exceptions.NotFound("No such project among yours.")
+            raise exceptions.NotFound(_("No such project among yours."))
         return project
     candidates = projects_for(request.user, roles)
     if chosen:
@@ -74,7 +75,7 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
             candidates.filter(stringee_project_id=chosen).first() if chosen.isdigit() else None
         )
         if project is None:
-            raise exceptions.NotFound("No such project among yours.")
+            raise exceptions.NotFound(_("No such project among yours."))
         return project
     only = list(candidates[:2])
     if len(only) != 1:

@@ -110,6 +110,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "event_url",
             "time_zone",
             "fallback_message",
+            "caller_voice",
             "retention_days",
             "signing_mode",
             "is_active",

@@ -2,6 +2,7 @@
 
 import time
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -165,7 +166,9 @@ class AccessTokenViewSet(ProjectScopedViewSet):
         project = caller_project(request)
         user_id, ttl, icc_api = (body.validated_data[key] for key in ("userId", "ttl", "icc_api"))
         if active_app_user(project=project, user_id=user_id) is None:
-            raise exceptions.NotFound(f"No active app user “{user_id}” in this project.")
+            raise exceptions.NotFound(
+                _("No active app user “%(user_id)s” in this project.") % {"user_id": user_id}
+            )
         now = int(time.time())
         token = make_client_token(project, user_id, ttl=ttl, now=now, icc_api=icc_api)
         data = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ProjectAdmin, VirtualNumberAdmin
 from portal.models import Project, VirtualNumber
@@ -42,7 +43,7 @@ class ProjectWithFlowAdmin(ProjectAdmin):
     readonly_fields = [*ProjectAdmin.readonly_fields, "flow_picture"]
     fieldsets = [
         *ProjectAdmin.fieldsets[:-1],
-        ("Where calls go", {"fields": ["flow_picture"]}),
+        (_("Where calls go"), {"fields": ["flow_picture"]}),
         ProjectAdmin.fieldsets[-1],
     ]
 
@@ -50,7 +51,7 @@ class ProjectWithFlowAdmin(ProjectAdmin):
         js = MEDIA_JS
         css = MEDIA_CSS
 
-    @admin.display(description="flow of a call")
+    @admin.display(description=_("flow of a call"))
     def flow_picture(self, obj):
         return flow_picture(obj) if obj.pk else "Shown once the project is saved."
 
@@ -63,7 +64,7 @@ class VirtualNumberWithFlowAdmin(VirtualNumberAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *(["flow_picture"] if obj else [])]
 
-    @admin.display(description="where calls to it go")
+    @admin.display(description=_("where calls to it go"))
     def flow_picture(self, obj):
         return flow_picture(obj.project if obj.belongs_to(obj.project_id) else None, obj.number)
 

@@ -1,6 +1,7 @@
 """Staff pages for ring groups (with their members, in ring order) and conference rooms."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
 from routing.admin.forms import (
@@ -36,7 +37,7 @@ class RingGroupAdmin(TenantScopedAdmin):
     inlines = [RingGroupMemberInline]
     fieldsets = [
         (None, {"fields": ["project", "name", "strategy", "caller_id"]}),
-        ("When no member answers (final step)", {"fields": DESTINATION_FIELDS}),
+        (_("When no member answers (final step)"), {"fields": DESTINATION_FIELDS}),
     ]
 
     class Media:

@@ -1,6 +1,7 @@
 """Staff pages for IVR menus, with their keys edited on the menu's page."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
 from routing.admin.forms import (
@@ -37,9 +38,9 @@ class IvrMenuAdmin(TenantScopedAdmin):
     inlines = [IvrOptionInline]
     fieldsets = [
         (None, {"fields": ["project", "name"]}),
-        ("Greeting", {"fields": ["greeting_text", "greeting_voice", "greeting_audio"]}),
-        ("Keys pressed", {"fields": ["timeout", "max_retries", "invalid_message"]}),
-        ("Final step: when no valid key was pressed", {"fields": DESTINATION_FIELDS}),
+        (_("Greeting"), {"fields": ["greeting_text", "greeting_voice", "greeting_audio"]}),
+        (_("Keys pressed"), {"fields": ["timeout", "max_retries", "invalid_message"]}),
+        (_("Final step: when no valid key was pressed"), {"fields": DESTINATION_FIELDS}),
     ]
 
     class Media:

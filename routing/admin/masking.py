@@ -4,7 +4,7 @@ list)."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, user_may
@@ -143,4 +143,8 @@ class MaskingSessionAdmin(TenantScopedAdmin):
             if user_may(request.user, session, self.edit_roles):
                 masking.masking_session_close(session=session)
                 closed += 1
-        self.message_user(request, f"{closed} session(s) closed.")
+        self.message_user(
+            request,
+            ngettext("%(count)d session closed.", "%(count)d sessions closed.", closed)
+            % {"count": closed},
+        )

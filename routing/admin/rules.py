@@ -1,6 +1,7 @@
 """Staff pages for routing rules (with the "simulate a call" page linked from their list)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
 from routing.admin.forms import CONDITIONAL_FIELDS_JS, DESTINATION_FIELDS, URL_FIELDS, checked_form
@@ -57,7 +58,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
                 "starting with ^. Days: Mon-Fri, 1-5, 1,3,5 or Mon,Wed,Fri (1 = Monday).",
             },
         ),
-        ("Send it to", {"fields": DESTINATION_FIELDS}),
+        (_("Send it to"), {"fields": DESTINATION_FIELDS}),
         (
             "Options",
             {

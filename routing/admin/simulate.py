@@ -9,6 +9,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Project
 from portal.tenancy import projects_for
@@ -16,13 +17,15 @@ from routing.simulate import DIRECTION_CHOICES, parse_time, simulate_call
 
 
 class SimulateForm(forms.Form):
-    from_ = forms.CharField(label="From", max_length=128, help_text="Caller number or app user id.")
-    to = forms.CharField(max_length=128, help_text="Called number or app user id.")
+    from_ = forms.CharField(
+        label=_("From"), max_length=128, help_text=_("Caller number or app user id.")
+    )
+    to = forms.CharField(max_length=128, help_text=_("Called number or app user id."))
     direction = forms.ChoiceField(choices=DIRECTION_CHOICES)
     at = forms.CharField(
-        label="Time",
+        label=_("Time"),
         required=False,
-        help_text="Project local time, e.g. 2026-11-23 08:00 (or with an offset); blank: now.",
+        help_text=_("Project local time, e.g. 2026-11-23 08:00 (or with an offset); blank: now."),
     )
 
     def clean_at(self) -> datetime | None:
@@ -61,7 +64,7 @@ def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpR
         )
     context = {
         **site.each_context(request),
-        "title": f"Simulate a call — {project}",
+        "title": _("Simulate a call — %(project)s") % {"project": project},
         "project": project,
         "form": form,
         "explanation": explanation,

@@ -14,13 +14,14 @@ from routing import patterns, scco
 from routing.engine import destinations, masking, ring
 from routing.engine.calendar import hours_allow
 from routing.engine.destinations import (
+    INVALID_CHOICE_MESSAGE,
     Call,
     CallState,
     Context,
     Links,
     NoState,
     Table,
-    fallback_scco,
+    table_fallback,
 )
 from routing.kinds import CalledKind, Direction, Hours
 
@@ -180,7 +181,7 @@ def route(table: Table, call: Call, links: Links, state: CallState | None = None
 
 def fallback(table: Table, reason: str) -> Decision:
     """The project's fallback message: nothing applied (logged for staff as a routing error)."""
-    return Decision(fallback_scco(table.fallback_message), reason, matched=False)
+    return Decision(table_fallback(table), reason, matched=False)
 
 
 def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
@@ -197,16 +198,26 @@ def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
             return Decision(built, f"menu “{menu['name']}”: pressed {choice}")
     if attempt <= menu["max_retries"]:
         retry = [
-            scco.talk(menu["invalid_message"], voice=menu.get("voice") or None, barge_in=False)
+            scco.talk(
+                invalid_choice_message(menu, ctx.table),
+                voice=menu.get("voice") or ctx.table.voice,
+                barge_in=False,
+            )
         ]
         retry += destinations.menu_scco(menu, ctx, attempt + 1)
         return Decision(
             retry, f"menu “{menu['name']}”: invalid input {choice!r}, try {attempt + 1}"
         )
-    built = destinations.build(menu["final"], ctx) or fallback_scco(ctx.table.fallback_message)
+    built = destinations.build(menu["final"], ctx) or table_fallback(ctx.table)
     return Decision(
         built, f"menu “{menu['name']}”: no valid choice after {attempt} tries, final step"
     )
+
+
+def invalid_choice_message(menu: dict, table: Table) -> str:
+    """The menu's "wrong key" message; its English default is spoken in the caller language."""
+    text = menu["invalid_message"]
+    return table.prompt("invalid_choice", text) if text == INVALID_CHOICE_MESSAGE else text
 
 
 def on_fail_step(ctx: Context, rule_id: int) -> Decision:
@@ -217,9 +228,7 @@ def on_fail_step(ctx: Context, rule_id: int) -> Decision:
         return fallback(ctx.table, f"rule {rule_id} has no on-fail")
     options = {"caller_id": rule["options"].get("caller_id")}
     built = destinations.build(on_fail, Context(ctx.call, ctx.table, ctx.links, options))
-    return Decision(
-        built or fallback_scco(ctx.table.fallback_message), f"rule “{rule['name']}”: on fail"
-    )
+    return Decision(built or table_fallback(ctx.table), f"rule “{rule['name']}”: on fail")
 
 
 def ring_step(ctx: Context, group_id: int, tried: int, start: int) -> Decision:

@@ -13,12 +13,15 @@ from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext_noop
+
 from portal.phone import normalize_or_none, stringee_digits
 from routing import scco
 from routing.kinds import DestinationKind
 
 Action = dict[str, Any]
-VOICEMAIL_PROMPT = "Please leave a message after the tone."
+VOICEMAIL_PROMPT = gettext_noop("Please leave a message after the tone.")
+INVALID_CHOICE_MESSAGE = gettext_noop("Sorry, that is not a valid choice.")
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,12 @@ class Table:
     )  # {"hours": {weekday: [[opens, closes]]}, "holidays": [...]}
     # called E.164 → {"text", "audio"}: what callers of that number hear when no rule applies
     number_fallbacks: dict[str, dict] = field(default_factory=dict)
+    voice: str | None = None  # the project's caller voice; None: Stringee's default
+    prompts: dict[str, str] = field(default_factory=dict)  # system messages, caller language
+
+    def prompt(self, key: str, english: str) -> str:
+        """The system message `key` in the project's caller language (`english` if unknown)."""
+        return self.prompts.get(key, english)
 
     @classmethod
     def from_json(cls, data: dict) -> "Table":
@@ -136,6 +145,8 @@ class Table:
             masking_pool=data.get("masking_pool", {}),
             calendar=data.get("calendar", {}),
             number_fallbacks=data.get("number_fallbacks", {}),
+            voice=data.get("voice"),
+            prompts=data.get("prompts", {}),
         )
 
 
@@ -165,15 +176,20 @@ def build(destination: dict, ctx: Context) -> list[Action] | None:
     return BUILDERS[destination["kind"]](destination, ctx)
 
 
-def fallback_scco(message: str) -> list[Action]:
-    return [scco.talk(message)]
+def fallback_scco(message: str, voice: str | None = None) -> list[Action]:
+    return [scco.talk(message, voice=voice)]
+
+
+def table_fallback(table: Table) -> list[Action]:
+    """The project's fallback message, in its caller language and voice."""
+    return fallback_scco(table.fallback_message, voice=table.voice)
 
 
 def number_fallback_scco(fallback: dict, table: Table) -> list[Action]:
     """A number's own "no rule applies" message: its audio, else its text."""
     if fallback.get("audio"):
         return [scco.play(file_name=fallback["audio"])]
-    return fallback_scco(fallback.get("text") or table.fallback_message)
+    return fallback_scco(fallback.get("text") or table.fallback_message, voice=table.voice)
 
 
 def caller_endpoint(call: Call, caller_id: str | None = None) -> dict:
@@ -256,15 +272,15 @@ def to_message(destination: dict, ctx: Context) -> list[Action]:
     if destination.get("audio"):
         return [scco.play(file_name=destination["audio"], barge_in=False)]
     text = destination.get("text") or ctx.table.fallback_message
-    return [scco.talk(text, voice=destination.get("voice") or None, barge_in=False)]
+    return [scco.talk(text, voice=destination.get("voice") or ctx.table.voice, barge_in=False)]
 
 
 @builder(DestinationKind.VOICEMAIL)
 def to_voicemail(destination: dict, ctx: Context) -> list[Action]:
     """A prompt, then the caller's message is recorded and sent to the recording callback."""
-    prompt = destination.get("text") or VOICEMAIL_PROMPT
+    prompt = destination.get("text") or ctx.table.prompt("voicemail", VOICEMAIL_PROMPT)
     return [
-        scco.talk(prompt, barge_in=False),
+        scco.talk(prompt, voice=ctx.table.voice, barge_in=False),
         scco.record_message(ctx.links.recording(ctx.call), beep_start=True),
     ]
 
@@ -275,7 +291,8 @@ def menu_scco(menu: dict, ctx: Context, attempt: int) -> list[Action]:
     if menu.get("audio"):
         greeting = scco.play(file_name=menu["audio"], barge_in=True)
     else:
-        greeting = scco.talk(menu["text"], voice=menu.get("voice") or None, barge_in=True)
+        voice = menu.get("voice") or ctx.table.voice
+        greeting = scco.talk(menu["text"], voice=voice, barge_in=True)
     collect = scco.input_digits(
         ctx.links.ivr(menu["id"], ctx.call, attempt),
         max_digits=1,

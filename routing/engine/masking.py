@@ -6,13 +6,17 @@ by its user id. `CallState.masking_binding` says whether that caller is bound on
 number and to whom; strangers and ended sessions hear a message and are not connected.
 """
 
+from django.utils.translation import gettext_noop
+
 from portal.phone import stringee_digits
 from routing import scco
 from routing.engine.destinations import Action, Call, CallState, Table
 from routing.kinds import PartyKind
 
-STRANGER_MESSAGE = "Sorry, this number only connects the participants of an active session."
-ENDED_MESSAGE = "Sorry, this session has ended. The number no longer connects you."
+STRANGER_MESSAGE = gettext_noop(
+    "Sorry, this number only connects the participants of an active session."
+)
+ENDED_MESSAGE = gettext_noop("Sorry, this session has ended. The number no longer connects you.")
 
 
 def caller_identity(call: Call) -> tuple[str, str]:
@@ -33,13 +37,23 @@ def masked_scco(
     binding = state.masking_binding(proxy_id, kind, address)
     if binding is None:
         return (
-            [scco.talk(STRANGER_MESSAGE, barge_in=False)],
+            [
+                scco.talk(
+                    table.prompt("masking_stranger", STRANGER_MESSAGE),
+                    voice=table.voice,
+                    barge_in=False,
+                )
+            ],
             f"masking: {address} is not a participant",
             False,
         )
     if not binding["open"]:
         return (
-            [scco.talk(ENDED_MESSAGE, barge_in=False)],
+            [
+                scco.talk(
+                    table.prompt("masking_ended", ENDED_MESSAGE), voice=table.voice, barge_in=False
+                )
+            ],
             f"masking: session {binding['session']} has ended",
             False,
         )

@@ -14,7 +14,7 @@ from routing.engine.destinations import (
     build,
     builder,
     caller_endpoint,
-    fallback_scco,
+    table_fallback,
 )
 from routing.kinds import DestinationKind, PartyKind, Strategy
 
@@ -31,7 +31,7 @@ def ring_member(group: dict, ctx: Context, tried: int, start: int) -> list[Actio
     last."""
     members = group["members"]
     if tried >= len(members):
-        return build(group["final"], ctx) or fallback_scco(ctx.table.fallback_message)
+        return build(group["final"], ctx) or table_fallback(ctx.table)
     member = members[(start + tried) % len(members)]
     outbound = member["kind"] == PartyKind.PHONE
     return [

@@ -4,6 +4,7 @@ zone."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 from routing.weekdays import DAY_NAMES
@@ -20,11 +21,12 @@ class OpeningHours(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
     opens = models.TimeField()
-    closes = models.TimeField(help_text="Exclusive; 00:00 means the end of the day.")
+    closes = models.TimeField(help_text=_("Exclusive; 00:00 means the end of the day."))
 
     class Meta:
         ordering = ["project", "weekday", "opens"]
-        verbose_name_plural = "opening hours"
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
         constraints = [
             models.CheckConstraint(
                 name="opening_weekday_iso", condition=Q(weekday__gte=1, weekday__lte=7)
@@ -63,6 +65,8 @@ class Holiday(models.Model):
     name = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["project", "date"]
         constraints = [
             models.UniqueConstraint(fields=["project", "date"], name="one_holiday_per_project_date")

@@ -3,6 +3,7 @@ menus and ring groups."""
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AppUser, CheckedInPython, VirtualNumber
 from portal.phone import E164Field, stringee_digits
@@ -41,17 +42,17 @@ class Destination(CheckedInPython):
         blank=True,
         on_delete=models.RESTRICT,
         related_name="+",
-        help_text="Blank: the app user the call was made to.",
+        help_text=_("Blank: the app user the call was made to."),
     )
-    destination_number = E164Field(blank=True, help_text="Blank: the number the caller dialled.")
+    destination_number = E164Field(blank=True, help_text=_("Blank: the number the caller dialled."))
     destination_sip_trunk = models.CharField(
-        "SIP trunk id",
+        _("SIP trunk id"),
         max_length=64,
         blank=True,
-        help_text="Stringee's sipTrunkId (Stringee dashboard › SIP trunks).",
+        help_text=_("Stringee's sipTrunkId (Stringee dashboard › SIP trunks)."),
     )
     destination_sip_number = models.CharField(
-        "number on the trunk", max_length=32, blank=True, validators=[validate_trunk_number]
+        _("number on the trunk"), max_length=32, blank=True, validators=[validate_trunk_number]
     )
     destination_menu = models.ForeignKey(
         "routing.IvrMenu", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
@@ -62,13 +63,19 @@ class Destination(CheckedInPython):
     message_text = models.CharField(
         max_length=1000,
         blank=True,
-        help_text="Spoken text; blank plays the project's fallback message.",
+        help_text=_("Spoken text; blank plays the project's fallback message."),
     )
     message_voice = models.CharField(
-        max_length=100, blank=True, help_text="Stringee voice, e.g. hn_male_xuantin_vdts_48k-hsmm."
+        max_length=100,
+        blank=True,
+        help_text=_("Stringee voice, e.g. hn_male_xuantin_vdts_48k-hsmm."),
     )
     message_audio = models.CharField(
-        "audio file", max_length=500, blank=True, validators=[validate_audio], help_text=AUDIO_HELP
+        _("audio file"),
+        max_length=500,
+        blank=True,
+        validators=[validate_audio],
+        help_text=AUDIO_HELP,
     )
 
     class Meta:
@@ -116,12 +123,12 @@ class CallerIdMixin(models.Model):
 
     caller_id = models.ForeignKey(
         VirtualNumber,
-        verbose_name="caller ID",
+        verbose_name=_("caller ID"),
         null=True,
         blank=True,
         on_delete=models.RESTRICT,
         related_name="+",
-        help_text="What a called phone sees; must be a number of this project.",
+        help_text=_("What a called phone sees; must be a number of this project."),
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AppUser, CheckedInPython, Project
 from portal.phone import E164Field
@@ -28,14 +29,16 @@ class RingGroup(CallerIdMixin, Destination):
         max_length=12, choices=Strategy.choices(), default=Strategy.SEQUENTIAL
     )
     destination_kind = models.CharField(
-        "when all fail",
+        _("when all fail"),
         max_length=10,
         choices=DestinationKind.choices(),
         default=DestinationKind.VOICEMAIL,
-        help_text="What the caller gets when no member answered.",
+        help_text=_("What the caller gets when no member answered."),
     )
 
     class Meta:
+        verbose_name = _("ring group")
+        verbose_name_plural = _("ring groups")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -93,10 +96,12 @@ class RingGroupMember(CheckedInPython):
     timeout = models.PositiveIntegerField(
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(3600)],
-        help_text="Seconds of ringing before the next member.",
+        help_text=_("Seconds of ringing before the next member."),
     )
 
     class Meta:
+        verbose_name = _("ring group member")
+        verbose_name_plural = _("ring group members")
         ordering = ["group", "position", "id"]
         constraints = [
             models.CheckConstraint(
@@ -130,14 +135,16 @@ class ConferenceRoom(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conference_rooms")
     name = models.CharField(max_length=200)
     stringee_room_id = models.CharField(
-        "Stringee roomId",
+        _("Stringee roomId"),
         max_length=128,
         blank=True,
-        help_text="From Stringee's room API (room2/create).",
+        help_text=_("From Stringee's room API (room2/create)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("conference room")
+        verbose_name_plural = _("conference rooms")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="unique_room_name_per_project")

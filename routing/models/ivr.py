@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
+from routing.engine.destinations import INVALID_CHOICE_MESSAGE
 from routing.kinds import DestinationKind
 from routing.models.destination import AUDIO_HELP, Destination, validate_audio
 
@@ -22,7 +24,7 @@ class IvrMenu(Destination):
     greeting_text = models.CharField(max_length=1000, blank=True)
     greeting_voice = models.CharField(max_length=100, blank=True)
     greeting_audio = models.CharField(
-        "greeting audio file",
+        _("greeting audio file"),
         max_length=500,
         blank=True,
         validators=[validate_audio],
@@ -31,25 +33,25 @@ class IvrMenu(Destination):
     timeout = models.PositiveIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(3600)],
-        help_text="Seconds to wait for a key.",
+        help_text=_("Seconds to wait for a key."),
     )
     max_retries = models.PositiveIntegerField(
         default=2,
         validators=[MaxValueValidator(10)],
-        help_text="Tries after the first invalid or missing key.",
+        help_text=_("Tries after the first invalid or missing key."),
     )
-    invalid_message = models.CharField(max_length=500, default="Sorry, that is not a valid choice.")
+    invalid_message = models.CharField(max_length=500, default=INVALID_CHOICE_MESSAGE)
     destination_kind = models.CharField(
-        "final step",
+        _("final step"),
         max_length=10,
         choices=DestinationKind.choices(),
         default="message",
-        help_text="Where the call goes when no valid key was pressed after the last try.",
+        help_text=_("Where the call goes when no valid key was pressed after the last try."),
     )
 
     class Meta:
-        verbose_name = "IVR menu"
-        verbose_name_plural = "IVR menus"
+        verbose_name = _("IVR menu")
+        verbose_name_plural = _("IVR menus")
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -102,8 +104,8 @@ class IvrOption(Destination):
     digit = models.CharField(max_length=1, choices=DIGITS)
 
     class Meta:
-        verbose_name = "IVR menu key"
-        verbose_name_plural = "IVR menu keys"
+        verbose_name = _("IVR menu key")
+        verbose_name_plural = _("IVR menu keys")
         ordering = ["menu", "digit"]
         constraints = [
             models.UniqueConstraint(fields=["menu", "digit"], name="one_option_per_digit"),

@@ -1,6 +1,7 @@
 """The routing error log: calls that got the fallback message, and why (staff read these)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 
@@ -13,12 +14,12 @@ class RoutingErrorLog(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_errors")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     call_id = models.CharField(max_length=128, blank=True, db_index=True)
-    params = models.JSONField(default=dict, help_text="The request's query parameters.")
+    params = models.JSONField(default=dict, help_text=_("The request's query parameters."))
     error = models.TextField()
 
     class Meta:
-        verbose_name = "routing error"
-        verbose_name_plural = "routing errors"
+        verbose_name = _("routing error")
+        verbose_name_plural = _("routing errors")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["project", "-created_at"], name="routing_error_project_latest")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project, VirtualNumber
 from routing.kinds import PartyKind
@@ -28,7 +29,8 @@ class MaskingPoolNumber(models.Model):
 
     class Meta:
         ordering = ["project", "number"]
-        verbose_name = "masking pool number"
+        verbose_name = _("masking pool number")
+        verbose_name_plural = _("masking pool numbers")
 
     def __str__(self) -> str:
         return str(self.number)
@@ -48,22 +50,24 @@ class MaskingSession(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="masking_sessions")
     proxy = models.ForeignKey(VirtualNumber, on_delete=models.PROTECT, related_name="+")
-    a_kind = models.CharField("participant A kind", max_length=5, choices=PartyKind.choices())
+    a_kind = models.CharField(_("participant A kind"), max_length=5, choices=PartyKind.choices())
     a_address = models.CharField(
-        "participant A", max_length=128, help_text="E.164 number or app user id."
+        _("participant A"), max_length=128, help_text=_("E.164 number or app user id.")
     )
-    b_kind = models.CharField("participant B kind", max_length=5, choices=PartyKind.choices())
+    b_kind = models.CharField(_("participant B kind"), max_length=5, choices=PartyKind.choices())
     b_address = models.CharField(
-        "participant B", max_length=128, help_text="E.164 number or app user id."
+        _("participant B"), max_length=128, help_text=_("E.164 number or app user id.")
     )
     reference = models.CharField(
-        max_length=200, blank=True, help_text="Your id, e.g. the ride or order."
+        max_length=200, blank=True, help_text=_("Your id, e.g. the ride or order.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("masking session")
+        verbose_name_plural = _("masking sessions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["project", "closed_at", "expires_at"])]
         constraints = [
@@ -96,6 +100,8 @@ class MaskingBinding(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("masking binding")
+        verbose_name_plural = _("masking bindings")
         indexes = [models.Index(fields=["proxy", "kind", "address"], name="masking_binding_lookup")]
         constraints = [
             models.UniqueConstraint(

@@ -30,7 +30,7 @@ def validate_pattern(value: str) -> None:
             ) from None
     elif not re.fullmatch(r"\+?[0-9A-Za-z_.\-]+", value):
         raise ValidationError(
-            "Enter a prefix such as 8490 (digits with country code) or a regex starting with ^."
+            _("Enter a prefix such as 8490 (digits with country code) or a regex starting with ^.")
         )
 
 
@@ -97,12 +97,12 @@ class RoutingRule(CallerIdMixin, Destination):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_rules")
     name = models.CharField(max_length=200)
-    priority = models.PositiveIntegerField(default=100, help_text="Lower runs first.")
+    priority = models.PositiveIntegerField(default=100, help_text=_("Lower runs first."))
     enabled = models.BooleanField(default=True)
     # match
     direction = models.CharField(max_length=5, choices=Direction.choices(), default=Direction.ANY)
     called_kind = models.CharField(
-        "called", max_length=10, choices=CalledKind.choices(), default=CalledKind.ANY
+        _("called"), max_length=10, choices=CalledKind.choices(), default=CalledKind.ANY
     )
     called_number = models.ForeignKey(
         VirtualNumber, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
@@ -112,25 +112,27 @@ class RoutingRule(CallerIdMixin, Destination):
     )
     called_pattern = models.CharField(max_length=100, blank=True, validators=[validate_pattern])
     caller_pattern = models.CharField(
-        max_length=100, blank=True, validators=[validate_pattern], help_text="Blank: any caller."
+        max_length=100, blank=True, validators=[validate_pattern], help_text=_("Blank: any caller.")
     )
     schedule_days = DaysField(
-        "days",
+        _("days"),
         max_length=7,
         blank=True,
         validators=[validate_days],
         help_text=DAYS_HELP,
     )
-    schedule_start = models.TimeField("from", null=True, blank=True, help_text="Project time zone.")
+    schedule_start = models.TimeField(
+        _("from"), null=True, blank=True, help_text=_("Project time zone.")
+    )
     schedule_end = models.TimeField(
-        "until", null=True, blank=True, help_text="Exclusive; may pass midnight."
+        _("until"), null=True, blank=True, help_text=_("Exclusive; may pass midnight.")
     )
     business_hours = models.CharField(
         max_length=6,
         choices=Hours.choices(),
         default=Hours.ANY,
         blank=True,
-        help_text=(
+        help_text=_(
             "Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time."
         ),
     )
@@ -140,20 +142,20 @@ class RoutingRule(CallerIdMixin, Destination):
         max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3"
     )
     timeout = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Seconds of ringing."
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Seconds of ringing.")
     )
     max_connect_time = models.IntegerField(
-        null=True, blank=True, help_text="Seconds; -1 unlimited."
+        null=True, blank=True, help_text=_("Seconds; -1 unlimited.")
     )
     custom_data = models.CharField(max_length=1000, blank=True)
     peer_to_peer_call = models.BooleanField(
-        null=True, blank=True, help_text="Blank: Stringee's default."
+        null=True, blank=True, help_text=_("Blank: Stringee's default.")
     )
     continue_on_fail = models.BooleanField(
-        default=False, help_text="When the callee cannot be reached…"
+        default=False, help_text=_("When the callee cannot be reached…")
     )
     on_fail_kind = models.CharField(
-        "on fail", max_length=10, choices=OnFail.choices(), default=OnFail.MESSAGE
+        _("on fail"), max_length=10, choices=OnFail.choices(), default=OnFail.MESSAGE
     )
     on_fail_number = E164Field(blank=True)
     on_fail_text = models.CharField(max_length=500, blank=True)
@@ -161,6 +163,8 @@ class RoutingRule(CallerIdMixin, Destination):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["project", "priority", "id"]
         indexes = [models.Index(fields=["project", "enabled", "priority"])]
         constraints = [

@@ -2,6 +2,7 @@
 routing.snapshot)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 
@@ -14,6 +15,10 @@ class RoutingTable(models.Model):
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="routing_table")
     data = models.JSONField()
     built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("routing table")
+        verbose_name_plural = _("routing tables")
 
     def __str__(self) -> str:
         return f"Routing table of {self.project_id}"

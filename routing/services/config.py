@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.errors import DomainError
@@ -203,7 +204,9 @@ def config_delete(*, obj: models.Model) -> None:
             or ()
         )
         used_by = ", ".join(sorted({str(item) for item in blocking}))
-        raise StillInUse(f"{obj} is still used by: {used_by}.") from exc
+        raise StillInUse(
+            _("%(object)s is still used by: %(used_by)s.") % {"object": obj, "used_by": used_by}
+        ) from exc
 
 
 def room_save(*, room: ConferenceRoom) -> ConferenceRoom:

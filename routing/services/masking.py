@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from portal.models import Project, VirtualNumber
@@ -142,12 +143,12 @@ def masking_session_create(
     a, b = participant(project, participant_a), participant(project, participant_b)
     expires_at = expires_at or timezone.now() + timedelta(seconds=ttl_seconds)
     if a == b:
-        raise BadParticipant("The two participants must differ.")
+        raise BadParticipant(_("The two participants must differ."))
     close_expired(project.pk)
     pool = _pool(project)
     # Each failed insert means a concurrent session took a number for one of these participants,
     # so the free set shrinks every round: len(pool) + 1 rounds always reach an answer.
-    for _ in range(len(pool) + 1):
+    for _round in range(len(pool) + 1):
         free = sorted(set(pool) - _bound(pool, a, b))
         if not free:
             break

@@ -10,6 +10,8 @@ import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 from portal.phone import stringee_digits
@@ -32,11 +34,11 @@ DESTINATION_FIELDS = {
     DestinationKind.GROUP: "destination_group",
 }
 UNUSABLE = {
-    DestinationKind.USER: "Choose the app user: these calls are not made to one.",
-    DestinationKind.PHONE: "Enter the phone number: these calls do not dial an outside number.",
-    DestinationKind.SIP: "Enter the SIP trunk id and the number it dials.",
-    DestinationKind.MENU: "Choose an IVR menu of this project.",
-    DestinationKind.GROUP: "Choose a ring group of this project.",
+    DestinationKind.USER: _("Choose the app user: these calls are not made to one."),
+    DestinationKind.PHONE: _("Enter the phone number: these calls do not dial an outside number."),
+    DestinationKind.SIP: _("Enter the SIP trunk id and the number it dials."),
+    DestinationKind.MENU: _("Choose an IVR menu of this project."),
+    DestinationKind.GROUP: _("Choose a ring group of this project."),
 }
 MENU_FIELDS = {
     "text": "greeting_text",
@@ -91,16 +93,16 @@ SCCO_FIELDS = {
 }
 # What a staff user reads for a validator problem on an SCCO field (by the field's last key).
 PLAIN_WORDS = {
-    "number": "Enter a phone number with country code, e.g. 84901234567.",
-    "customData": "Custom data must be text of at most 1,000 characters.",
-    "timeout": "Enter a whole number of seconds, at least 1.",
-    "maxConnectTime": "Enter a whole number of seconds, or -1 for no limit.",
-    "text": "Enter the text to speak.",
-    "fileName": (
+    "number": _("Enter a phone number with country code, e.g. 84901234567."),
+    "customData": _("Custom data must be text of at most 1,000 characters."),
+    "timeout": _("Enter a whole number of seconds, at least 1."),
+    "maxConnectTime": _("Enter a whole number of seconds, or -1 for no limit."),
+    "text": _("Enter the text to speak."),
+    "fileName": _(
         "Enter the name of a file uploaded to Stringee, or an http(s) link to an audio file."
     ),
-    "format": "Choose mp3, wav or mp4.",
-    "peerToPeerCall": (
+    "format": _("Choose mp3, wav or mp4."),
+    "peerToPeerCall": _(
         "Turn peer-to-peer off for recorded calls: Stringee records only calls it relays."
     ),
 }
@@ -110,7 +112,8 @@ def plain_problem(problem: str) -> str:
     """A validator problem (`[1].to.number: must be digits...`) in words a staff user reads."""
     path, _, rule = problem.partition(":")
     keys = re.findall(r"\.(\w+)", path) or [path.strip()]
-    return PLAIN_WORDS.get(keys[-1]) or f"{rule.strip().capitalize()}."
+    plain = PLAIN_WORDS.get(keys[-1])
+    return str(plain) if plain else f"{rule.strip().capitalize()}."
 
 
 def scco_errors(
@@ -132,7 +135,7 @@ def _raise_if_bad(built: list | None, kind: DestinationKind, fields: dict | None
     field = DESTINATION_FIELDS[kind]
     if built is None:
         raise ValidationError(
-            {field: UNUSABLE.get(kind, "This destination cannot serve these calls.")}
+            {field: UNUSABLE.get(kind, _("This destination cannot serve these calls."))}
         )
     problems = scco_problems(built, strict_types=True)
     if problems:
@@ -177,9 +180,8 @@ def check_rule_scco(rule) -> None:
                 if on_fail
                 else ""
             )
-            raise ValidationError(
-                {"on_fail_kind": f"This on-fail step cannot be carried out. {words}".strip()}
-            )
+            refusal = gettext("This on-fail step cannot be carried out.")
+            raise ValidationError({"on_fail_kind": f"{refusal} {words}".strip()})
 
 
 def _ivr_call() -> Call:

@@ -5,6 +5,7 @@ error, never a 500."""
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,6 +35,9 @@ READ = [
     ("5,1,1,3", "135"),
     ("", ""),
     ("  ", ""),
+    ("T2-T6", "12345"),  # the Vietnamese short names, as the Vietnamese pages show them
+    ("t2, t4, CN", "137"),
+    ("T7–CN", "67"),
 ]
 JUNK = ["Mon-", "0", "8", "1-9", "Funday", "M", "1-2-3", "'; drop table x; --", "12345678", "١"]
 
@@ -53,6 +57,14 @@ def test_labels():
     assert days_label([1, 2, 3, 4, 5]) == "Mon–Fri"
     assert days_label("135") == "Mon, Wed, Fri"
     assert days_label([]) == ""
+
+
+def test_labels_in_vietnamese():
+    with translation.override("vi"):
+        assert days_label([1, 2, 3, 4, 5]) == "T2–T6"
+        assert days_label("135") == "T2, T4, T6"
+        assert days_label([6, 7]) == "T7, CN"
+        assert parse_days(days_label([2, 4, 7])) == (2, 4, 7)
 
 
 @given(st.sets(st.integers(1, 7)))
@@ -119,6 +131,20 @@ def test_change_form_shows_stored_days_as_words(staff_client_for, tenant_a):
     client = staff_client_for(tenant_a, Membership.Role.OWNER)
     html = client.get(f"/admin/routing/routingrule/{rule.pk}/change/").content.decode()
     assert 'name="schedule_days" value="Mon–Fri"' in html
+
+
+@pytest.mark.django_db
+def test_vietnamese_change_form_shows_days_in_vietnamese_and_reads_them_back(
+    staff_client_for, tenant_a
+):
+    client = staff_client_for(tenant_a, Membership.Role.OWNER)
+    client.cookies["django_language"] = "vi"
+    rule = RoutingRuleFactory(project=tenant_a, schedule_days="12345", message_text="Hi")
+    html = client.get(f"/admin/routing/routingrule/{rule.pk}/change/").content.decode()
+    assert 'name="schedule_days" value="T2–T6"' in html
+    response = client.post(ADD, {**_rule_form(tenant_a, "T2–T6"), "name": "Vietnamese days"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert RoutingRule.objects.get(name="Vietnamese days").schedule_days == "12345"
 
 
 # --- the API and the service ------------------------------------------------------------------

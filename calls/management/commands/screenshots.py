@@ -71,7 +71,18 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     ]
     if record is not None:
         pages.insert(1, ("call-story.png", "owner", f"/admin/calls/callrecord/{record.pk}/change/"))
-    return pages
+    # The same staff pages in Vietnamese (the header switcher's cookie); "-error" pages are
+    # captured after pressing Save on the empty form.
+    vietnamese = [
+        ("dashboard-vi.png", "owner-vi", "/admin/"),
+        ("rule-form-error-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
+        ("rule-form-error.png", "owner", "/admin/routing/routingrule/add/"),
+        ("project-flow-vi.png", "owner-vi", f"/admin/portal/project/{project.pk}/change/"),
+    ]
+    if record is not None:
+        path = f"/admin/calls/callrecord/{record.pk}/change/"
+        vietnamese.insert(1, ("call-story-vi.png", "owner-vi", path))
+    return pages + vietnamese
 
 
 class Command(BaseCommand):
@@ -102,10 +113,12 @@ class Command(BaseCommand):
             )
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         try:
-            for who in ("owner", "admin"):
+            for who in ("owner", "owner-vi", "admin"):
                 driver = new_driver(WIDTH, 900)
                 try:
-                    log_in(driver, base, *logins[who])
+                    log_in(driver, base, *logins[who.removesuffix("-vi")])
+                    if who.endswith("-vi"):
+                        driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "vi"})
                     for name, user, path in _pages(project):
                         if user == who:
                             self._capture(driver, base + path, out / name, CLICKS.get(name))
@@ -123,6 +136,11 @@ class Command(BaseCommand):
             old_page = driver.find_element("tag name", "html")
             driver.execute_script(click)
             WebDriverWait(driver, 30).until(staleness_of(old_page))
+        if path.stem.startswith("rule-form-error"):
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            driver.find_element("css selector", "input[name=_save]").click()
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", ".errornote"))
         ready = next((script for suffix, script in READY.items() if url.endswith(suffix)), None)
         if ready:
             from selenium.webdriver.support.ui import WebDriverWait

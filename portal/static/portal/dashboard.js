@@ -20,8 +20,8 @@
       data: {
         labels: data.per_hour.labels,
         datasets: [
-          { label: "Answered", data: data.per_hour.answered, backgroundColor: "#417690", stack: "calls" },
-          { label: "Not answered", data: data.per_hour.other, backgroundColor: "#e0a84f", stack: "calls" }
+          { label: data.texts.answered, data: data.per_hour.answered, backgroundColor: "#417690", stack: "calls" },
+          { label: data.texts.not_answered, data: data.per_hour.other, backgroundColor: "#e0a84f", stack: "calls" }
         ]
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
@@ -38,7 +38,7 @@
       type: "bar",
       data: {
         labels: data.by_number.labels,
-        datasets: [{ label: "Calls", data: data.by_number.counts, backgroundColor: "#79aec8" }]
+        datasets: [{ label: data.texts.calls, data: data.by_number.counts, backgroundColor: "#79aec8" }]
       },
       options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
     });

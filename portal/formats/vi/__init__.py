@@ -1,0 +1,1 @@
+"""Vietnamese date and number formats of the portal."""
