@@ -248,7 +248,7 @@ class AuditEntryAdmin(TenantScopedAdmin):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    @admin.action(description=_("Export selected changes as CSV"))
+    @admin.action(description=_("Export selected changes as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return self._csv(queryset.select_related(*self.list_select_related))
 
@@ -363,7 +363,10 @@ class ApiKeyAdmin(TenantScopedAdmin):
             },
         )
 
-    @admin.action(description=_("Revoke the selected keys (they stop working at once)"))
+    @admin.action(
+        description=_("Revoke the selected keys (they stop working at once)"),
+        permissions=["change"],
+    )
     def revoke_keys(self, request, queryset):
         revoked = 0
         for key in queryset:

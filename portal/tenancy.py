@@ -14,8 +14,9 @@ from operator import attrgetter
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.http import HttpResponseRedirect
@@ -156,6 +157,22 @@ def check_tenant_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 # --- the admin ---------------------------------------------------------------------------------
 
 
+class JunkProofAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, re-rendering a form whose posted value is not a key at all ("x",
+    a number beyond the column's range) as an empty choice instead of failing on the lookup."""
+
+    def optgroups(self, name, value, attr=None):
+        key = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        usable = []
+        for item in value:
+            try:
+                key.run_validators(key.to_python(item))
+            except (ValidationError, TypeError, ValueError, OverflowError):
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
 class TenantScopedChoices:
     """Foreign-key and many-to-many dropdowns offer only the staff user's own projects' objects."""
 
@@ -180,6 +197,12 @@ class TenantScopedChoices:
         return declared + big
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = JunkProofAutocompleteSelect(
+                db_field,
+                self.admin_site,  # type: ignore[attr-defined]
+                using=kwargs.get("using"),
+            )
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         self._scope_choices(field, db_field, request)
         return field
