@@ -6,8 +6,12 @@ from typing import Any
 
 from django.db import connection
 
+from calls.demo import seed_demo_calls
+from portal import demo
 from portal.api.authentication import make_rest_token
+from portal.browser import log_in
 from portal.models import Project
+from routing.demo import seed_demo_routing
 
 
 def jwt_headers(project: Project) -> dict[str, str]:
@@ -39,3 +43,13 @@ def run_in_threads(
     for thread in threads:
         thread.join(timeout=timeout)
     return results
+
+
+def demo_tenant_logged_in(browser, live_server, *, calls: int, days: int) -> Project:
+    """The demo tenant with its routing and `calls` calls over `days` days, its owner logged in."""
+    project = demo.seed_demo()
+    seed_demo_routing(project)
+    seed_demo_calls(project, count=calls, days=days)
+    browser.delete_all_cookies()
+    log_in(browser, live_server.url, demo.OWNER_USERNAME, demo.OWNER_PASSWORD)
+    return project

@@ -3,14 +3,13 @@ flow."""
 
 import pytest
 
-from calls.demo import seed_demo_calls
 from calls.models import CallRecord
 from calls.tests.factories import CallRecordFactory
 from portal import demo
-from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
+from portal.browser import has_sideways_scroll, unavailable_reason
 from portal.models import VirtualNumber
 from portal.tests.factories import ProjectFactory, VirtualNumberFactory
-from routing.demo import seed_demo_routing
+from portal.tests.helpers import demo_tenant_logged_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,24 +20,13 @@ pytestmark = [
 WAIT = 20
 
 
-@pytest.fixture(scope="module")
-def browser():
-    driver = new_driver()
-    yield driver
-    driver.quit()
-
-
 @pytest.fixture
 def demo_site(transactional_db, live_server, browser):
-    project = demo.seed_demo()
-    seed_demo_routing(project)
-    seed_demo_calls(project, count=120, days=20)  # all inside the last 30 days
+    project = demo_tenant_logged_in(browser, live_server, calls=120, days=20)  # last 30 days
     other = ProjectFactory(name="Other tenant")
     number = VirtualNumberFactory(project=other, number="+84899100999")
     for _ in range(7):
         CallRecordFactory(project=other, virtual_number=number, status="answered")
-    browser.delete_all_cookies()
-    log_in(browser, live_server.url, demo.OWNER_USERNAME, demo.OWNER_PASSWORD)
     return project
 
 

@@ -5,11 +5,9 @@ import unicodedata
 
 import pytest
 
-from calls.demo import seed_demo_calls
 from calls.models import CallRecord
-from portal import demo
-from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
-from routing.demo import seed_demo_routing
+from portal.browser import has_sideways_scroll, unavailable_reason
+from portal.tests.helpers import demo_tenant_logged_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,21 +18,9 @@ pytestmark = [
 WAIT = 20
 
 
-@pytest.fixture(scope="module")
-def browser():
-    driver = new_driver()
-    yield driver
-    driver.quit()
-
-
 @pytest.fixture
 def demo_site(transactional_db, live_server, browser):
-    project = demo.seed_demo()
-    seed_demo_routing(project)
-    seed_demo_calls(project, count=60, days=10)
-    browser.delete_all_cookies()
-    log_in(browser, live_server.url, demo.OWNER_USERNAME, demo.OWNER_PASSWORD)
-    return project
+    return demo_tenant_logged_in(browser, live_server, calls=60, days=10)
 
 
 def switch_to(browser, code: str) -> None:

@@ -1,0 +1,12 @@
+"""Fixtures of the browser tests (headless Chromium through Selenium)."""
+
+import pytest
+
+from portal.browser import new_driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = new_driver()
+    yield driver
+    driver.quit()
