@@ -181,7 +181,7 @@ class CallRecordAdmin(CallLogAdmin):
         (None, {"fields": ["project", "call_id", "direction", "status", "virtual_number"]}),
         (_("Parties"), {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
         (
-            "Times",
+            _("Times"),
             {"fields": ["started_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds"]},
         ),
         (_("End"), {"fields": ["end_cause", "ended_by"]}),

@@ -31,27 +31,38 @@ class CallEvent(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_events")
-    call_id = models.CharField(max_length=128)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="call_events", verbose_name=_("project")
+    )
+    call_id = models.CharField(max_length=128, verbose_name=_("call id"))
     status = models.CharField(
-        max_length=32, blank=True, help_text=_("`call_status` (or a room event's `event`).")
+        max_length=32,
+        blank=True,
+        help_text=_("`call_status` (or a room event's `event`)."),
+        verbose_name=_("status"),
     )
-    type = models.CharField(max_length=32, default=CALL_EVENT_TYPE)
+    type = models.CharField(max_length=32, default=CALL_EVENT_TYPE, verbose_name=_("type"))
     timestamp_ms = models.BigIntegerField(
-        null=True, help_text=_("Epoch milliseconds Stringee gave the event.")
+        null=True,
+        help_text=_("Epoch milliseconds Stringee gave the event."),
+        verbose_name=_("timestamp ms"),
     )
-    occurred_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    occurred_at = models.DateTimeField(null=True, blank=True, verbose_name=_("occurred at"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
     event_id = models.CharField(
         max_length=128,
         blank=True,
         default="",
         help_text=_("Stringee's `event_id` (unique per event)."),
+        verbose_name=_("event id"),
     )
     serial = models.BigIntegerField(
-        null=True, blank=True, help_text=_("Stringee's `serial` (sequence number).")
+        null=True,
+        blank=True,
+        help_text=_("Stringee's `serial` (sequence number)."),
+        verbose_name=_("serial"),
     )
-    payload = models.JSONField()
+    payload = models.JSONField(verbose_name=_("payload"))
 
     class Meta:
         verbose_name = _("call event")
@@ -99,31 +110,50 @@ class CallRecord(models.Model):
         PHONE_TO_PHONE = "phone_to_phone", _("Phone → phone")
         UNKNOWN = "unknown", _("Unknown")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_records")
-    call_id = models.CharField(max_length=128)
-    direction = models.CharField(
-        max_length=16, choices=Direction.choices, default=Direction.UNKNOWN
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="call_records", verbose_name=_("project")
     )
-    from_number = E164Field(blank=True)
-    to_number = E164Field(blank=True)
+    call_id = models.CharField(max_length=128, verbose_name=_("call id"))
+    direction = models.CharField(
+        max_length=16,
+        choices=Direction.choices,
+        default=Direction.UNKNOWN,
+        verbose_name=_("direction"),
+    )
+    from_number = E164Field(blank=True, verbose_name=_("from number"))
+    to_number = E164Field(blank=True, verbose_name=_("to number"))
     from_user = models.CharField(_("from user"), max_length=128, blank=True)
     to_user = models.CharField(_("to user"), max_length=128, blank=True)
     virtual_number = models.ForeignKey(
-        VirtualNumber, null=True, blank=True, on_delete=models.SET_NULL, related_name="call_records"
+        VirtualNumber,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="call_records",
+        verbose_name=_("virtual number"),
     )
-    started_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ring_seconds = models.PositiveIntegerField(null=True, blank=True)
-    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    ring_seconds = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("ring seconds")
+    )
+    talk_seconds = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("talk seconds")
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.IN_PROGRESS, verbose_name=_("status")
+    )
     end_cause = models.CharField(
-        max_length=255, blank=True, help_text=_("`endCallCause` as Stringee sent it.")
+        max_length=255,
+        blank=True,
+        help_text=_("`endCallCause` as Stringee sent it."),
+        verbose_name=_("end cause"),
     )
-    ended_by = models.CharField(max_length=64, blank=True)
-    recording_url = models.URLField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    ended_by = models.CharField(max_length=64, blank=True, verbose_name=_("ended by"))
+    recording_url = models.URLField(max_length=1000, blank=True, verbose_name=_("recording url"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     # Fold state (calls.fold): what the user-visible fields above are computed from. Times are
     # epoch microseconds; a *_key is the canonical key (cdr.event_key) of the event that gave a
@@ -184,14 +214,16 @@ class CallDecision(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="call_decisions")
-    call_id = models.CharField(max_length=128)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="call_decisions", verbose_name=_("project")
+    )
+    call_id = models.CharField(max_length=128, verbose_name=_("call id"))
     token = models.CharField(max_length=32, help_text=_("Id given when the decision was parked."))
     parked_us = models.BigIntegerField(
         help_text=_("Epoch microseconds when the decision was made.")
     )
-    decision = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.JSONField(verbose_name=_("decision"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     record = models.ForeignObject(
         CallRecord,
         on_delete=models.DO_NOTHING,
@@ -223,13 +255,17 @@ class Recording(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recordings")
-    call = models.ForeignKey(CallRecord, on_delete=models.CASCADE, related_name="recordings")
-    url = models.URLField(max_length=1000)
-    duration_seconds = models.FloatField(null=True, blank=True)
-    format = models.CharField(max_length=8, blank=True)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("project")
+    )
+    call = models.ForeignKey(
+        CallRecord, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("call")
+    )
+    url = models.URLField(max_length=1000, verbose_name=_("url"))
+    duration_seconds = models.FloatField(null=True, blank=True, verbose_name=_("duration seconds"))
+    format = models.CharField(max_length=8, blank=True, verbose_name=_("format"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
         verbose_name = _("recording")

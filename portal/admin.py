@@ -183,13 +183,13 @@ class ProjectAdmin(TenantScopedAdmin):
         (None, {"fields": ["name", "stringee_project_id", "is_active", "time_zone"]}),
         (_("Stringee API key"), {"fields": ["api_key_sid", "masked_secret", "api_key_secret"]}),
         (
-            "Webhooks (paste these into the Stringee dashboard)",
+            _("Webhooks (paste these into the Stringee dashboard)"),
             {
                 "fields": ["webhook_urls", "webhook_token_rotated_at"],
             },
         ),
         (
-            "Webhook signatures (X-STRINGEE-SIGNATURE)",
+            _("Webhook signatures (X-STRINGEE-SIGNATURE)"),
             {
                 "fields": [
                     "signing_mode",

@@ -123,12 +123,18 @@ class Project(models.Model):
         unique=True,
         help_text=_("The projectId shown in the Stringee dashboard."),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     api_key_sid = models.CharField(_("API key SID"), max_length=64, unique=True)
     api_key_secret = models.CharField(_("API key secret"), max_length=128)
-    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
-    previous_webhook_token = models.CharField(max_length=64, blank=True, default="")
-    webhook_token_rotated_at = models.DateTimeField(null=True, blank=True)
+    webhook_token = models.CharField(
+        max_length=64, unique=True, default=new_webhook_token, verbose_name=_("webhook token")
+    )
+    previous_webhook_token = models.CharField(
+        max_length=64, blank=True, default="", verbose_name=_("previous webhook token")
+    )
+    webhook_token_rotated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("webhook token rotated at")
+    )
     signing_secret = models.CharField(
         _("signing secret key"),
         max_length=128,
@@ -148,12 +154,16 @@ class Project(models.Model):
         db_default=SigningMode.OFF,
     )
     time_zone = models.CharField(
-        max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        verbose_name=_("time zone"),
     )
     fallback_message = models.CharField(
         max_length=500,
         default=DEFAULT_FALLBACK_MESSAGE,
         help_text=_("Spoken when a call matches no rule or routing fails."),
+        verbose_name=_("fallback message"),
     )
     caller_voice = models.CharField(
         _("language and voice callers hear"),
@@ -167,7 +177,9 @@ class Project(models.Model):
         ),
     )
     retention_days = models.PositiveIntegerField(
-        default=180, help_text=_("Call events and records older than this are deleted.")
+        default=180,
+        help_text=_("Call events and records older than this are deleted."),
+        verbose_name=_("retention days"),
     )
     recording_retention_days = models.PositiveIntegerField(
         _("keep recordings for (days)"),
@@ -178,9 +190,9 @@ class Project(models.Model):
             "Leave empty to keep recordings as long as their calls."
         ),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("project")
@@ -264,13 +276,22 @@ class VirtualNumber(models.Model):
         QUARANTINED = "quarantined", _("Quarantined")
 
     number = E164Field(
-        unique=True, help_text=_("Any form: +84 90 123 4567, 0901234567 or 84901234567.")
+        unique=True,
+        help_text=_("Any form: +84 90 123 4567, 0901234567 or 84901234567."),
+        verbose_name=_("number"),
     )
     project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        verbose_name=_("project"),
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
-    label = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.AVAILABLE, verbose_name=_("status")
+    )
+    label = models.CharField(max_length=100, blank=True, verbose_name=_("label"))
     fallback_message = models.CharField(
         _("message when no rule applies"),
         max_length=500,
@@ -294,9 +315,11 @@ class VirtualNumber(models.Model):
             "of the message above."
         ),
     )
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-    quarantined_until = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("assigned at"))
+    released_at = models.DateTimeField(null=True, blank=True, verbose_name=_("released at"))
+    quarantined_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("quarantined until")
+    )
 
     class Meta:
         verbose_name = _("virtual number")
@@ -331,12 +354,18 @@ class AppUser(models.Model):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="app_users")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="app_users", verbose_name=_("project")
+    )
     user_id = models.CharField(_("Stringee userId"), max_length=128)
-    display_name = models.CharField(max_length=200, blank=True)
-    phone_number = E164Field(blank=True, help_text=_("Optional; where calls may be forwarded."))
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    display_name = models.CharField(max_length=200, blank=True, verbose_name=_("display name"))
+    phone_number = E164Field(
+        blank=True,
+        help_text=_("Optional; where calls may be forwarded."),
+        verbose_name=_("phone number"),
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("app user")
@@ -363,10 +392,17 @@ class Membership(models.Model):
         VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.VIEWER, verbose_name=_("role")
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -395,11 +431,14 @@ class WebhookSignatureFailure(models.Model):
         MISMATCH = "mismatch", _("Wrong signature")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="signature_failures"
+        Project,
+        on_delete=models.CASCADE,
+        related_name="signature_failures",
+        verbose_name=_("project"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    path = models.CharField(max_length=500)
-    reason = models.CharField(max_length=8, choices=Reason.choices)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    path = models.CharField(max_length=500, verbose_name=_("path"))
+    reason = models.CharField(max_length=8, choices=Reason.choices, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("webhook signature failure")

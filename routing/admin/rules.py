@@ -41,7 +41,7 @@ class RoutingRuleAdmin(TenantScopedAdmin):
     fieldsets = [
         (None, {"fields": ["project", "name", "priority", "enabled"]}),
         (
-            "When a call matches",
+            _("When a call matches"),
             {
                 "fields": [
                     "direction",
@@ -53,14 +53,16 @@ class RoutingRuleAdmin(TenantScopedAdmin):
                     ("schedule_days", "schedule_start", "schedule_end"),
                     "business_hours",
                 ],
-                "description": "Patterns: a prefix in Stringee's digits "
-                "(8490…) or a regular expression "
-                "starting with ^. Days: Mon-Fri, 1-5, 1,3,5 or Mon,Wed,Fri (1 = Monday).",
+                "description": _(
+                    "Patterns: a prefix in Stringee's digits "
+                    "(8490…) or a regular expression "
+                    "starting with ^. Days: Mon-Fri, 1-5, 1,3,5 or Mon,Wed,Fri (1 = Monday)."
+                ),
             },
         ),
         (_("Send it to"), {"fields": DESTINATION_FIELDS}),
         (
-            "Options",
+            _("Options"),
             {
                 "fields": [
                     "caller_id",

@@ -18,10 +18,14 @@ class OpeningHours(models.Model):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
-    opens = models.TimeField()
-    closes = models.TimeField(help_text=_("Exclusive; 00:00 means the end of the day."))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("project")
+    )
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS, verbose_name=_("weekday"))
+    opens = models.TimeField(verbose_name=_("opens"))
+    closes = models.TimeField(
+        help_text=_("Exclusive; 00:00 means the end of the day."), verbose_name=_("closes")
+    )
 
     class Meta:
         ordering = ["project", "weekday", "opens"]
@@ -60,9 +64,11 @@ class Holiday(models.Model):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="holidays")
-    date = models.DateField()
-    name = models.CharField(max_length=200, blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("project")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    name = models.CharField(max_length=200, blank=True, verbose_name=_("name"))
 
     class Meta:
         verbose_name = _("holiday")

@@ -34,7 +34,10 @@ class Destination(CheckedInPython):
     """Where a call goes: shared by rules, IVR keys and the final steps of menus and ring groups."""
 
     destination_kind = models.CharField(
-        max_length=10, choices=DestinationKind.choices(), default=DestinationKind.USER
+        max_length=10,
+        choices=DestinationKind.choices(),
+        default=DestinationKind.USER,
+        verbose_name=_("destination kind"),
     )
     destination_user = models.ForeignKey(
         AppUser,
@@ -43,8 +46,13 @@ class Destination(CheckedInPython):
         on_delete=models.RESTRICT,
         related_name="+",
         help_text=_("Blank: the app user the call was made to."),
+        verbose_name=_("destination user"),
     )
-    destination_number = E164Field(blank=True, help_text=_("Blank: the number the caller dialled."))
+    destination_number = E164Field(
+        blank=True,
+        help_text=_("Blank: the number the caller dialled."),
+        verbose_name=_("destination number"),
+    )
     destination_sip_trunk = models.CharField(
         _("SIP trunk id"),
         max_length=64,
@@ -55,20 +63,32 @@ class Destination(CheckedInPython):
         _("number on the trunk"), max_length=32, blank=True, validators=[validate_trunk_number]
     )
     destination_menu = models.ForeignKey(
-        "routing.IvrMenu", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+        "routing.IvrMenu",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("destination menu"),
     )
     destination_group = models.ForeignKey(
-        "routing.RingGroup", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+        "routing.RingGroup",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("destination group"),
     )
     message_text = models.CharField(
         max_length=1000,
         blank=True,
         help_text=_("Spoken text; blank plays the project's fallback message."),
+        verbose_name=_("message text"),
     )
     message_voice = models.CharField(
         max_length=100,
         blank=True,
         help_text=_("Stringee voice, e.g. hn_male_xuantin_vdts_48k-hsmm."),
+        verbose_name=_("message voice"),
     )
     message_audio = models.CharField(
         _("audio file"),

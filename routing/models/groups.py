@@ -23,10 +23,15 @@ class RingGroup(CallerIdMixin, Destination):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ring_groups")
-    name = models.CharField(max_length=200)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="ring_groups", verbose_name=_("project")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     strategy = models.CharField(
-        max_length=12, choices=Strategy.choices(), default=Strategy.SEQUENTIAL
+        max_length=12,
+        choices=Strategy.choices(),
+        default=Strategy.SEQUENTIAL,
+        verbose_name=_("strategy"),
     )
     destination_kind = models.CharField(
         _("when all fail"),
@@ -86,17 +91,27 @@ class RingGroupMember(CheckedInPython):
     tenant_lookup = "group__project"
     invalidates_routing = True
 
-    group = models.ForeignKey(RingGroup, on_delete=models.CASCADE, related_name="members")
-    position = models.PositiveIntegerField(default=0)
-    kind = models.CharField(max_length=5, choices=PartyKind.choices(), default=PartyKind.USER)
-    user = models.ForeignKey(
-        AppUser, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    group = models.ForeignKey(
+        RingGroup, on_delete=models.CASCADE, related_name="members", verbose_name=_("group")
     )
-    number = E164Field(blank=True)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    kind = models.CharField(
+        max_length=5, choices=PartyKind.choices(), default=PartyKind.USER, verbose_name=_("kind")
+    )
+    user = models.ForeignKey(
+        AppUser,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    number = E164Field(blank=True, verbose_name=_("number"))
     timeout = models.PositiveIntegerField(
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(3600)],
         help_text=_("Seconds of ringing before the next member."),
+        verbose_name=_("timeout"),
     )
 
     class Meta:
@@ -132,15 +147,20 @@ class ConferenceRoom(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conference_rooms")
-    name = models.CharField(max_length=200)
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="conference_rooms",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     stringee_room_id = models.CharField(
         _("Stringee roomId"),
         max_length=128,
         blank=True,
         help_text=_("From Stringee's room API (room2/create)."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("conference room")

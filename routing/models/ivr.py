@@ -19,10 +19,12 @@ class IvrMenu(Destination):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ivr_menus")
-    name = models.CharField(max_length=200)
-    greeting_text = models.CharField(max_length=1000, blank=True)
-    greeting_voice = models.CharField(max_length=100, blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="ivr_menus", verbose_name=_("project")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    greeting_text = models.CharField(max_length=1000, blank=True, verbose_name=_("greeting text"))
+    greeting_voice = models.CharField(max_length=100, blank=True, verbose_name=_("greeting voice"))
     greeting_audio = models.CharField(
         _("greeting audio file"),
         max_length=500,
@@ -34,13 +36,17 @@ class IvrMenu(Destination):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(3600)],
         help_text=_("Seconds to wait for a key."),
+        verbose_name=_("timeout"),
     )
     max_retries = models.PositiveIntegerField(
         default=2,
         validators=[MaxValueValidator(10)],
         help_text=_("Tries after the first invalid or missing key."),
+        verbose_name=_("max retries"),
     )
-    invalid_message = models.CharField(max_length=500, default=INVALID_CHOICE_MESSAGE)
+    invalid_message = models.CharField(
+        max_length=500, default=INVALID_CHOICE_MESSAGE, verbose_name=_("invalid message")
+    )
     destination_kind = models.CharField(
         _("final step"),
         max_length=10,
@@ -100,8 +106,10 @@ class IvrOption(Destination):
     invalidates_routing = True
     DIGITS = [(digit, digit) for digit in "1234567890*#"]
 
-    menu = models.ForeignKey(IvrMenu, on_delete=models.CASCADE, related_name="options")
-    digit = models.CharField(max_length=1, choices=DIGITS)
+    menu = models.ForeignKey(
+        IvrMenu, on_delete=models.CASCADE, related_name="options", verbose_name=_("menu")
+    )
+    digit = models.CharField(max_length=1, choices=DIGITS, verbose_name=_("digit"))
 
     class Meta:
         verbose_name = _("IVR menu key")

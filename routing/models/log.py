@@ -11,11 +11,17 @@ class RoutingErrorLog(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_errors")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    call_id = models.CharField(max_length=128, blank=True, db_index=True)
-    params = models.JSONField(default=dict, help_text=_("The request's query parameters."))
-    error = models.TextField()
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="routing_errors", verbose_name=_("project")
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    call_id = models.CharField(max_length=128, blank=True, db_index=True, verbose_name=_("call id"))
+    params = models.JSONField(
+        default=dict, help_text=_("The request's query parameters."), verbose_name=_("params")
+    )
+    error = models.TextField(verbose_name=_("error"))
 
     class Meta:
         verbose_name = _("routing error")

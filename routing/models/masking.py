@@ -22,9 +22,14 @@ class MaskingPoolNumber(models.Model):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="masking_pool")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="masking_pool", verbose_name=_("project")
+    )
     number = models.OneToOneField(
-        VirtualNumber, on_delete=models.CASCADE, related_name="masking_pool_entry"
+        VirtualNumber,
+        on_delete=models.CASCADE,
+        related_name="masking_pool_entry",
+        verbose_name=_("number"),
     )
 
     class Meta:
@@ -48,8 +53,15 @@ class MaskingSession(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="masking_sessions")
-    proxy = models.ForeignKey(VirtualNumber, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="masking_sessions",
+        verbose_name=_("project"),
+    )
+    proxy = models.ForeignKey(
+        VirtualNumber, on_delete=models.PROTECT, related_name="+", verbose_name=_("proxy")
+    )
     a_kind = models.CharField(_("participant A kind"), max_length=5, choices=PartyKind.choices())
     a_address = models.CharField(
         _("participant A"), max_length=128, help_text=_("E.164 number or app user id.")
@@ -59,11 +71,14 @@ class MaskingSession(models.Model):
         _("participant B"), max_length=128, help_text=_("E.164 number or app user id.")
     )
     reference = models.CharField(
-        max_length=200, blank=True, help_text=_("Your id, e.g. the ride or order.")
+        max_length=200,
+        blank=True,
+        help_text=_("Your id, e.g. the ride or order."),
+        verbose_name=_("reference"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
         verbose_name = _("masking session")
@@ -91,13 +106,19 @@ class MaskingBinding(models.Model):
 
     tenant_lookup = "session__project"
 
-    session = models.ForeignKey(MaskingSession, on_delete=models.CASCADE, related_name="bindings")
-    proxy = models.ForeignKey(VirtualNumber, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=5, choices=PartyKind.choices())
-    address = models.CharField(max_length=128)
-    peer_kind = models.CharField(max_length=5, choices=PartyKind.choices())
-    peer_address = models.CharField(max_length=128)
-    active = models.BooleanField(default=True)
+    session = models.ForeignKey(
+        MaskingSession, on_delete=models.CASCADE, related_name="bindings", verbose_name=_("session")
+    )
+    proxy = models.ForeignKey(
+        VirtualNumber, on_delete=models.CASCADE, related_name="+", verbose_name=_("proxy")
+    )
+    kind = models.CharField(max_length=5, choices=PartyKind.choices(), verbose_name=_("kind"))
+    address = models.CharField(max_length=128, verbose_name=_("address"))
+    peer_kind = models.CharField(
+        max_length=5, choices=PartyKind.choices(), verbose_name=_("peer kind")
+    )
+    peer_address = models.CharField(max_length=128, verbose_name=_("peer address"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("masking binding")

@@ -95,24 +95,49 @@ class RoutingRule(CallerIdMixin, Destination):
     tenant_lookup = "project"
     invalidates_routing = True
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="routing_rules")
-    name = models.CharField(max_length=200)
-    priority = models.PositiveIntegerField(default=100, help_text=_("Lower runs first."))
-    enabled = models.BooleanField(default=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("project")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    priority = models.PositiveIntegerField(
+        default=100, help_text=_("Lower runs first."), verbose_name=_("priority")
+    )
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
     # match
-    direction = models.CharField(max_length=5, choices=Direction.choices(), default=Direction.ANY)
+    direction = models.CharField(
+        max_length=5,
+        choices=Direction.choices(),
+        default=Direction.ANY,
+        verbose_name=_("direction"),
+    )
     called_kind = models.CharField(
         _("called"), max_length=10, choices=CalledKind.choices(), default=CalledKind.ANY
     )
     called_number = models.ForeignKey(
-        VirtualNumber, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+        VirtualNumber,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("called number"),
     )
     called_user = models.ForeignKey(
-        AppUser, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+        AppUser,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("called user"),
     )
-    called_pattern = models.CharField(max_length=100, blank=True, validators=[validate_pattern])
+    called_pattern = models.CharField(
+        max_length=100, blank=True, validators=[validate_pattern], verbose_name=_("called pattern")
+    )
     caller_pattern = models.CharField(
-        max_length=100, blank=True, validators=[validate_pattern], help_text=_("Blank: any caller.")
+        max_length=100,
+        blank=True,
+        validators=[validate_pattern],
+        help_text=_("Blank: any caller."),
+        verbose_name=_("caller pattern"),
     )
     schedule_days = DaysField(
         _("days"),
@@ -135,32 +160,48 @@ class RoutingRule(CallerIdMixin, Destination):
         help_text=_(
             "Against the project's calendar (Routing › Opening hours, Holidays). Blank: any time."
         ),
+        verbose_name=_("business hours"),
     )
     # options
-    record = models.BooleanField(default=False)
+    record = models.BooleanField(default=False, verbose_name=_("record"))
     record_format = models.CharField(
-        max_length=3, choices=[(f, f) for f in RECORD_FORMATS], default="mp3"
+        max_length=3,
+        choices=[(f, f) for f in RECORD_FORMATS],
+        default="mp3",
+        verbose_name=_("record format"),
     )
     timeout = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Seconds of ringing.")
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Seconds of ringing."),
+        verbose_name=_("timeout"),
     )
     max_connect_time = models.IntegerField(
-        null=True, blank=True, help_text=_("Seconds; -1 unlimited.")
+        null=True,
+        blank=True,
+        help_text=_("Seconds; -1 unlimited."),
+        verbose_name=_("max connect time"),
     )
-    custom_data = models.CharField(max_length=1000, blank=True)
+    custom_data = models.CharField(max_length=1000, blank=True, verbose_name=_("custom data"))
     peer_to_peer_call = models.BooleanField(
-        null=True, blank=True, help_text=_("Blank: Stringee's default.")
+        null=True,
+        blank=True,
+        help_text=_("Blank: Stringee's default."),
+        verbose_name=_("peer to peer call"),
     )
     continue_on_fail = models.BooleanField(
-        default=False, help_text=_("When the callee cannot be reached…")
+        default=False,
+        help_text=_("When the callee cannot be reached…"),
+        verbose_name=_("continue on fail"),
     )
     on_fail_kind = models.CharField(
         _("on fail"), max_length=10, choices=OnFail.choices(), default=OnFail.MESSAGE
     )
-    on_fail_number = E164Field(blank=True)
-    on_fail_text = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    on_fail_number = E164Field(blank=True, verbose_name=_("on fail number"))
+    on_fail_text = models.CharField(max_length=500, blank=True, verbose_name=_("on fail text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("routing rule")

@@ -12,9 +12,11 @@ class RoutingTable(models.Model):
 
     tenant_lookup = "project"
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="routing_table")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="routing_table", verbose_name=_("project")
+    )
     data = models.JSONField()
-    built_at = models.DateTimeField(auto_now=True)
+    built_at = models.DateTimeField(auto_now=True, verbose_name=_("built at"))
 
     class Meta:
         verbose_name = _("routing table")
