@@ -20,6 +20,9 @@ from datetime import UTC, datetime, timedelta
 from portal.phone import normalize_or_none
 
 ANSWERED, ENDED = "answered", "ended"
+# The most ring or talk seconds a record holds (its integer column's range, 68 years): events
+# timestamped decades apart are out-of-contract data, kept whole in the events themselves.
+MAX_SECONDS = 2_147_483_647
 BUSY_CODES = {"486", "600"}
 NO_ANSWER_CODES = {"408", "480"}
 CANCELLED_CODES = {"487"}
@@ -121,10 +124,14 @@ def derive(events: list[Event]) -> dict:
     if answer_duration is not None and ended_at is not None:
         talk = round(answer_duration)
     elif answered_at and ended_at:
-        talk = max(0, round((ended_at - answered_at).total_seconds()))
+        talk = min(max(0, round((ended_at - answered_at).total_seconds())), MAX_SECONDS)
     ring_from = next((moment(e.timestamp_ms) for e in ordered if e.status == "ringing"), started)
     ring_until = answered_at or ended_at
-    ring = max(0, round((ring_until - ring_from).total_seconds())) if ring_until else None
+    ring = (
+        min(max(0, round((ring_until - ring_from).total_seconds())), MAX_SECONDS)
+        if ring_until
+        else None
+    )
     end_cause = str(end.get("endCallCause") or "")
     if ended_at is None:
         status = "answered" if answered_at else "in_progress"

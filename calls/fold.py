@@ -94,9 +94,12 @@ def _timestamp(micros: Frag) -> Frag:
 
 
 def _whole_seconds(micros: Frag) -> Frag:
-    """max(0, round(micros / 1e6)) with Python's round-half-to-even, in integer arithmetic."""
+    """max(0, round(micros / 1e6)) with Python's round-half-to-even, in integer arithmetic, at
+    most MAX_SECONDS (as calls.cdr)."""
     return fill(
-        "(CASE WHEN {d} <= 0 THEN 0 WHEN {d} %% 1000000 = 500000 AND ({d} / 1000000) %% 2 = 0"
+        "(CASE WHEN {d} <= 0 THEN 0"
+        f" WHEN {{d}} >= {cdr.MAX_SECONDS * 1_000_000} THEN {cdr.MAX_SECONDS}"
+        " WHEN {d} %% 1000000 = 500000 AND ({d} / 1000000) %% 2 = 0"
         " THEN {d} / 1000000 ELSE ({d} + 500000) / 1000000 END)",
         d=micros,
     )

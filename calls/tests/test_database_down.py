@@ -77,6 +77,7 @@ def test_the_api_answers_503_not_500_when_the_database_fails(client, tenant_a, e
     assert client.get("/api/v1/rules/", headers=jwt_headers(tenant_a)).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the deadline drops the connection, as in production
 def test_event_url_answers_503_within_its_deadline_when_the_database_hangs(
     client, tenant_a, settings
 ):

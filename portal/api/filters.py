@@ -7,13 +7,14 @@ match the whole number (`*888` ends in 888, `8490*` starts with 8490).
 """
 
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import django_filters
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
@@ -23,16 +24,26 @@ from portal.phone import normalize_or_none
 _NON_DIGITS = re.compile(r"\D")
 
 
+# PostgreSQL refuses a UTC offset beyond ±15:59 ("time zone displacement out of range").
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
 class BoundedIsoDateTimeField(IsoDateTimeField):
-    """An ISO time that must exist in UTC: `9999-12-31T23:59-05:00` is past year 9999 there."""
+    """An ISO time that must exist in UTC (`9999-12-31T23:59-05:00` is past year 9999 there),
+    with an offset PostgreSQL accepts."""
 
     def to_python(self, value):
         moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(_("Enter a UTC offset between -15:59 and +15:59."))
         try:
-            if moment is not None and moment.tzinfo is not None:
-                moment.astimezone(UTC)
+            moment.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError("Enter a time between years 1 and 9999 in UTC.") from None
+            message = _("Enter a time between years 1 and 9999 in UTC.")
+            raise forms.ValidationError(message) from None
         return moment
 
 

@@ -8,6 +8,8 @@ JWT: none may answer a server error, and every answer must match what /api/schem
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -25,8 +27,14 @@ def api_operations(tenant_a):
     AppUserFactory(project=tenant_a, user_id="agent_1")
     VirtualNumberFactory(project=tenant_a, number="+84899000111")
     VirtualNumberFactory(project=None, status="available", number="+84899000222")
+    # Requests go straight to the WSGI application: like Django's test client, keep the test's
+    # transaction's connection open between them (Django would close it at each request's end).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-    return [result.ok() for result in schema.include(path_regex="^/api/v1/").get_all_operations()]
+    yield [result.ok() for result in schema.include(path_regex="^/api/v1/").get_all_operations()]
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _failures_of(operation, mode: GenerationMode, project) -> list[str]:
