@@ -1,20 +1,18 @@
-"""The call record as a fold of its events: one UPDATE merges one event into the stored record.
+"""The call record as a fold of its events: one upsert merges one event into the stored record.
 
-Every stored column is a merge that is commutative, idempotent and order-free — an earliest
-time (`LEAST`), or a value tagged with the canonical key of the event that gave it and replaced
-only by an event with a smaller key — and every user-visible field is computed, in the same
-statement, from the merged columns. So folding a set of events in any order, any number of
-times, gives the record `calls.cdr.derive` gives for that set (tested over permutations).
+An event is first made into the record of a call that had only that event (`event_row`): its
+times, the values it offers (each tagged with the event's canonical key) and the user-visible
+fields calls.cdr.derive gives for that one event. The upsert inserts that row, or, when the
+call has a record, merges the two records column by column. Every merge is commutative,
+idempotent and order-free — an earliest time (`LEAST`), or the value whose key comes first —
+and the user-visible fields are derived again, in the same statement, from the merged columns.
+So folding a set of events in any order, any number of times, gives the record cdr.derive gives
+for that set (tested over permutations).
 
-Every right-hand side of an UPDATE sees the old row, so the derived fields are written over the
-merged expressions, not over the columns being assigned. The derived fields use each merged
-value several times; as nested Django expressions (Coalesce, Least, Case/When) that tree is
-copied and resolved for every use, which cost ~100 ms of Python per event, and even as RawSQL
-values the ORM's UPDATE compiler cost more than the rest of the fold. So the statement is built
-here from small SQL fragments (a fragment is SQL text and its parameters; integers and keys,
-which are digits, are written inline; every other value is a parameter), and the only
-differences between SQLite and PostgreSQL — `MIN`/`LEAST` and turning microseconds into a
-timestamp — are in `_least` and `_timestamp`.
+The statement is the same text for every event: only its parameters change. On PostgreSQL it is
+therefore prepared once per connection (calls.event_store), which spares the server parsing and
+planning it for every event. The only differences between SQLite and PostgreSQL — `MIN`/`LEAST`
+and turning microseconds into a timestamp — are in `_least` and `_timestamp`.
 """
 
 from __future__ import annotations
@@ -22,17 +20,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection
 
 from calls import cdr
 from calls.models import CallRecord
-from portal.models import Project, VirtualNumber
+from portal.models import VirtualNumber
 from portal.phone import normalize_or_none
 
 MICROS = 1_000_000
 _PART = re.compile(r"\{(\w+)\}")
+TIMES = {"ringing": "ringing_us", "answered": "answered_event_us", "ended": "ended_us"}
+# Columns merged as the earliest time.
+EARLIEST = ("first_us", *TIMES.values())
+# Columns merged as the value of the event with the smallest key, each with its key's column.
+KEYED = {
+    **{field: f"{field}_key" for field in ("from_number", "to_number", "from_user", "to_user")},
+    "direction": "direction_key",
+    # what an `ended` event offers, kept while it is the earliest ended event of the call
+    **{
+        field: "end_key"
+        for field in (
+            "end_answered_us",
+            "end_talk_seconds",
+            "end_unanswered_status",
+            "end_cause",
+            "ended_by",
+        )
+    },
+}
+KEYS = tuple(dict.fromkeys(KEYED.values()))
+DERIVED = ("started_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds", "status")
+MAX_CANDIDATES = 4  # numbers and aliases of `from` and `to`
+# Aliases: the stored row, the event's row, and the layers of the merge (_merged_record).
+RECORD, NEW, WINS, MERGE, TIMED, SPANS = "record", "excluded", "wins", "merged", "timed", "spans"
 
 
 @dataclass(frozen=True)
@@ -56,29 +78,23 @@ def fill(template: str, **parts: Frag) -> Frag:
     return Frag("".join([*pieces, template[end:]]), tuple(params))
 
 
-@lru_cache(maxsize=64)
-def col(name: str) -> Frag:
-    return Frag(connection.ops.quote_name(name))
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def num(value: int | None) -> Frag:
-    return Frag("NULL" if value is None else str(int(value)))
+def _column(name: str) -> str:
+    return str(CallRecord._meta.get_field(name).column)  # type: ignore[union-attr]
 
 
-def param(value) -> Frag:
-    return Frag("%s", (value,))
-
-
-def key_literal(key: str) -> Frag:
-    if not key.isdigit():  # cdr.event_key is digits only: safe to write inline
-        raise ValueError(key)
-    return Frag(f"'{key}'")
+def _of(alias: str, name: str) -> Frag:
+    return Frag(f"{alias}.{_quote(_column(name))}")
 
 
 def _least(a: Frag, b: Frag) -> Frag:
-    # PostgreSQL's LEAST skips NULLs; SQLite's MIN(a, b) is NULL if either is: hence COALESCE.
-    name = "MIN" if connection.vendor == "sqlite" else "LEAST"
-    return fill(f"COALESCE({name}({{a}}, {{b}}), {{a}}, {{b}})", a=a, b=b)
+    """The earlier of two times, either of which may be NULL."""
+    if connection.vendor == "sqlite":  # SQLite's MIN(a, b) is NULL if either is
+        return fill("COALESCE(MIN({a}, {b}), {a}, {b})", a=a, b=b)
+    return fill("LEAST({a}, {b})", a=a, b=b)  # PostgreSQL's LEAST skips NULLs
 
 
 def _timestamp(micros: Frag) -> Frag:
@@ -105,34 +121,167 @@ def _whole_seconds(micros: Frag) -> Frag:
     )
 
 
-def _keyed(key_column: str, key: str, value: Frag, column: str) -> Frag:
-    """`value` if this event's key comes before the one stored in `key_column` (or none is: "")."""
-    return fill(
-        "(CASE WHEN {k} = '' OR {k} > {key} THEN {v} ELSE {c} END)",
-        k=col(key_column),
-        key=key_literal(key),
-        v=value,
-        c=col(column),
-    )
-
-
-def _ended_event(payload: dict, moment_us: int) -> dict[str, Frag]:
-    """The fold columns an `ended` event offers (kept only while it is the earliest ended one)."""
-    duration = cdr._number(payload.get("answerDuration"))
-    cause = str(payload.get("endCallCause") or "")
-    answered = (
-        moment_us - round(duration * MICROS) if duration is not None and duration > 0 else None
-    )
+def _wins() -> dict[str, Frag]:
+    """For each key column: whether the event's values win (it offers them, and its key comes
+    first)."""
     return {
-        "end_answered_us": num(answered),
-        "end_talk_seconds": num(round(duration) if duration is not None else None),
-        "end_unanswered_status": param(cdr.final_status(False, cause)),
-        "end_cause": param(cause[:255]),
-        "ended_by": param(str(payload.get("endedBy") or "")[:64]),
+        key: fill(
+            "({new} <> '' AND ({old} = '' OR {old} > {new}))",
+            new=_of(NEW, key),
+            old=_of(RECORD, key),
+        )
+        for key in KEYS
     }
 
 
-def candidate_numbers(payload: dict) -> set[str]:
+def _merged_columns() -> dict[str, Frag]:
+    """The stored row merged with the event's row, for every merged column (reading `_wins` from
+    the sub-select WINS)."""
+    merge: dict[str, Frag] = {
+        name: _least(_of(RECORD, name), _of(NEW, name)) for name in (*EARLIEST, "virtual_number")
+    }
+    for name in (*KEYS, *KEYED):
+        merge[name] = fill(
+            "CASE WHEN {wins} THEN {new} ELSE {old} END",
+            wins=Frag(f"{WINS}.{_quote(KEYED.get(name, name))}"),
+            new=_of(NEW, name),
+            old=_of(RECORD, name),
+        )
+    return merge
+
+
+def _derived() -> dict[str, Frag]:
+    """The user-visible fields (cdr.derive's rules) read from the sub-select SPANS: the merged
+    columns, `answered_us` (the answer's time: an answered event's, else the one an ended event's
+    answerDuration implies), `ring_us` and `talk_us`."""
+    m = {name: _of(SPANS, name) for name in ("first_us", "ended_us", "end_talk_seconds")}
+    answered = Frag(f"{SPANS}.answered_us")
+    return {
+        "started_at": _timestamp(m["first_us"]),
+        "answered_at": _timestamp(answered),
+        "ended_at": _timestamp(m["ended_us"]),
+        "ring_seconds": _whole_seconds(Frag(f"{SPANS}.ring_us")),
+        "talk_seconds": fill(
+            "COALESCE({t}, {w})",
+            t=m["end_talk_seconds"],
+            w=_whole_seconds(Frag(f"{SPANS}.talk_us")),
+        ),
+        # answered whether ended or not; else in progress until an `ended`
+        "status": fill(
+            "(CASE WHEN {a} IS NOT NULL THEN 'answered' WHEN "
+            "{e} IS NULL THEN 'in_progress' ELSE {u} END)",
+            a=answered,
+            e=m["ended_us"],
+            u=_of(SPANS, "end_unanswered_status"),
+        ),
+    }
+
+
+def _aliased(values: dict[str, Frag]) -> Frag:
+    return _listed([fill(f"{{v}} AS {_quote(name)}", v=v) for name, v in values.items()])
+
+
+def _merged_record() -> tuple[list[str], Frag]:
+    """The record's fields after the merge, and the SELECT giving them (one row), built as layers
+    so that each value is computed once: WINS, then MERGE, then TIMES, then SPANS."""
+    merge = _merged_columns()
+    wins = fill("SELECT {w}", w=_aliased(_wins()))
+    merged = fill(
+        f"SELECT {{m}} FROM ({{wins}}) AS {WINS}",
+        m=_aliased({_column(name): value for name, value in merge.items()}),
+        wins=wins,
+    )
+    answered = fill(
+        "COALESCE({a}, {e})", a=_of(MERGE, "answered_event_us"), e=_of(MERGE, "end_answered_us")
+    )
+    times = fill(
+        f"SELECT {MERGE}.*, {{a}} AS answered_us FROM ({{merged}}) AS {MERGE}",
+        a=answered,
+        merged=merged,
+    )
+    spans = fill(
+        f"SELECT {TIMED}.*, {{ring}} AS ring_us, {{talk}} AS talk_us FROM ({{times}}) AS {TIMED}",
+        ring=fill(
+            "(COALESCE({a}, {e}) - COALESCE({r}, {f}))",
+            a=Frag(f"{TIMED}.answered_us"),
+            e=_of(TIMED, "ended_us"),
+            r=_of(TIMED, "ringing_us"),
+            f=_of(TIMED, "first_us"),
+        ),
+        talk=fill("({e} - {a})", e=_of(TIMED, "ended_us"), a=Frag(f"{TIMED}.answered_us")),
+        times=times,
+    )
+    derived = _derived()
+    fields = [*merge, *derived, "updated_at"]
+    columns = [*(_of(SPANS, name) for name in merge), *derived.values(), _of(NEW, "updated_at")]
+    select = fill(
+        f"SELECT {{columns}} FROM ({{spans}}) AS {SPANS}", columns=_listed(columns), spans=spans
+    )
+    return fields, select
+
+
+def _listed(frags: list[Frag]) -> Frag:
+    """The fragments joined by commas."""
+    return fill(
+        ", ".join(f"{{f{n}}}" for n in range(len(frags))),
+        **{f"f{n}": frag for n, frag in enumerate(frags)},
+    )
+
+
+def _own_number() -> Frag:
+    """The lowest-id number of the project among the event's candidates (NULL-padded to
+    MAX_CANDIDATES), as a subquery on the unique index of `number`."""
+    meta = VirtualNumber._meta
+    table, pk, owner, number = (
+        _quote(name) for name in (meta.db_table, "id", "project_id", "number")
+    )
+    marks = ", ".join(["%s"] * MAX_CANDIDATES)
+    return Frag(
+        f"(SELECT {table}.{pk} FROM {table} WHERE {table}.{owner} = %s"
+        f" AND {table}.{number} IN ({marks}) ORDER BY {table}.{pk} LIMIT 1)"
+    )
+
+
+INSERTED = (  # the event's row, in this order; then its own number's subquery
+    "project",
+    "call_id",
+    "created_at",
+    "updated_at",
+    *EARLIEST,
+    *KEYED,
+    *KEYS,
+    *DERIVED,
+    "recording_url",
+)
+
+
+@cache
+def upsert_sql(vendor: str) -> str:
+    """INSERT the event's row, or merge it into the stored one (built once per vendor):
+
+    INSERT INTO record AS record (…) VALUES (…)
+    ON CONFLICT (project, call id) DO UPDATE SET (…) = (SELECT … merge of record and excluded)
+    RETURNING created_at = %s          -- true when this statement created the record
+    """
+    fields, merged = _merged_record()
+    targets = ", ".join(_quote(_column(name)) for name in fields)
+    columns = ", ".join(_quote(_column(name)) for name in [*INSERTED, "virtual_number"])
+    values = ", ".join(["%s"] * len(INSERTED))
+    table = _quote(CallRecord._meta.db_table)
+    statement = fill(
+        f"INSERT INTO {table} AS {RECORD} ({columns}) VALUES ({values}, {{own}})"
+        f" ON CONFLICT ({_quote(_column('project'))}, {_quote('call_id')})"
+        f" DO UPDATE SET ({targets}) = ({{merged}})"
+        f" RETURNING {_quote('created_at')} = %s",
+        own=_own_number(),
+        merged=merged,
+    )
+    if statement.params:
+        raise ValueError("the upsert's text holds no values")
+    return statement.sql
+
+
+def candidate_numbers(payload: dict) -> list[str]:
     """E.164 forms of the numbers and aliases of the event's `from` and `to` (any typed form)."""
     numbers = set()
     for side in ("from", "to"):
@@ -143,109 +292,65 @@ def candidate_numbers(payload: dict) -> set[str]:
                     number = normalize_or_none(str(party[name]))
                     if number:
                         numbers.add(number)
-    return numbers
+    return sorted(numbers)
 
 
-def _own_number(project: Project, numbers: set[str]) -> Frag:
-    """The lowest-id number of the project among `numbers`, as a subquery of the UPDATE.
-
-    Written out (not built by the ORM, which cost more than the rest of the fold) on the
-    unique index of `number`.
-    """
-    meta = VirtualNumber._meta
-    table, pk, owner, number = (
-        connection.ops.quote_name(name) for name in (meta.db_table, "id", "project_id", "number")
-    )
-    marks = ", ".join(["%s"] * len(numbers))
-    subquery = Frag(
-        f"(SELECT {table}.{pk} FROM {table} WHERE "
-        f"{table}.{owner} = %s AND {table}.{number} IN ({marks})"
-        f" ORDER BY {table}.{pk} LIMIT 1)",
-        (project.pk, *sorted(numbers)),
-    )
-    return _least(col("virtual_number_id"), subquery)
-
-
-def merge(project: Project, status: str, timestamp_ms: int, payload: dict) -> dict[str, Frag]:
-    """SET fragments of the UPDATE that folds this event into its call's record."""
-    key = cdr.event_key(status, timestamp_ms, payload)
-    at = num(timestamp_ms * 1000)
-    sets: dict[str, Frag] = {"first_us": _least(col("first_us"), at)}
-    times = {"ringing": "ringing_us", "answered": "answered_event_us", "ended": "ended_us"}
-    if status in times:
-        sets[times[status]] = _least(col(times[status]), at)
-    if status == cdr.ENDED:
-        sets["end_key"] = _keyed("end_key", key, key_literal(key), "end_key")
-        for column, value in _ended_event(payload, timestamp_ms * 1000).items():
-            sets[column] = _keyed("end_key", key, value, column)
-    for field, value in cdr.parties(payload).items():
-        sets[field] = _keyed(f"{field}_key", key, param(value), field)
-        sets[f"{field}_key"] = _keyed(f"{field}_key", key, key_literal(key), f"{field}_key")
-    numbers = candidate_numbers(payload)
-    if numbers:  # the project's own number among them, in the same statement (no extra round trip)
-        sets["virtual_number_id"] = _own_number(project, numbers)
-    return {**sets, **_derived({name: sets.get(name, col(name)) for name in _MERGED})}
-
-
-_MERGED = (
-    "first_us",
-    "ringing_us",
-    "answered_event_us",
-    "ended_us",
-    "end_answered_us",
-    "end_talk_seconds",
-    "end_unanswered_status",
-)
-
-
-def _derived(m: dict[str, Frag]) -> dict[str, Frag]:
-    """The user-visible fields as functions of the merged columns (cdr.derive's rules)."""
-    answered = fill("COALESCE({a}, {e})", a=m["answered_event_us"], e=m["end_answered_us"])
-    ring = fill(
-        "(COALESCE({a}, {e}) - COALESCE({r}, {f}))",
-        a=answered,
-        e=m["ended_us"],
-        r=m["ringing_us"],
-        f=m["first_us"],
+def _ended(payload: dict, moment_us: int) -> dict:
+    """What an `ended` event offers: the answer its answerDuration implies, talk seconds, the
+    status it would end an unanswered call with, cause and who ended."""
+    duration = cdr._number(payload.get("answerDuration"))
+    cause = str(payload.get("endCallCause") or "")
+    answered = (
+        moment_us - round(duration * MICROS) if duration is not None and duration > 0 else None
     )
     return {
-        "started_at": _timestamp(m["first_us"]),
-        "answered_at": _timestamp(answered),
-        "ended_at": _timestamp(m["ended_us"]),
-        "ring_seconds": _whole_seconds(ring),
-        "talk_seconds": fill(
-            "COALESCE({t}, {w})",
-            t=m["end_talk_seconds"],
-            w=_whole_seconds(fill("({e} - {a})", e=m["ended_us"], a=answered)),
-        ),
-        # answered whether ended or not; else in progress until an `ended`
-        "status": fill(
-            "(CASE WHEN {a} IS NOT NULL THEN 'answered' WHEN "
-            "{e} IS NULL THEN 'in_progress' ELSE {u} END)",
-            a=answered,
-            e=m["ended_us"],
-            u=m["end_unanswered_status"],
-        ),
+        "end_answered_us": answered,
+        "end_talk_seconds": round(duration) if duration is not None else None,
+        "end_unanswered_status": cdr.final_status(False, cause),
+        "end_cause": cause[:255],
+        "ended_by": str(payload.get("endedBy") or "")[:64],
     }
 
 
-def fold_event(
-    project: Project, call_id: str, status: str, timestamp_ms: int, payload: dict, now: datetime
-) -> int:
-    """Merge the event into the call's record with one UPDATE; rows updated (0: no record yet)."""
-    merged = merge(project, status, timestamp_ms, payload)
-    merged["updated_at"] = param(connection.ops.adapt_datetimefield_value(now))
-    meta = CallRecord._meta
-    sets = [fill(f"{col(_column(name)).sql} = {{v}}", v=frag) for name, frag in merged.items()]
-    statement = Frag(
-        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(f.sql for f in sets)}"
-        f" WHERE {col('project_id').sql} = %s AND {col('call_id').sql} = %s",
-        (*(value for f in sets for value in f.params), project.pk, call_id),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
-        return cursor.rowcount
+def event_row(*, status: str, timestamp_ms: int, payload: dict) -> dict:
+    """The merged and user-visible fields of a call that had only this event."""
+    at_us = timestamp_ms * 1000
+    key = cdr.event_key(status, timestamp_ms, payload)
+    offered = cdr.parties(payload)
+    if status == cdr.ENDED:
+        offered.update(_ended(payload, at_us))
+    row: dict = {"first_us": at_us, **{column: None for column in TIMES.values()}}
+    if status in TIMES:
+        row[TIMES[status]] = at_us
+    for field, its_key in KEYED.items():
+        if field in offered:
+            row[field], row[its_key] = offered[field], key
+        else:
+            default = CallRecord._meta.get_field(field).get_default()  # type: ignore[union-attr]
+            row[field] = (
+                str(default) if isinstance(default, str) else default
+            )  # a choice: its value
+            row.setdefault(its_key, "")
+    single = cdr.derive([cdr.Event(status, timestamp_ms, payload)])
+    return {**row, **{name: single[name] for name in DERIVED}}
 
 
-def _column(field_name: str) -> str:
-    return str(CallRecord._meta.get_field(field_name).column)  # type: ignore[union-attr]
+def upsert(
+    *, project_id: int, call_id: str, status: str, timestamp_ms: int, payload: dict, now: datetime
+) -> tuple[str, list]:
+    """The statement folding this event into its call's record, and its parameters. It returns
+    one row, one column: true when it created the record (its `created_at` is this `now`)."""
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    row = event_row(status=status, timestamp_ms=timestamp_ms, payload=payload)
+    row.update(project=project_id, call_id=call_id, created_at=stamp, updated_at=stamp)
+    row.update({name: ops.adapt_datetimefield_value(row[name]) for name in DERIVED[:3]})
+    row["recording_url"] = ""
+    numbers = candidate_numbers(payload)[:MAX_CANDIDATES]
+    candidates = numbers + [None] * (MAX_CANDIDATES - len(numbers))
+    return upsert_sql(connection.vendor), [
+        *(row[name] for name in INSERTED),
+        project_id,
+        *candidates,
+        stamp,
+    ]

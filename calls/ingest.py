@@ -1,11 +1,10 @@
 """Event_url ingestion: validate a payload, store it once, fold it into the call's record.
 
-One transaction per event, committed before the 200, with a constant number of statements
-whatever the call's length: the event is inserted with "on conflict do nothing" (a retry is
-stored once), then one UPDATE merges it into the call's record (calls.fold). When that updates
-no row the record is inserted ("on conflict do nothing", so racing first events make one) and
-the UPDATE runs again. Routing decisions parked for the call (routing.decisions) are stored in
-the same transaction, and parked again if it fails.
+Each event is committed before the 200 with a constant amount of work whatever the call's
+length: the event is inserted with "on conflict do nothing" (a retry is stored once) and merged
+into its call's record by one upsert (calls.fold), as one statement on PostgreSQL
+(calls.event_store). Routing decisions parked for the call (routing.decisions) are then stored
+under the record, once each, and only then removed from where they were parked.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls import cdr
-from calls.fold import fold_event
-from calls.models import CALL_EVENT_TYPE, CallDecision, CallEvent, CallRecord
+from calls.event_store import insert_event, store_call_event
+from calls.models import CALL_EVENT_TYPE, CallDecision, CallEvent
 from calls.payloads import MAX_ID_LENGTH, BadPayload, load_object, required_id
 from calls.recordings import recording_fields, store_recording
 from portal.models import Project
-from routing.decisions import join_by_parties, put_back, take_decisions
+from routing.decisions import join_by_parties, parked_decisions, release
 
 __all__ = ["BadPayload", "ingest_event", "load_object", "parse_event", "required_id"]
 
@@ -138,22 +137,8 @@ def _event(project: Project, payload: dict) -> CallEvent:
         event_id="" if event_id is None else str(event_id),
         serial=payload.get("serial"),
         payload=payload,
+        received_at=timezone.now(),
     )
-
-
-def fold_into_record(project: Project, event: CallEvent) -> bool:
-    """Merge the event into its call's record, creating the record first if needed (True then)."""
-    now = timezone.now()
-    if event.timestamp_ms is None:
-        raise ValueError("only call events with a time are folded")
-    args = (project, event.call_id, event.status, event.timestamp_ms, event.payload, now)
-    if fold_event(*args):
-        return False
-    CallRecord.objects.bulk_create(
-        [CallRecord(project=project, call_id=event.call_id)], ignore_conflicts=True
-    )
-    fold_event(*args)
-    return True
 
 
 def _parties(payload: dict, side: str) -> list[str]:
@@ -168,43 +153,45 @@ def _from_a_phone(payload: dict) -> bool:
     return isinstance(caller, dict) and str(caller.get("type", "")).lower() != "internal"
 
 
+def _store(event: CallEvent) -> bool:
+    """Store the call event and fold it into its record (an event without a time only stored);
+    True if this created the record."""
+    if event.timestamp_ms is None:
+        insert_event(event)
+        return False
+    return store_call_event(event, now=event.received_at)
+
+
 def ingest_event(project: Project, payload: dict) -> None:
     """Store a parsed event once and fold it into its call's record (non-call events: stored
-    only)."""
+    only), then file the routing decisions parked for the call under its record."""
     event = _event(project, payload)
     if event.type != CALL_EVENT_TYPE:
-        CallEvent.objects.bulk_create([event], ignore_conflicts=True)
+        insert_event(event)
         return
-    taken = take_decisions(project.pk, event.call_id)
-    try:
+    if is_recording_post(payload):
         with transaction.atomic():
-            CallEvent.objects.bulk_create([event], ignore_conflicts=True)
-            created = event.timestamp_ms is not None and fold_into_record(project, event)
-            if is_recording_post(payload):
-                store_recording(project, recording_fields(payload))
-            if (
-                created and not taken and _from_a_phone(payload)
-            ):  # only phones get a uuid-only answer_url
-                callers, called = _parties(payload, "from"), _parties(payload, "to")
-                taken = join_by_parties(
-                    project.pk, event.call_id, callers, called, event.timestamp_ms
+            created = _store(event)
+            store_recording(project, recording_fields(payload))
+    else:
+        created = _store(event)
+    parked = parked_decisions(project.pk, event.call_id)
+    taken = parked.entries
+    if created and not taken and _from_a_phone(payload):  # only phones get a uuid-only answer_url
+        callers, called = _parties(payload, "from"), _parties(payload, "to")
+        taken = join_by_parties(project.pk, event.call_id, callers, called, event.timestamp_ms)
+    if taken:
+        CallDecision.objects.bulk_create(
+            [
+                CallDecision(
+                    project=project,
+                    call_id=event.call_id,
+                    token=entry["token"],
+                    parked_us=entry["at_us"],
+                    decision=entry["decision"],
                 )
-            if taken:
-                CallDecision.objects.bulk_create(
-                    [
-                        CallDecision(
-                            project=project,
-                            call_id=event.call_id,
-                            token=entry["token"],
-                            parked_us=entry["at_us"],
-                            decision=entry["decision"],
-                        )
-                        for entry in taken
-                    ],
-                    ignore_conflicts=True,
-                )
-    except Exception:
-        put_back(
-            project.pk, event.call_id, taken
-        )  # the record did not keep them: for the next event
-        raise
+                for entry in taken
+            ],
+            ignore_conflicts=True,
+        )
+    release(parked)  # only now, so a failure above leaves them parked for the next event

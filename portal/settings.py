@@ -144,6 +144,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))
     if _statement_timeout_ms := env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000):
         _db_options.setdefault("options", f"-c statement_timeout={_statement_timeout_ms}")
+    # The event_url's one statement per event is prepared on each connection after this many
+    # runs of one shape (calls.event_store); every other query binds on the client and is never
+    # prepared. Empty: never prepare (a pooler in transaction mode older than PgBouncer 1.21).
+    _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
+    _db_options.setdefault(
+        "prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5) if _prepare else None
+    )
 # The event_url's whole database work must finish within this many seconds or it answers 503
 # (Stringee retries): the bound that holds when the server hangs (portal/deadline.py).
 WEBHOOK_DATABASE_DEADLINE = env.float("WEBHOOK_DATABASE_DEADLINE", default=0.8)

@@ -4,9 +4,10 @@ events.
 The answer_url runs before Stringee sends any event of the call and must not write to the
 database, so it appends its decision to a per-call list in the cache *before it replies* (one
 Redis round trip, nothing held in the worker: a worker killed after replying has lost nothing).
-Every event of the call takes the whole list (calls.ingest stores it as CallDecision rows in
-the event's transaction, and puts it back if that transaction fails). Lists are appended, never
-overwritten, so the answer, each IVR step, on-fail and ring step are all kept, in order.
+Every event of the call reads the whole list, calls.ingest stores it as CallDecision rows (once
+each, by token), and only then are exactly those entries removed: a failure or a killed worker
+in between leaves them parked for the call's next event. Lists are appended, never overwritten,
+so the answer, each IVR step, on-fail and ring step are all kept, in order.
 
 A phone-originated answer_url names the call `uuid`, not `callId`, and Stringee does not say
 whether that equals the events' `call_id`. Such a decision is parked under the uuid (found when
@@ -19,16 +20,17 @@ the uuid are collected too. Limits: docs/events.md.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import threading
 import time
 import uuid as uuid_lib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from redis.exceptions import NoScriptError, RedisError
+from redis.commands.core import Script
+from redis.exceptions import RedisError
 
 from portal.phone import normalize_or_none
 from portal.redaction import redact
@@ -42,24 +44,32 @@ JOIN_WINDOW_MS = 60_000
 _local_lock = threading.Lock()  # the in-process (locmem) cache: atomic within the one process
 
 
-def _without_redis(function):
-    """While Redis is unreachable, taking decisions finds none (they stay parked for a later event
-    of the call) and putting them back gives up: the event itself is never refused for it."""
+def _without_redis(nothing: Callable[[], object]):
+    """While Redis is unreachable, reading decisions finds `nothing()` (they stay parked for a later
+    event of the call) and removing them gives up: the event itself is never refused for it."""
 
-    @functools.wraps(function)
-    def degraded(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except RedisError:
-            logger.warning("Redis unreachable: %s skipped for call decisions", function.__name__)
-            return []
+    def decorate(function):
+        @functools.wraps(function)
+        def degraded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except RedisError:
+                logger.warning("Redis unreachable: %s skipped (call decisions)", function.__name__)
+                return nothing()
 
-    return degraded
+        return degraded
+
+    return decorate
 
 
 def _redis():
     """The raw Redis client behind the default cache (django-redis), or None."""
     return redis_client()
+
+
+def _script(client, lua: str) -> Script:
+    """`lua` as a redis-py Script: sent by its SHA1 (EVALSHA), loaded again if Redis lost it."""
+    return client.register_script(lua)
 
 
 def _by_id(project_id: int, call_id: str) -> str:
@@ -87,18 +97,14 @@ for i, key in ipairs(KEYS) do
 end
 return #KEYS
 """
-_PARK_SHA = hashlib.sha1(_PARK_SCRIPT.encode()).hexdigest()
 
 
 def _append(pushes: list[tuple[str, str]]) -> None:
     client = _redis()
     if client is not None:
         keys = [cache.make_key(key) for key, _ in pushes]
-        args = [DECISION_TTL_SECONDS, *(raw for _, raw in pushes)]
-        try:
-            client.evalsha(_PARK_SHA, len(keys), *keys, *args)
-        except NoScriptError:  # first use on this Redis (or after a restart): load it with EVAL
-            client.eval(_PARK_SCRIPT, len(keys), *keys, *args)
+        args: list[int | str] = [DECISION_TTL_SECONDS, *(raw for _, raw in pushes)]
+        _script(client, _PARK_SCRIPT)(keys=keys, args=args)
         return
     with _local_lock:
         for key, raw in pushes:
@@ -122,39 +128,97 @@ def park_decision(project_id: int, call, params: Mapping[str, str], decision: di
         logger.exception("Could not park a routing decision for call %s", call.call_id)
 
 
-# Takes a call's list and, when a uuid is linked to the call, the uuid's list: one round trip.
-_TAKE_SCRIPT = """
-local taken = redis.call('LRANGE', KEYS[1], 0, -1)
-redis.call('DEL', KEYS[1])
+# Reads a call's list and, when a uuid is linked to the call, the uuid's list, without removing
+# anything: {key, count, entries..., key, count, entries...}. One round trip.
+_PEEK_SCRIPT = """
+local found = {}
+local keys = {KEYS[1]}
 local linked = redis.call('GET', KEYS[2])
-if linked then
-  local key = ARGV[1] .. linked
-  for _, raw in ipairs(redis.call('LRANGE', key, 0, -1)) do table.insert(taken, raw) end
-  redis.call('DEL', key)
+if linked then table.insert(keys, ARGV[1] .. linked) end
+for _, key in ipairs(keys) do
+  local entries = redis.call('LRANGE', key, 0, -1)
+  if #entries > 0 then
+    table.insert(found, key)
+    table.insert(found, #entries)
+    for _, raw in ipairs(entries) do table.insert(found, raw) end
+  end
 end
-return taken
+return found
 """
 
 
-@_without_redis
-def take_decisions(project_id: int, call_id: str) -> list[dict]:
-    """Remove and return the decisions parked for the call (and for the uuid linked to it)."""
+@dataclass(frozen=True)
+class Parked:
+    """Decisions found parked for a call, oldest first; `release` removes exactly these.
+
+    Reading and removing are two steps so that decisions leave the cache only once they are
+    stored: a worker killed in between leaves them parked for the call's next event (the
+    call's record keeps each decision once, by its token). Entries are removed by value, so two
+    events of one call releasing the same entries cannot remove one parked in between.
+    """
+
+    entries: list[dict] = field(default_factory=list)
+    found: tuple[tuple[str, str], ...] = ()  # (list's key, raw entry) of each entry
+
+
+@_without_redis(Parked)
+def parked_decisions(project_id: int, call_id: str) -> Parked:
+    """The decisions parked for the call (and for the uuid linked to it), left in place."""
     client = _redis()
     if client is not None:
         keys = [
             cache.make_key(_by_id(project_id, call_id)),
             cache.make_key(_link(project_id, call_id)),
         ]
-        taken = client.eval(_TAKE_SCRIPT, 2, *keys, cache.make_key(_by_id(project_id, "")))
-        return [json.loads(raw) for raw in taken]
+        uuid_prefix = cache.make_key(_by_id(project_id, ""))
+        reply = _script(client, _PEEK_SCRIPT)(keys=keys, args=[uuid_prefix])
+        found, at = [], 0
+        while at < len(reply):
+            key, count = reply[at].decode(), int(reply[at + 1])
+            found += [(key, raw.decode()) for raw in reply[at + 2 : at + 2 + count]]
+            at += 2 + count
+    else:
+        with _local_lock:
+            keys = [_by_id(project_id, call_id)]
+            linked = cache.get(_link(project_id, call_id))
+            if linked:
+                keys.append(_by_id(project_id, linked))
+            found = [(key, raw) for key in keys for raw in cache.get(key, [])]
+    return Parked([json.loads(raw) for _, raw in found], tuple(found))
+
+
+_RELEASE_SCRIPT = """
+for i, key in ipairs(KEYS) do redis.call('LREM', key, 1, ARGV[i]) end
+return #KEYS
+"""
+
+
+@_without_redis(lambda: None)
+def release(parked: Parked) -> None:
+    """Remove the decisions `parked` found (those parked since stay for the next event)."""
+    if not parked.found:
+        return
+    client = _redis()
+    if client is not None:
+        keys, raws = zip(*parked.found, strict=True)
+        _script(client, _RELEASE_SCRIPT)(keys=keys, args=raws)
+        return
     with _local_lock:
-        keys = [_by_id(project_id, call_id)]
-        linked = cache.get(_link(project_id, call_id))
-        if linked:
-            keys.append(_by_id(project_id, linked))
-        taken = [raw for key in keys for raw in cache.get(key, [])]
-        cache.delete_many(keys)
-    return [json.loads(raw) for raw in taken]
+        for key, raw in parked.found:
+            rest = cache.get(key, [])
+            if raw in rest:
+                rest.remove(raw)
+            if rest:
+                cache.set(key, rest, DECISION_TTL_SECONDS)
+            else:
+                cache.delete(key)
+
+
+def take_decisions(project_id: int, call_id: str) -> list[dict]:
+    """Remove and return the decisions parked for the call (and for the uuid linked to it)."""
+    parked = parked_decisions(project_id, call_id)
+    release(parked)
+    return parked.entries
 
 
 def _set_link(project_id: int, call_id: str, uuid: str) -> None:
@@ -165,7 +229,7 @@ def _set_link(project_id: int, call_id: str, uuid: str) -> None:
         cache.set(_link(project_id, call_id), uuid, DECISION_TTL_SECONDS)
 
 
-@_without_redis
+@_without_redis(list)
 def join_by_parties(
     project_id: int, call_id: str, callers: Iterable[str], called: Iterable[str], at_ms: int
 ) -> list[dict]:
@@ -214,12 +278,3 @@ def _claim(key: str, raw: str) -> bool:
         entries.remove(raw)
         cache.set(key, entries, DECISION_TTL_SECONDS)
         return True
-
-
-@_without_redis
-def put_back(project_id: int, call_id: str, entries: list[dict]) -> None:
-    """Park taken decisions again (the transaction that was to store them failed)."""
-    if entries:
-        _append(
-            [(_by_id(project_id, call_id), json.dumps(entry, default=str)) for entry in entries]
-        )

@@ -16,13 +16,27 @@ def _unreachable(*args, **kwargs):
     raise OperationalError("connection refused")
 
 
+def failing_fold(failure):
+    """The database fails (`failure()` raises or hangs) when the call record is written: on SQLite
+    after the event's own INSERT ran in the same transaction, on PostgreSQL in the one statement."""
+
+    def wrapper(execute, sql, params, many, context):
+        if "calls_callrecord" in sql:
+            failure()
+        return execute(sql, params, many, context)
+
+    return connection.execute_wrapper(wrapper)
+
+
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
 def test_event_url_answers_503_fast_when_the_database_fails(client, tenant_a, error):
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # project cached
     started = time.monotonic()
-    with mock.patch(
-        "calls.ingest.fold_into_record", side_effect=error("server closed the connection")
-    ):
+
+    def closed():
+        raise error("server closed the connection")
+
+    with failing_fold(closed):
         response = post_json(client, event_url_of(tenant_a), call_event("down-1", "created", T0))
     assert time.monotonic() - started < 1
     assert response.status_code == 503
@@ -84,11 +98,11 @@ def test_event_url_answers_503_within_its_deadline_when_the_database_hangs(
     settings.WEBHOOK_DATABASE_DEADLINE = 0.3
     post_json(client, event_url_of(tenant_a), call_event("warm", "created"))
 
-    def hung_server(*args, **kwargs):
+    def hung_server():
         time.sleep(10)  # a query whose reply never comes
 
     started = time.monotonic()
-    with mock.patch("calls.ingest.fold_into_record", side_effect=hung_server):
+    with failing_fold(hung_server):
         response = post_json(client, event_url_of(tenant_a), call_event("hung-1", "created", T0))
     assert time.monotonic() - started < 2
     assert response.status_code == 503

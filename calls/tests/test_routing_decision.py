@@ -10,7 +10,7 @@ from django.utils import timezone
 from calls.ingest import ingest_event
 from calls.models import CallDecision, CallRecord
 from calls.tests.factories import T0, call_event, ended, event_url_of, post_json
-from routing.decisions import park_decision, take_decisions
+from routing.decisions import park_decision, parked_decisions, release, take_decisions
 from routing.links import call_from_params
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer, press
@@ -61,15 +61,37 @@ def test_another_projects_decision_is_not_collected(tenant_a, tenant_b):
     assert not CallDecision.objects.filter(project=tenant_a).exists()
 
 
-def test_a_failed_event_transaction_parks_the_decisions_again(tenant_a):
+def test_a_failed_event_leaves_the_decisions_parked(tenant_a):
     park(tenant_a.pk, "d5", DECISION)
     with (
-        mock.patch("calls.ingest.fold_into_record", side_effect=DatabaseError("boom")),
+        mock.patch("calls.ingest.store_call_event", side_effect=DatabaseError("boom")),
         pytest.raises(DatabaseError),
     ):
         ingest_event(tenant_a, call_event("d5", "created", T0))
     ingest_event(tenant_a, call_event("d5", "created", T0))
     assert CallRecord.objects.get(call_id="d5").routing == [DECISION]
+
+
+def test_decisions_failing_to_be_stored_stay_parked_for_the_next_event(tenant_a):
+    park(tenant_a.pk, "d6", DECISION)
+    with (
+        mock.patch.object(CallDecision.objects, "bulk_create", side_effect=DatabaseError("boom")),
+        pytest.raises(DatabaseError),
+    ):
+        ingest_event(tenant_a, call_event("d6", "created", T0))
+    assert CallRecord.objects.get(call_id="d6").routing == []  # the event itself is stored
+    ingest_event(tenant_a, call_event("d6", "ringing", T0 + 1000))
+    assert CallRecord.objects.get(call_id="d6").routing == [DECISION]
+
+
+def test_two_events_storing_the_same_decisions_keep_one_copy_and_later_ones(tenant_a):
+    park(tenant_a.pk, "d7", DECISION)
+    first, second = parked_decisions(tenant_a.pk, "d7"), parked_decisions(tenant_a.pk, "d7")
+    ivr_choice = {**DECISION, "rule_name": "IVR key 2"}
+    park(tenant_a.pk, "d7", ivr_choice)  # parked while both events were being stored
+    release(first)
+    release(second)  # removes nothing more: the IVR choice stays for the next event
+    assert [entry["decision"] for entry in take_decisions(tenant_a.pk, "d7")] == [ivr_choice]
 
 
 def test_ivr_call_with_two_key_presses_keeps_three_decisions_in_order(client, tenant_a, hotline):
