@@ -2,10 +2,10 @@
 
 On PostgreSQL both are one statement — the event's INSERT as a data-modifying CTE of the
 record's upsert (calls.fold) — run in autocommit: one round trip, atomic, committed when it
-returns. Its text depends only on the event's shape, so it goes through a cursor that binds
-parameters on the server and is prepared once per connection (DB_PREPARE_THRESHOLD executions
-of one shape), sparing the server the parse and plan of the fold's expressions on every event.
-SQLite has no data-modifying CTE: there the two statements run in one transaction.
+returns. Its text is the same for every event, so it goes through a cursor that binds
+parameters on the server and is prepared once per connection (after DB_PREPARE_THRESHOLD runs),
+sparing the server the parse and plan of the fold's expressions on every
+event. SQLite has no data-modifying CTE: there the two statements run in one transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 
 from calls.fold import upsert
 from calls.models import CallEvent
+from portal.deadline import DatabaseDeadlineExceeded
 
 _COLUMNS = (
     "project_id",
@@ -70,12 +71,35 @@ def insert_event(event: CallEvent) -> None:
 def _server_binding_cursor() -> CursorWrapper:
     """A cursor of the default connection that binds parameters on the server (so a statement
     repeated on the connection is prepared), wrapped like Django's own (errors, query log)."""
-    connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw: Any = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+def _run_on_postgresql(sql: str, params: list) -> bool:
+    """Run the event's statement; its one value.
+
+    Django's health check would cost every event a `SELECT 1` round trip before the statement.
+    Instead, a reused connection that the server dropped since its last request (a restart) is
+    replaced and the statement run once more, which is safe because it is idempotent. A new
+    connection, a transaction in progress or a deadline that has passed is not retried.
+    """
+    reused = connection.connection is not None and not connection.in_atomic_block
+    try:
+        with _server_binding_cursor() as cursor:
+            cursor.execute(sql, params)
+            created = bool(cursor.fetchone()[0])
+    except (OperationalError, InterfaceError) as error:
+        if not reused or isinstance(error, DatabaseDeadlineExceeded):
+            raise
+        connection.close()
+        with _server_binding_cursor() as cursor:
+            cursor.execute(sql, params)
+            created = bool(cursor.fetchone()[0])
+    connection.health_check_done = True  # it has just answered: no check for this request
+    return created
 
 
 def store_call_event(event: CallEvent, *, now: datetime) -> bool:
@@ -95,9 +119,9 @@ def store_call_event(event: CallEvent, *, now: datetime) -> bool:
     )
     event_sql, event_params = _event_insert(connection.vendor), _event_params(event)
     if connection.vendor == "postgresql":
-        with _server_binding_cursor() as cursor:
-            cursor.execute(f"WITH stored AS ({event_sql}) {fold_sql}", event_params + fold_params)
-            return bool(cursor.fetchone()[0])
+        return _run_on_postgresql(
+            f"WITH stored AS ({event_sql}) {fold_sql}", event_params + fold_params
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(event_sql, event_params)
         cursor.execute(fold_sql, fold_params)

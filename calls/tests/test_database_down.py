@@ -127,3 +127,16 @@ def test_the_api_answers_503_within_its_deadline_when_the_database_hangs(
         response = client.get("/api/v1/rules/", headers=jwt_headers(tenant_a))
     assert time.monotonic() - started < 2
     assert response.status_code == 503 and response.json()["error"] == "database_unavailable"
+
+
+@pytest.mark.django_db(transaction=True)  # the connection outlives the request, as in production
+def test_an_event_on_a_connection_the_server_dropped_is_stored_at_once(client, tenant_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("only a server can drop a connection")
+    post_json(client, event_url_of(tenant_a), call_event("warm", "created"))  # connection kept
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a server restart does
+    response = post_json(client, event_url_of(tenant_a), call_event("after", "created", T0))
+    assert response.status_code == 200
+    assert CallEvent.objects.filter(call_id="after").count() == 1
+    assert CallRecord.objects.filter(call_id="after").exists()
