@@ -6,6 +6,11 @@ tenants) and `--events` call events (10,000,000 by default, spread over ten tena
 is fetched in-process through Django's test client, once to warm up, then `--runs` times; the
 median time and the SQL queries of one request are printed, for a superuser and for the owner of
 one of the ten busy tenants.
+
+The events were received over the last `EVENT_DAYS` days, so that with `--prune` about half of
+them are past the default retention (180 days): `prune_calls` then runs on that database and
+the bench prints how long it took, how many rows it deleted and its longest batch (each batch
+is one short transaction: the longest a delete holds its row locks), then times the lists again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import sys
 import time
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
+EVENT_DAYS = 360
 PAGES = [
     ("numbers", "/admin/portal/virtualnumber/"),
     ("numbers, searched", "/admin/portal/virtualnumber/?q=0901"),
@@ -36,11 +42,51 @@ def _events(count: int, project_pks: list[int]) -> None:
             " occurred_at, received_at, event_id, serial, payload)"
             f" SELECT ({tenants})[1 + g % {len(project_pks)}], 'bench-' || (g / 4),"
             " (ARRAY['created','ringing','answered','ended'])[1 + g % 4], 'stringee_call',"
-            " 1700000000000 + g::bigint * 1000, to_timestamp(1700000000 + g), now(),"
+            " 1700000000000 + g::bigint * 1000, to_timestamp(1700000000 + g),"
+            f" now() - (g %% {EVENT_DAYS}) * INTERVAL '1 day' - (g %% 86400) * INTERVAL '1 second',"
             " 'e' || g, g, '{}'::jsonb FROM generate_series(1, %s) AS g",
             [count],
         )
         cursor.execute("ANALYZE calls_callevent")
+
+
+class _Batches:
+    """The stdout of `prune_calls`: the time of each progress line (one per deleted batch)."""
+
+    def __init__(self) -> None:
+        self.times = [time.perf_counter()]
+        self.lines = 0
+
+    def write(self, text: str) -> None:
+        if "deleted so far" in text:
+            self.times.append(time.perf_counter())
+        self.lines += 1
+
+    def flush(self) -> None:
+        pass
+
+
+def _prune() -> None:
+    from django.core.management import call_command
+
+    from calls.models import CallEvent
+
+    before = CallEvent.objects.count()
+    batches = _Batches()
+    started = time.perf_counter()
+    call_command("prune_calls", stdout=batches)
+    seconds = time.perf_counter() - started
+    gaps = sorted(b - a for a, b in zip(batches.times, batches.times[1:], strict=False))
+    after = CallEvent.objects.count()
+    print(
+        f"prune_calls: {before - after:,} of {before:,} events deleted in {seconds:,.0f} s,"
+        f" {len(gaps):,} batches, longest {gaps[-1] * 1000:,.0f} ms,"
+        f" p99 {gaps[int(len(gaps) * 0.99)] * 1000:,.0f} ms, median"
+        f" {statistics.median(gaps) * 1000:,.0f} ms per batch"
+        if gaps
+        else "prune_calls: nothing",
+        flush=True,
+    )
 
 
 def _owner_of(project):
@@ -74,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="Keep the data of an earlier run.")
+    parser.add_argument(
+        "--prune", action="store_true", help="Then run prune_calls, and time the lists again."
+    )
     options = parser.parse_args(argv)
 
     from bench.services import create_database
@@ -115,13 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     superuser, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
-    print("| list | who | median | queries | status |\n|---|---|---|---|---|")
-    for who, user in (("superuser", superuser), ("tenant owner", _owner_of(busy_project))):
-        client = Client()
-        client.force_login(user)
-        for label, path in PAGES:
-            median, queries, status = _time(client, path, options.runs)
-            print(f"| {label} | {who} | {median:,.0f} ms | {queries} | {status} |", flush=True)
+    owner = _owner_of(busy_project)
+    for round_ in ("before prune", "after prune") if options.prune else ("",):
+        if round_ == "after prune":
+            _prune()
+        print(f"{round_}\n| list | who | median | queries | status |\n|---|---|---|---|---|")
+        for who, user in (("superuser", superuser), ("tenant owner", owner)):
+            client = Client()
+            client.force_login(user)
+            for label, path in PAGES:
+                median, queries, status = _time(client, path, options.runs)
+                print(f"| {label} | {who} | {median:,.0f} ms | {queries} | {status} |", flush=True)
     return 0
 
 

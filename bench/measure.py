@@ -23,10 +23,13 @@ from bench.targets import (
     answer_workload,
     baseline_drf_workload,
     baseline_workload,
+    event_long_workload,
     event_workload,
     sample_tenants,
 )
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
+
+STORING = (EVENT, EVENT_LONG)
 
 _WARMUP_CONCURRENCY = 4
 
@@ -119,6 +122,8 @@ def measure_sizes(plan, env: dict[str, str], out_dir: Path) -> dict:
         else:
             notes.append(f"{endpoint} skipped: the portal has no {endpoint} view yet ({issue}).")
             print(f"NOTE: {notes[-1]}", flush=True)
+    if EVENT in endpoints:
+        endpoints.append(EVENT_LONG)
     results = {
         "machine": machine_info(plan.tool),
         "settings": asdict(plan),
@@ -145,6 +150,7 @@ def _measure_size(
         BASELINE_DRF: baseline_drf_workload,
         ANSWER: answer_workload,
         EVENT: event_workload,
+        EVENT_LONG: event_long_workload,
     }
     workloads = {endpoint: builders[endpoint](tenants) for endpoint in endpoints}
     queries = []
@@ -159,10 +165,10 @@ def _measure_size(
     with GunicornServer(env, plan.workers, out_dir / "gunicorn.log") as server:
 
         def drive(endpoint: str, concurrency: int, seconds: float, budget: int, tool: str) -> dict:
-            before = stored_events() if endpoint == EVENT else 0
+            before = stored_events() if endpoint in STORING else 0
             workload = workloads[endpoint].for_run(next(run_ids))
             result = run_load(server.base_url, workload, concurrency, seconds, budget, tool)
-            stored = _settle_stored(before, result.sent) if endpoint == EVENT else None
+            stored = _settle_stored(before, result.sent) if endpoint in STORING else None
             return {"endpoint": endpoint, **result.as_dict(), "stored": stored}
 
         for endpoint in endpoints:  # one pass over the request mix warms every tenant's cache

@@ -6,9 +6,9 @@ arithmetic is tested without a server.
 
 from statistics import median
 
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG, LONG_CALL_EVENTS
 
-ENDPOINTS = (BASELINE, BASELINE_DRF, ANSWER, EVENT)
+ENDPOINTS = (BASELINE, BASELINE_DRF, ANSWER, EVENT, EVENT_LONG)
 Summary = dict[tuple[str, int], dict]
 
 
@@ -47,6 +47,7 @@ def ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
         drf = summary.get((BASELINE_DRF, concurrency), {})
         answer = summary.get((ANSWER, concurrency), {})
         event = summary.get((EVENT, concurrency), {})
+        long_calls = summary.get((EVENT_LONG, concurrency), {})
         out[concurrency] = {
             "answer_rps": ratio(answer.get("rps"), base["rps"]),
             "answer_p99": ratio(answer.get("p99_ms"), base["p99_ms"]),
@@ -54,6 +55,8 @@ def ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
             "answer_drf_p99": ratio(answer.get("p99_ms"), drf.get("p99_ms")),
             "drf_rps": ratio(drf.get("rps"), base["rps"]),
             "event_rps": ratio(event.get("rps"), base["rps"]),
+            # cost per event of a long call over a short call's: the inverse of their req/s
+            "long_call_cost": ratio(event.get("rps"), long_calls.get("rps")),
         }
     return out
 
@@ -100,6 +103,12 @@ def goals(results: dict) -> list[tuple[str, bool | None, str]]:
         _ratio_goal("answer_url p99 ≤ 2× baseline p99", values("answer_p99"), 2.0, at_most=True),
         _ratio_goal(
             "event_url throughput ≥ 0.5× baseline", values("event_rps"), 0.5, at_most=False
+        ),
+        _ratio_goal(
+            f"cost per event, {LONG_CALL_EVENTS}-event calls over 4-event calls ≤ 1.2×",
+            values("long_call_cost"),
+            1.2,
+            at_most=True,
         ),
     ]
     if "small" in per_size and "large" in per_size:
@@ -174,7 +183,7 @@ def _intro(results: dict) -> list[str]:
         f"each run bounded by {s['seconds']:g} s and"
         f" {s['budget']:,} requests; {s['rounds']} interleaved "
         "rounds (baseline, baseline_drf, answer_url,"
-        " event_url at each level), figures are the medians "
+        " event_url, event_url_long at each level), figures are the medians "
         "over the rounds. Before the measured runs, one"
         " pass over each endpoint's request mix warms every driven tenant's cache.",
         "",
@@ -218,6 +227,7 @@ def _load_lines(per_size: dict[str, Summary]) -> list[str]:
             _fmt(r["answer_p99"]),
             _fmt(r["drf_rps"]),
             _fmt(r["event_rps"]),
+            _fmt(r["long_call_cost"]),
         ]
         for name, summary in per_size.items()
         for c, r in ratios(summary).items()
@@ -237,6 +247,7 @@ def _load_lines(per_size: dict[str, Summary]) -> list[str]:
             "answer/Django baseline p99",
             "DRF/Django baseline req/s",
             "event/Django baseline req/s",
+            f"cost per event, {LONG_CALL_EVENTS}-event calls / 4-event calls",
         ],
         ratio_rows,
     )
@@ -277,7 +288,7 @@ def _query_lines(results: dict) -> list[str]:
 def _event_lines(results: dict) -> list[str]:
     rows = []
     for name, size in results["sizes"].items():
-        runs = [r for r in size["runs"] if r["endpoint"] == EVENT]
+        runs = [r for r in size["runs"] if r["endpoint"] in (EVENT, EVENT_LONG)]
         if runs:
             sent, ok, stored = (sum(r[key] or 0 for r in runs) for key in ("sent", "ok", "stored"))
             rows.append([name, "load runs (wrk)", f"{sent:,}", f"{ok:,}", f"{stored:,}"])

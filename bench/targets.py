@@ -8,7 +8,16 @@ import random
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, RequestTemplate, Workload
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    EVENT_LONG,
+    LONG_CALL_EVENTS,
+    RequestTemplate,
+    Workload,
+)
 from portal.models import AppUser, Project, VirtualNumber
 from portal.phone import stringee_digits
 
@@ -130,10 +139,19 @@ def event_body(tenant: Tenant, status: str) -> str:
 
 def event_workload(tenants: list[Tenant]) -> Workload:
     """Each call of each tenant reports created, ringing, answered and ended, in that order."""
+    return _calls(tenants, EVENT_STATUSES, EVENT)
+
+
+def event_long_workload(tenants: list[Tenant]) -> Workload:
+    """Calls of LONG_CALL_EVENTS events: created, ringing, answered, then `answered` again (a
+    distinct event each time: its own time) until the last, ended."""
+    middle = ["answered"] * (LONG_CALL_EVENTS - 4)
+    return _calls(tenants, ("created", "ringing", "answered", *middle, "ended"), EVENT_LONG)
+
+
+def _calls(tenants: list[Tenant], statuses: tuple[str, ...], endpoint: str) -> Workload:
     templates = []
     for tenant in tenants:
         path = f"/event_url/{tenant.stringee_id}/{tenant.token}/"
-        templates.extend(
-            RequestTemplate("POST", path, event_body(tenant, s)) for s in EVENT_STATUSES
-        )
-    return Workload(EVENT, tuple(templates), group=len(EVENT_STATUSES))
+        templates.extend(RequestTemplate("POST", path, event_body(tenant, s)) for s in statuses)
+    return Workload(endpoint, tuple(templates), group=len(statuses))

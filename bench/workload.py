@@ -9,6 +9,9 @@ milliseconds. `{run}` is filled by `Workload.for_run`, so ids never repeat betwe
 from dataclasses import dataclass
 
 BASELINE, BASELINE_DRF, ANSWER, EVENT = "baseline", "baseline_drf", "answer_url", "event_url"
+# The event_url again, with calls of LONG_CALL_EVENTS events instead of four.
+EVENT_LONG = "event_url_long"
+LONG_CALL_EVENTS = 50
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from bench.report import (
     markdown,
     summarise,
 )
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
+from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
 
 
 def _run(endpoint, rps, p50=1.0, p99=5.0, concurrency=4, sent=100, ok=100, stored=None):
@@ -77,7 +77,7 @@ def test_answer_url_below_060_of_the_django_baseline_throughput_misses_the_goal(
 def test_the_ratio_table_compares_the_answer_url_with_both_baselines():
     text = markdown(_results([_run(BASELINE, 1000), _run(BASELINE_DRF, 800), _run(ANSWER, 600)]))
     assert "| answer/DRF baseline req/s | answer/Django baseline req/s |" in text
-    assert "| small | 4 | 0.75 | 0.60 | 1.00 | 1.00 | 0.80 | – |" in text
+    assert "| small | 4 | 0.75 | 0.60 | 1.00 | 1.00 | 0.80 | – | – |" in text
 
 
 def test_without_a_drf_baseline_its_goal_is_not_measured():
@@ -130,3 +130,11 @@ def test_rewriting_the_figures_keeps_the_hand_written_analysis():
     text = keep_analysis(previous, "# new figures\n")
     assert text.startswith("# new figures") and "old figures" not in text
     assert text.endswith(f"{ANALYSIS_MARKER}\n## Analysis\nwhy it is slow\n")
+
+
+def test_events_of_long_calls_costing_over_12_times_those_of_short_calls_miss_the_goal():
+    costly = _results([_run(BASELINE, 1000), _run(EVENT, 600), _run(EVENT_LONG, 480)])
+    flat = _results([_run(BASELINE, 1000), _run(EVENT, 600), _run(EVENT_LONG, 520)])
+    assert _verdict(costly, "cost per event, 50-event calls") is False  # 1.25 times the cost
+    assert _verdict(flat, "cost per event, 50-event calls") is True  # 1.15 times
+    assert "| small | 4 | – | – | – | – | – | 0.60 | 1.15 |" in markdown(flat)
