@@ -197,7 +197,8 @@ class _Progress:
     def beat(self, rows_written: int, *, force: bool = False) -> None:
         """Tell the others this job is alive; ExportProblem if it was given to another worker."""
         now = timezone.now()
-        if not force and (now - self.beat_at).total_seconds() < HEARTBEAT_SECONDS:
+        every = min(HEARTBEAT_SECONDS, settings.EXPORT_STALLED_SECONDS / 4)
+        if not force and (now - self.beat_at).total_seconds() < every:
             return
         alive = Export.objects.filter(
             pk=self.export_id, status=Status.RUNNING, attempts=self.attempt

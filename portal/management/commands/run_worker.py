@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
@@ -33,14 +34,15 @@ def housekeeping() -> None:
             logger.warning("exports: %d queued again, %d removed", requeued, removed)
     except (DatabaseError, OSError):
         logger.exception("export housekeeping failed; trying again later")
-    finally:
-        connection.close()
 
 
-def _watch(stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
+def _watch(every: float) -> None:
+    """The watchdog thread: a round every `every` seconds, on a connection of its own."""
+    while True:
+        time.sleep(every)
         close_old_connections()
         housekeeping()
+        connection.close()
 
 
 class Command(db_worker.Command):
@@ -55,6 +57,5 @@ class Command(db_worker.Command):
             housekeeping()
             if not options.get("batch"):
                 every = max(1.0, settings.EXPORT_STALLED_SECONDS / 4)
-                stop = threading.Event()
-                threading.Thread(target=_watch, args=(stop, every), daemon=True).start()
+                threading.Thread(target=_watch, args=(every,), daemon=True).start()
         super().handle(*args, **options)
