@@ -77,11 +77,12 @@ class ExportsToFile(admin.ModelAdmin):
             user=request.user,
             language=get_language() or settings.LANGUAGE_CODE,
         )
-        text = ngettext(
-            "Your export is being prepared.",
-            "Your %(count)d exports are being prepared, one file per project.",
-            len(made),
-        ) % {"count": len(made)}
+        if len(made) == 1:
+            text = gettext("Your export is being prepared.")
+        else:  # staff of several projects: one file each
+            text = gettext("Your %(count)d exports are being prepared, one file per project.") % {
+                "count": len(made)
+            }
         link = reverse("admin:portal_export_changelist")
         self.message_user(
             request,

@@ -39,7 +39,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from portal.models import Export, Project
 from portal.tenancy import project_ids_for, scope_to_projects
@@ -53,11 +53,11 @@ MAX_PARAMS = 50
 MAX_PARAM_LENGTH = 500
 HEARTBEAT_SECONDS = 5
 LOOKUP_WORDS = {
-    "gte": "from",
-    "lte": "until",
-    "gt": "after",
-    "lt": "before",
-    "isnull": "empty",
+    "gte": pgettext_lazy("list filter", "from"),
+    "lte": pgettext_lazy("list filter", "until"),
+    "gt": pgettext_lazy("list filter", "after"),
+    "lt": pgettext_lazy("list filter", "before"),
+    "isnull": pgettext_lazy("list filter", "empty"),
 }
 
 
@@ -365,8 +365,8 @@ def exports_requeue_stalled(*, now: datetime | None = None) -> int:
         if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             with translation.override(export.language):
                 error = ngettext(
-                    "The worker stopped %(count)d time before the file was written.",
-                    "The worker stopped %(count)d times before the file was written.",
+                    "The export was interrupted %(count)d time before the file was written.",
+                    "The export was interrupted %(count)d times before the file was written.",
                     export.attempts,
                 ) % {"count": export.attempts}
             same.update(status=Status.FAILED, finished_at=now, error=error)

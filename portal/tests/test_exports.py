@@ -242,7 +242,7 @@ def test_a_stalled_export_is_queued_again_then_fails_after_the_last_attempt(
     assert exports.exports_requeue_stalled() == 0
     export.refresh_from_db()
     assert export.status == "failed"
-    assert export.error == "The worker stopped 2 times before the file was written."
+    assert export.error == "The export was interrupted 2 times before the file was written."
     fresh = Export.objects.create(
         project=tenant_a, source="calls.callrecord", status="running", heartbeat_at=timezone.now()
     )
