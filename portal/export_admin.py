@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,20 @@ class ExportsToFile(admin.ModelAdmin):
         return f"{url}?{query}" if query else url
 
 
+class ExportProjectFilter(ProjectScopedListFilter):
+    """The projects of the caller's exports; superusers also find their exports of every tenant
+    (no project), which nobody else can see."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.every_tenant = request.user.is_superuser
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = format_html("{}", gettext("Every tenant"))
+
+    @property
+    def include_empty_choice(self) -> bool:
+        return self.every_tenant
+
+
 COLUMNS = ("asked", "what", "state", "rows", "file_size", "asked_by", "download", "project")
 
 
@@ -108,7 +123,7 @@ class ExportAdmin(ReadOnlyScopedAdmin):
     change_list_template = "admin/portal/export/change_list.html"
     list_display = COLUMNS
     list_display_links = None
-    list_filter = ["status", "source", ("project", ProjectScopedListFilter)]
+    list_filter = ["status", "source", ("project", ExportProjectFilter)]
     list_select_related = ["created_by", "project"]
     actions = ["prepare_again"]
     readonly_fields = fields = COLUMNS
@@ -117,6 +132,7 @@ class ExportAdmin(ReadOnlyScopedAdmin):
         """While a file of the list is being written, the page refreshes itself."""
         busy = [Export.Status.WAITING, Export.Status.RUNNING]
         context = {
+            "title": capfirst(self.opts.verbose_name_plural),
             "refresh": self.get_queryset(request).filter(status__in=busy).exists(),
             "retention_days": settings.EXPORT_RETENTION_DAYS,
             **(extra_context or {}),
@@ -130,7 +146,7 @@ class ExportAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("what"))
     def what(self, export: Export):
         """The list, and which of its rows: a link that opens the list with the same filters."""
-        rows = export.filters or gettext("Whole list")
+        rows = exports.describe_rows(export) or gettext("Whole list")
         if export.selected is not None:
             return format_html("<strong>{}</strong><br>{}", export.get_source_display(), rows)
         app_label, _dot, model_name = export.source.partition(".")
@@ -156,8 +172,8 @@ class ExportAdmin(ReadOnlyScopedAdmin):
                 "done": number_format(export.rows_written, force_grouping=True),
                 "total": number_format(export.row_count, force_grouping=True),
             }
-        if export.status == Export.Status.FAILED and export.error:
-            return f"{label}: {export.error}"
+        if export.status == Export.Status.FAILED:
+            return f"{label}: {exports.problem_text(export)}"
         return str(label)
 
     @admin.display(description=_("rows"), ordering="row_count")

@@ -39,7 +39,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from portal.models import Export, Project
 from portal.tenancy import project_ids_for, scope_to_projects
@@ -70,7 +70,29 @@ class ExportSource(Protocol):
 
 
 class ExportProblem(Exception):
-    """The export cannot be written; the message is shown to staff as it is."""
+    """The export cannot be written; its argument is a key of PROBLEMS (stored on the export)."""
+
+
+# Why an export failed, by the key stored in Export.error, in the reader's language.
+PROBLEMS = {
+    "filters": gettext_lazy(
+        "The list's filters could not be applied; open the list and export again."
+    ),
+    "access": gettext_lazy("The person who asked for it may no longer see this list."),
+    "list": gettext_lazy("This list cannot be exported."),
+    "write": gettext_lazy("The file could not be written. Ask for the export again."),
+}
+
+
+def problem_text(export: Export) -> str:
+    """Why `export` failed, in plain words."""
+    if export.error == "interrupted":
+        return ngettext(
+            "The export was interrupted %(count)d time before the file was written.",
+            "The export was interrupted %(count)d times before the file was written.",
+            export.attempts,
+        ) % {"count": export.attempts}
+    return str(PROBLEMS.get(export.error, PROBLEMS["write"]))
 
 
 def storage() -> Storage:
@@ -106,8 +128,18 @@ def describe_filters(model: type[Model], params: Mapping[str, Sequence[str]]) ->
         except FieldDoesNotExist:
             label = capfirst(name.replace("_", " "))
         word = LOOKUP_WORDS.get(rest[-1], "") if rest else ""
-        parts.append(f"{label} {word}: {shown}" if word else f"{label}: {shown}")
+        parts.append(f"{label} {word} {shown}" if word else f"{label}: {shown}")
     return "; ".join(parts)[:500]
+
+
+def describe_rows(export: Export) -> str:
+    """Which rows of its list an export holds, in the reader's language ("" for all of them)."""
+    if export.selected is not None:
+        count = len(export.selected)
+        return ngettext("%(count)d selected row", "%(count)d selected rows", count) % {
+            "count": count
+        }
+    return describe_filters(apps.get_model(export.source), export.params or {})
 
 
 def export_request(
@@ -124,22 +156,17 @@ def export_request(
     `params` are the list's filters (clean_params); `selected` the ids ticked on the page, or
     None for every row the filters give. The jobs start once the rows are committed.
     """
-    model = apps.get_model(source)
     if selected is not None:
         selected = [str(pk).replace("\x00", "")[:40] for pk in selected][:1000]
-        filters = ngettext("%(count)d selected row", "%(count)d selected rows", len(selected)) % {
-            "count": len(selected)
-        }
-    else:
-        filters = describe_filters(model, params)
     common = {
         "source": Export.Source(source),
         "params": params,
         "selected": selected,
-        "filters": filters,
         "language": language[:8],
         "created_by": user,
     }
+    # What the change history keeps of the rows asked for, in the asker's words.
+    common["filters"] = describe_rows(Export(**common))
     with transaction.atomic():
         made = [
             Export.objects.create(project_id=project_id, **common)
@@ -232,13 +259,11 @@ def export_build(*, export_id: int) -> str:
     except _GivenAway:
         return "taken over"
     except ExportProblem as problem:
-        _finish(export, status=Status.FAILED, error=str(problem)[:300])
+        _finish(export, status=Status.FAILED, error=problem.args[0])
         return "failed"
     except Exception:
         logger.exception("Export %s failed", export_id)
-        with translation.override(export.language):
-            error = gettext("The file could not be written. Ask for the export again.")
-        _finish(export, status=Status.FAILED, error=error)
+        _finish(export, status=Status.FAILED, error="write")
         raise
     if not _finish(export, status=Status.READY, file=name, row_count=rows, size=size):
         storage().delete(name)
@@ -260,9 +285,7 @@ def _write(export: Export, progress: _Progress) -> tuple[str, int, int]:
     try:
         ids = list(queryset.values_list("pk", flat=True))
     except DataError as exc:  # a filter value the database refuses (a number out of range)
-        raise ExportProblem(
-            gettext("The list's filters could not be applied; open the list and export again.")
-        ) from exc
+        raise ExportProblem("filters") from exc
     Export.objects.filter(pk=export.pk).update(row_count=len(ids))
     batch = max(1, settings.EXPORT_BATCH_ROWS)
     with tempfile.TemporaryFile("w+b") as raw:
@@ -302,7 +325,7 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
     model = apps.get_model(export.source)
     model_admin = admin.site.get_model_admin(model)
     if not hasattr(model_admin, "export_cells"):
-        raise ExportProblem(gettext("This list cannot be exported."))
+        raise ExportProblem("list")
     request = HttpRequest()
     request.method = "GET"
     query = QueryDict(mutable=True)
@@ -315,7 +338,7 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
     except NoReverseMatch:
         request.path = "/admin/"
     if user is None or not user.is_active or not model_admin.has_view_permission(request):
-        raise ExportProblem(gettext("The person who asked for it may no longer see this list."))
+        raise ExportProblem("access")
     try:
         queryset = model_admin.get_changelist_instance(request).get_queryset(request)
         if export.selected is not None:
@@ -323,7 +346,7 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
         if export.project_id is not None:
             queryset = scope_to_projects(queryset, [export.project_id])
         elif not user.is_superuser:
-            raise ExportProblem(gettext("The person who asked for it may no longer see this list."))
+            raise ExportProblem("access")
         queryset = queryset.order_by(*(model._meta.ordering or ["-pk"]))
     except (
         IncorrectLookupParameters,
@@ -334,9 +357,7 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
         TypeError,
         MessageFailure,
     ) as exc:
-        raise ExportProblem(
-            gettext("The list's filters could not be applied; open the list and export again.")
-        ) from exc
+        raise ExportProblem("filters") from exc
     return cast(ExportSource, model_admin), queryset
 
 
@@ -360,16 +381,10 @@ def exports_requeue_stalled(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(seconds=settings.EXPORT_STALLED_SECONDS)
     queued = 0
     stalled = Export.objects.filter(status=Status.RUNNING, heartbeat_at__lte=cutoff)
-    for export in stalled.only("pk", "attempts", "task_id", "language"):
+    for export in stalled.only("pk", "attempts", "task_id"):
         same = Export.objects.filter(pk=export.pk, status=Status.RUNNING, attempts=export.attempts)
         if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
-            with translation.override(export.language):
-                error = ngettext(
-                    "The export was interrupted %(count)d time before the file was written.",
-                    "The export was interrupted %(count)d times before the file was written.",
-                    export.attempts,
-                ) % {"count": export.attempts}
-            same.update(status=Status.FAILED, finished_at=now, error=error)
+            same.update(status=Status.FAILED, finished_at=now, error="interrupted")
         elif same.update(status=Status.WAITING, task_id=""):
             _close_lost_task(export.task_id, now)
             _enqueue(export)

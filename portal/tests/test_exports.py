@@ -161,10 +161,9 @@ def test_filters_that_cannot_be_applied_fail_in_plain_words_and_can_be_retried(
     (export,) = ask(client, "?started_at__gte=not-a-date")
     export.refresh_from_db()
     assert export.status == "failed"
-    assert (
-        export.error == "The list's filters could not be applied; open the list and export again."
-    )
-    assert escape(export.error) in client.get(EXPORTS).content.decode()
+    assert export.error == "filters"
+    shown = "The list's filters could not be applied; open the list and export again."
+    assert escape(shown) in client.get(EXPORTS).content.decode()
     Export.objects.filter(pk=export.pk).update(params={})
     response = client.post(
         EXPORTS, {"action": "prepare_again", "_selected_action": [export.pk], "index": "0"}
@@ -180,7 +179,8 @@ def test_an_export_fails_when_the_person_who_asked_lost_the_project(tenant_a, ca
     Export.objects.filter(pk=export.pk).update(status="waiting", file="")
     exports.export_build(export_id=export.pk)
     export.refresh_from_db()
-    assert export.status == "failed" and "may no longer see" in export.error
+    assert export.status == "failed" and export.error == "access"
+    assert "may no longer see" in exports.problem_text(export)
 
 
 def test_junk_filters_and_nul_characters_never_fail_the_page(tenant_a, calls_of_both):
@@ -242,9 +242,23 @@ def test_a_stalled_export_is_queued_again_then_fails_after_the_last_attempt(
     assert exports.exports_requeue_stalled() == 0
     export.refresh_from_db()
     assert export.status == "failed"
-    assert export.error == "The export was interrupted 2 times before the file was written."
+    assert export.error == "interrupted"
+    assert exports.problem_text(export) == (
+        "The export was interrupted 2 times before the file was written."
+    )
     fresh = Export.objects.create(
         project=tenant_a, source="calls.callrecord", status="running", heartbeat_at=timezone.now()
     )
     assert exports.exports_requeue_stalled() == 0
     assert Export.objects.get(pk=fresh.pk).status == "running"
+
+
+def test_the_exports_page_speaks_the_readers_language(tenant_a, calls_of_both, settings):
+    client = client_of(member(tenant_a))
+    ask(client, "?status__exact=busy")
+    ask(client, "?started_at__gte=junk")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    page = client.get(EXPORTS).content.decode()
+    for shown in ("Trạng thái: busy", "Sẵn sàng", "Không áp dụng được bộ lọc", "Tải xuống"):
+        assert shown in page, shown
+    assert "Tệp xuất" in page and "Status: busy" not in page
