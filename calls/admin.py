@@ -84,7 +84,8 @@ class CallLogAdmin(ExportsToFile, BigTableAdmin, SearchesNumbers, ReadOnlyScoped
     def export_cells(self, queryset: QuerySet) -> dict[int, list]:
         """Each row's cells by primary key (times in the portal's time zone)."""
         rows = queryset.values_list("pk", *self.csv_columns)
-        return {pk: [csv_cell(value) for value in values] for pk, *values in rows}
+        zone = timezone.get_current_timezone()
+        return {pk: [csv_cell(value, zone) for value in values] for pk, *values in rows}
 
 
 def _json_block(value) -> str:

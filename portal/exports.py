@@ -18,7 +18,7 @@ import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any, Protocol, cast
 
@@ -361,10 +361,16 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
     return cast(ExportSource, model_admin), queryset
 
 
-def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: times in the portal's time zone, JSON as text, nothing for None."""
+def csv_cell(value: Any, zone: tzinfo | None = None) -> Any:
+    """A value as a CSV cell: times in the portal's time zone, JSON as text, nothing for None.
+
+    Pass the time zone (`timezone.get_current_timezone()`) when writing many cells: looking it up
+    costs more than the conversion.
+    """
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
+        if timezone.is_naive(value):
+            return value.isoformat()
+        return value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return "" if value is None else value
