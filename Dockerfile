@@ -1,5 +1,6 @@
 # The portal as `make serve` runs it: gunicorn (portal/gunicorn_conf.py), DEBUG off, static files
 # collected at build time and served by WhiteNoise. Configuration comes from the environment.
+# The same image runs the background worker: `python manage.py run_worker` (compose's `worker`).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,7 +18,8 @@ COPY . .
 # collectstatic needs no database; the throwaway key never leaves this build step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
     && useradd --system --uid 10001 --home /app portal \
-    && chown -R portal /app/staticfiles
+    && mkdir -p /app/exports \
+    && chown -R portal /app/staticfiles /app/exports
 
 USER portal
 EXPOSE 8000

@@ -26,19 +26,26 @@ messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=staticfiles
 	DEBUG=true $(BIN)/python manage.py compilemessages -v0
 
+# The server and the background worker (CSV exports) together; Ctrl-C (or the server ending)
+# stops the worker too.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=true PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
+	DEBUG=true $(BIN)/python manage.py run_worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# As in production: gunicorn, DEBUG off, static files collected and served by WhiteNoise.
+# As in production: gunicorn, DEBUG off, static files collected and served by WhiteNoise, and
+# one background worker beside it (stopped with it).
 # Refuses to start (check_production says why) without SECRET_KEY and ALLOWED_HOSTS set.
 serve: install
 	DEBUG=false $(BIN)/python manage.py check_production
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
+	DEBUG=false $(BIN)/python manage.py run_worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=false $(BIN)/gunicorn portal.wsgi -c python:portal.gunicorn_conf -b 127.0.0.1:$(PORT)
 
 test: install

@@ -63,6 +63,21 @@ def _routing_errors_written_at_once(monkeypatch):
     monkeypatch.setattr(error_log, "background", False)
 
 
+@pytest.fixture(autouse=True)
+def _exports_at_once_into_tmp(settings, tmp_path_factory):
+    """Background jobs run at once, in the test's own thread and transaction (tests of the real
+    worker set the database backend themselves); export files go to a throw-away directory."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    location = tmp_path_factory.mktemp("exports")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location},
+        },
+    }
+
+
 @pytest.fixture
 def tenant_a(db):
     return ProjectFactory(name="Tenant A")

@@ -1,20 +1,17 @@
 """Each tenant's call log in the admin: call records, raw events and recordings, read-only.
 
-Records and events are exportable as CSV; recordings play in the list.
+Records and events are exportable as CSV (files written by the worker, downloaded from the
+Exports page); recordings play in the list.
 
 These are logs: nobody adds, changes or deletes them here (retention is `prune_calls`). Tenant
-staff see only their projects' rows, through TenantScopedAdmin.
+staff see only their projects' rows, through ReadOnlyScopedAdmin (a TenantScopedAdmin).
 """
 
-import csv
 import json
-from datetime import datetime
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import StreamingHttpResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -24,9 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord, Recording
 from calls.story import call_decisions, call_story
 from portal.admin import SearchesNumbers
+from portal.export_admin import ExportsToFile
+from portal.exports import csv_cell
 from portal.models import AppUser
 from portal.paginators import BigTableAdmin
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, scope_to_user
+from portal.tenancy import ProjectScopedListFilter, ReadOnlyScopedAdmin, scope_to_user
 
 RECORD_COLUMNS = [
     "call_id",
@@ -46,11 +45,6 @@ EVENT_COLUMNS = [
     "received_at",
     "payload",
 ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 # Headers that the fields' own names would not say plainly enough.
@@ -75,66 +69,23 @@ def csv_header(model: type[Model], column: str) -> str:
     return capfirst(str(getattr(field, "verbose_name", last)))
 
 
-def csv_response(queryset: QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
-    """Stream `columns` of every row of `queryset` as CSV (times in the portal's time zone), under
-    human headers ("Started at")."""
+class CallLogAdmin(ExportsToFile, BigTableAdmin, SearchesNumbers, ReadOnlyScopedAdmin):
+    """Read-only for everyone, with an action and a button exporting the filtered list as CSV
+    (written by the worker: portal.export_admin)."""
 
-    def cell(value):
-        if isinstance(value, datetime):
-            return timezone.localtime(value).isoformat()
-        if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return "" if value is None else value
-
-    writer = csv.writer(_Echo())
-    rows = queryset.values_list(*columns).iterator(chunk_size=2000)
-    lines = (writer.writerow([cell(v) for v in row]) for row in rows)
-    header = writer.writerow([csv_header(queryset.model, column) for column in columns])
-    response = StreamingHttpResponse(
-        (line for chunk in ([header], lines) for line in chunk),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class CallLogAdmin(BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
-    """Read-only for everyone, with an action and a button exporting the filtered list as CSV."""
-
-    change_list_template = "admin/calls/change_list_export.html"
-    actions = ["export_csv"]
     csv_columns: list[str] = []
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + list(self.readonly_fields)
 
-    def _csv(self, queryset: QuerySet) -> StreamingHttpResponse:
-        name = f"{self.model._meta.model_name}s-{timezone.localdate():%Y%m%d}.csv"
-        return csv_response(queryset.order_by(*self.model._meta.ordering), self.csv_columns, name)
+    def export_header(self) -> list[str]:
+        return [csv_header(self.model, column) for column in self.csv_columns]
 
-    @admin.action(description=_("Export selected/filtered as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        return self._csv(queryset)
-
-    def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
-        export = self.admin_site.admin_view(self.export_filtered_view)
-        return [path("export/", export, name=name), *super().get_urls()]
-
-    def export_filtered_view(self, request):
-        """The whole list as the changelist shows it (same filters, search and scope)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return self._csv(self.get_changelist_instance(request).get_queryset(request))
+    def export_cells(self, queryset: QuerySet) -> dict[int, list]:
+        """Each row's cells by primary key (times in the portal's time zone)."""
+        rows = queryset.values_list("pk", *self.csv_columns)
+        zone = timezone.get_current_timezone()
+        return {pk: [csv_cell(value, zone) for value in values] for pk, *values in rows}
 
 
 def _json_block(value) -> str:
@@ -296,7 +247,7 @@ class AppUserListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recording)
-class RecordingAdmin(TenantScopedAdmin):
+class RecordingAdmin(ReadOnlyScopedAdmin):
     """Each tenant's recordings, newest first, each with a player; read-only like the call log."""
 
     list_display = ["received", "call_link", "number", "app_users", "seconds", "player", "project"]
@@ -314,15 +265,6 @@ class RecordingAdmin(TenantScopedAdmin):
 
     class Media:
         css = {"all": ["portal/recordings.css"]}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj):

@@ -766,5 +766,7 @@ class MembershipAdmin(TenantScopedAdmin):
             services.member_remove(membership=membership, by=request.user)
 
 
-# The change history and API key pages live in their own module; importing it registers them.
+# The change history, API key and Exports pages live in their own modules; importing them
+# registers them.
 import_module("portal.audit_admin")
+import_module("portal.export_admin")

@@ -49,6 +49,26 @@ WATCHED: dict[str, dict[str, list[str]]] = {
     "routing.maskingsession": {},
     "routing.openinghours": {},
     "routing.holiday": {},
+    # Not configuration, but who asked for which rows of which list is worth keeping (downloads
+    # are recorded too, as "Downloaded"); the worker's progress and the file are left out.
+    "portal.export": {
+        "exclude": [
+            "params",
+            "selected",
+            "language",
+            "status",
+            "attempts",
+            "started_at",
+            "heartbeat_at",
+            "finished_at",
+            "row_count",
+            "rows_written",
+            "size",
+            "file",
+            "task_id",
+            "error",
+        ]
+    },
 }
 
 

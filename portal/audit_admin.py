@@ -1,23 +1,18 @@
 """Admin pages for the audit log ("Change history") and the tenants' API keys.
 
 Change history is read-only for every staff member and scoped like every tenant page: a tenant's
-staff read their own projects' entries (list, filters and CSV alike); superusers read all. API
-keys are created and revoked by project owners through portal.services; the plain key is shown
-once, on the page that follows its creation, and kept nowhere.
+staff read their own projects' entries (list, filters and CSV exports alike); superusers read
+all. API keys are created and revoked by project owners through portal.services; the plain key is
+shown once, on the page that follows its creation, and kept nowhere.
 """
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -27,10 +22,16 @@ from rest_framework.authtoken.models import TokenProxy
 
 from portal import services
 from portal.audit import WATCHED, changed_fields
+from portal.export_admin import ExportsToFile
 from portal.models import ApiKey, AuditEntry
-from portal.tenancy import OWNER_ROLES, ProjectScopedListFilter, TenantScopedAdmin, user_may
+from portal.tenancy import (
+    OWNER_ROLES,
+    ProjectScopedListFilter,
+    ReadOnlyScopedAdmin,
+    TenantScopedAdmin,
+    user_may,
+)
 
-CSV_BATCH = 500
 FIELDS_IN_LIST = 5
 
 
@@ -91,7 +92,7 @@ ACTION_NAMES = {
     AuditEntry.Action.CREATE: _("Added"),
     AuditEntry.Action.UPDATE: _("Changed"),
     AuditEntry.Action.DELETE: _("Deleted"),
-    AuditEntry.Action.ACCESS: _("Viewed"),
+    AuditEntry.Action.ACCESS: _("Downloaded"),
 }
 
 
@@ -114,38 +115,16 @@ def changes_as_text(entry: AuditEntry) -> str:
     )
 
 
-def _csv_rows(queryset: QuerySet):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(
-        [
-            gettext("Time"),
-            gettext("Project"),
-            gettext("What"),
-            gettext("Object"),
-            gettext("Change"),
-            gettext("Who"),
-            gettext("From address"),
-            gettext("Fields"),
-        ]
-    )
-    for entry in queryset.iterator(chunk_size=CSV_BATCH):
-        yield writer.writerow(
-            [
-                timezone.localtime(entry.timestamp).isoformat(),
-                str(entry.project) if entry.project_id and entry.project else "",
-                object_type(entry),
-                entry.object_repr,
-                str(ACTION_NAMES.get(entry.action, entry.action)),
-                who(entry),
-                entry.remote_addr or "",
-                changes_as_text(entry),
-            ]
-        )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+CSV_HEADER = [
+    _("Time"),
+    _("Project"),
+    _("What"),
+    _("Object"),
+    _("Change"),
+    _("Who"),
+    _("From address"),
+    _("Fields"),
+]
 
 
 # django-auditlog's own admin shows every entry of every tenant, raw: replaced by the page below.
@@ -154,10 +133,11 @@ if admin.site.is_registered(AuditEntry):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(TenantScopedAdmin):
-    """ "Change history": who changed which setting, when and from where; nobody may edit it."""
+class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
+    """ "Change history": who changed which setting, when and from where; nobody may edit it.
 
-    change_list_template = "admin/portal/auditentry/change_list.html"
+    Exportable as CSV like the call log (portal.export_admin)."""
+
     list_display = [
         "when",
         "what",
@@ -178,18 +158,8 @@ class AuditEntryAdmin(TenantScopedAdmin):
     search_fields = ["object_repr", "caller"]
     list_select_related = ["content_type", "actor", "project"]
     date_hierarchy = "timestamp"
-    actions = ["export_csv"]
     readonly_fields = ("when", "project", "what", "change", "who", "remote_addr", "fields_table")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("when"), ordering="timestamp")
     def when(self, entry: AuditEntry) -> str:
@@ -240,31 +210,25 @@ class AuditEntryAdmin(TenantScopedAdmin):
             body,
         )
 
-    def _csv(self, queryset: QuerySet) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(
-            _csv_rows(queryset), content_type="text/csv; charset=utf-8"
-        )
-        filename = f"change-history-{timezone.localdate():%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+    def export_header(self) -> list[str]:
+        return [str(name) for name in CSV_HEADER]
 
-    @admin.action(description=_("Export selected changes as CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        return self._csv(queryset.select_related(*self.list_select_related))
-
-    def get_urls(self):
-        export = self.admin_site.admin_view(self.export_filtered_view)
-        return [path("export/", export, name="portal_auditentry_export"), *super().get_urls()]
-
-    def export_filtered_view(self, request):
-        """The whole list as the page shows it: same filters, search and tenant scope."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            queryset = self.get_changelist_instance(request).get_queryset(request)
-        except (ValueError, OverflowError, admin.options.IncorrectLookupParameters):
-            queryset = self.get_queryset(request).none()
-        return self._csv(queryset.select_related(*self.list_select_related))
+    def export_cells(self, queryset: QuerySet) -> dict[int, list[str]]:
+        """Each entry's cells by primary key, in the words of the page."""
+        entries = queryset.select_related(*self.list_select_related)
+        return {
+            entry.pk: [
+                timezone.localtime(entry.timestamp).isoformat(),
+                str(entry.project) if entry.project_id and entry.project else "",
+                object_type(entry),
+                entry.object_repr,
+                str(ACTION_NAMES.get(entry.action, entry.action)),
+                who(entry),
+                entry.remote_addr or "",
+                changes_as_text(entry),
+            ]
+            for entry in entries
+        }
 
 
 # --- API keys ----------------------------------------------------------------------------------

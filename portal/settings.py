@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "axes",
     "import_export",  # bulk number import in the admin (docs/admin.md)
     "auditlog",
+    "django_tasks",  # background jobs (staff's CSV exports), Django 6's tasks API (docs/deploy.md)
+    "django_tasks_db",  # their queue, a table of the portal's own database; `manage.py run_worker`
     "portal",
     "routing",
     "calls",
@@ -202,7 +204,24 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Staff's CSV exports, written by the worker and downloaded through the admin: a directory
+    # that the web servers and the workers share (or any Django storage backend).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("EXPORTS_DIR", default=BASE_DIR / "exports")},
+    },
 }
+
+# Background jobs: the queue is a table of the portal's database (django-tasks-db), worked by
+# `manage.py run_worker` (docs/deploy.md). Tests run tasks at once (conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# CSV exports (docs/admin.md): files are removed this many days after they were asked for; a job
+# whose worker has given no sign of life for EXPORT_STALLED_SECONDS is given to another worker,
+# at most EXPORT_MAX_ATTEMPTS times in all; rows are read EXPORT_BATCH_ROWS at a time.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+EXPORT_STALLED_SECONDS = env.int("EXPORT_STALLED_SECONDS", default=120)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+EXPORT_BATCH_ROWS = env.int("EXPORT_BATCH_ROWS", default=2000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -320,6 +320,20 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
         return initial
 
 
+class ReadOnlyScopedAdmin(TenantScopedAdmin):
+    """A log: whoever may see a project's rows reads them; nobody adds, changes or deletes them
+    in the admin (retention commands remove them)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
     """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
 

@@ -6,15 +6,16 @@ import io
 import pytest
 
 from calls.tests.factories import CallEventFactory, CallRecordFactory
+from portal.models import Export
+from portal.tests.helpers import export_text, exported_csv
 
 pytestmark = pytest.mark.django_db
 
 RECORDS = "/admin/calls/callrecord/"
 
 
-def _call_ids(response) -> list[str]:
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    return sorted(row["Call id"] for row in rows)
+def _call_ids(text: str) -> list[str]:
+    return sorted(row["Call id"] for row in csv.DictReader(io.StringIO(text)))
 
 
 @pytest.fixture
@@ -31,17 +32,17 @@ def _listed(client, params: dict) -> list[str]:
 
 def test_export_button_gives_the_filtered_list(staff_client_for, tenant_a, mixed_calls):
     client = staff_client_for(tenant_a, "viewer")
-    exported = _call_ids(client.get(f"{RECORDS}export/", {"status__exact": "busy"}))
+    exported = _call_ids(exported_csv(client, f"{RECORDS}export/", {"status__exact": "busy"}))
     assert exported == _listed(client, {"status__exact": "busy"}) == ["a-busy-1", "a-busy-2"]
-    assert (
-        'href="export/?status__exact=busy"'
-        in client.get(RECORDS, {"status__exact": "busy"}).content.decode()
-    )
+    page = client.get(RECORDS, {"status__exact": "busy"}).content.decode()
+    assert 'action="export/?status__exact=busy"' in page and 'method="post"' in page
 
 
 def test_export_follows_search_too(staff_client_for, tenant_a, mixed_calls):
     client = staff_client_for(tenant_a)
-    assert _call_ids(client.get(f"{RECORDS}export/", {"q": "no_answer"})) == ["a-no_answer-3"]
+    assert _call_ids(exported_csv(client, f"{RECORDS}export/", {"q": "no_answer"})) == [
+        "a-no_answer-3"
+    ]
 
 
 def test_export_action_on_all_filtered_rows(staff_client_for, tenant_a, mixed_calls):
@@ -50,25 +51,36 @@ def test_export_action_on_all_filtered_rows(staff_client_for, tenant_a, mixed_ca
         f"{RECORDS}?status__exact=busy",
         {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": ["0"]},
     )
-    assert response["Content-Type"].startswith("text/csv")
-    assert _call_ids(response) == ["a-busy-1", "a-busy-2"]
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert export.selected is None and export.params == {"status__exact": ["busy"]}
+    assert _call_ids(export_text(export)) == ["a-busy-1", "a-busy-2"]
+
+
+def test_export_action_on_ticked_rows_only(staff_client_for, tenant_a, mixed_calls):
+    client = staff_client_for(tenant_a, "viewer")
+    ticked = CallRecordFactory._meta.model.objects.get(call_id="a-answered-0")
+    client.post(RECORDS, {"action": "export_csv", "index": "0", "_selected_action": [ticked.pk]})
+    export = Export.objects.get()
+    assert export.filters == "1 selected row"
+    assert _call_ids(export_text(export)) == ["a-answered-0"]
 
 
 def test_export_of_everything_never_includes_other_tenants(
     staff_client_for, tenant_a, tenant_b, mixed_calls
 ):
     client = staff_client_for(tenant_a)
-    exported = _call_ids(client.get(f"{RECORDS}export/"))
+    exported = _call_ids(exported_csv(client, f"{RECORDS}export/"))
     assert "b-busy" not in exported and len(exported) == 4
-    aimed_at_b = _call_ids(client.get(f"{RECORDS}export/", {"project__id__exact": tenant_b.pk}))
-    assert "b-busy" not in aimed_at_b
+    aimed_at_b = exported_csv(client, f"{RECORDS}export/", {"project__id__exact": tenant_b.pk})
+    assert "b-busy" not in _call_ids(aimed_at_b)
 
 
 def test_csv_columns_carry_the_record(staff_client_for, tenant_a):
     CallRecordFactory(
         project=tenant_a, call_id="one", from_user="alice", to_number="+84901234567", talk_seconds=7
     )
-    body = b"".join(staff_client_for(tenant_a).get(f"{RECORDS}export/").streaming_content).decode()
+    body = exported_csv(staff_client_for(tenant_a), f"{RECORDS}export/")
     (row,) = csv.DictReader(io.StringIO(body))
     assert (row["From user"], row["To number"], row["Talk seconds"], row["Status"]) == (
         "alice",
@@ -82,12 +94,13 @@ def test_csv_columns_carry_the_record(staff_client_for, tenant_a):
 def test_event_export_is_scoped_too(staff_client_for, tenant_a, tenant_b):
     CallEventFactory(project=tenant_a, call_id="ev-a")
     CallEventFactory(project=tenant_b, call_id="ev-b")
-    assert _call_ids(staff_client_for(tenant_a).get("/admin/calls/callevent/export/")) == ["ev-a"]
+    client = staff_client_for(tenant_a)
+    assert _call_ids(exported_csv(client, "/admin/calls/callevent/export/")) == ["ev-a"]
 
 
 def test_export_headers_are_words_staff_read(staff_client_for, tenant_a, mixed_calls):
     client = staff_client_for(tenant_a, "viewer")
-    records = b"".join(client.get(f"{RECORDS}export/").streaming_content).decode()
+    records = exported_csv(client, f"{RECORDS}export/")
     header = next(csv.reader(io.StringIO(records)))
     assert header[:3] == ["Call id", "Stringee projectId", "Direction"]
     assert {"Started at", "Ring seconds", "Talk seconds", "Virtual number", "From number"} <= set(
@@ -95,7 +108,7 @@ def test_export_headers_are_words_staff_read(staff_client_for, tenant_a, mixed_c
     )
     assert not [name for name in header if "_" in name]
     CallEventFactory(project=tenant_a)
-    events = b"".join(client.get("/admin/calls/callevent/export/").streaming_content).decode()
+    events = exported_csv(client, "/admin/calls/callevent/export/")
     event_header = next(csv.reader(io.StringIO(events)))
     assert {"Received at", "Occurred at", "Status", "Type"} <= set(event_header)
     assert not [name for name in event_header if "_" in name]

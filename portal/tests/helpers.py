@@ -1,16 +1,18 @@
-"""Helpers shared by every app's tests: API auth headers and firing work from many threads."""
+"""Helpers shared by every app's tests: API auth headers, firing work from many threads, and
+reading the CSV file an export wrote."""
 
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection
 
 from calls.demo import seed_demo_calls
-from portal import demo
+from portal import demo, exports
 from portal.api.authentication import make_rest_token
 from portal.browser import log_in
-from portal.models import Project
+from portal.models import Export, Project
 from routing.demo import seed_demo_routing
 
 
@@ -53,3 +55,21 @@ def demo_tenant_logged_in(browser, live_server, *, calls: int, days: int) -> Pro
     browser.delete_all_cookies()
     log_in(browser, live_server.url, demo.OWNER_USERNAME, demo.OWNER_PASSWORD)
     return project
+
+
+def exported_csv(client, export_url: str, params: dict | None = None) -> str:
+    """Press a list's "Export filtered list as CSV" (a POST carrying the list's filters) and read
+    the file its export wrote (tests run background jobs at once)."""
+    before = set(Export.objects.values_list("pk", flat=True))
+    query = f"?{urlencode(params, doseq=True)}" if params else ""
+    response = client.post(f"{export_url}{query}")
+    assert response.status_code == 302, response.status_code
+    (export,) = Export.objects.exclude(pk__in=before)
+    return export_text(export)
+
+
+def export_text(export: Export) -> str:
+    export.refresh_from_db()
+    assert export.status == Export.Status.READY, (export.status, export.error)
+    with exports.export_file(export) as file:
+        return file.read().decode()

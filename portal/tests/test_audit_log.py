@@ -3,6 +3,7 @@ what changed, and each tenant reads only its own entries (page and CSV alike).""
 
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.utils import timezone
 from portal import services
 from portal.models import AppUser, AuditEntry, Membership, Project, VirtualNumber
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
-from portal.tests.helpers import jwt_headers
+from portal.tests.helpers import exported_csv, jwt_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,7 @@ def history_of(client: Client) -> str:
 
 
 def csv_of(client: Client) -> str:
-    response = client.get(EXPORT)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    return b"".join(response.streaming_content).decode()
+    return exported_csv(client, EXPORT)
 
 
 def assert_only_tenant_a_sees(text: str, tenant_a: Project, tenant_b: Project) -> None:
@@ -225,3 +223,4 @@ def test_filters_by_type_person_and_date_answer_and_narrow(tenant_a):
     ):
         assert client.get(HISTORY, query).status_code in (200, 302)
         assert client.get(EXPORT, query).status_code in (200, 302)
+        assert client.post(f"{EXPORT}?{urlencode(query)}").status_code == 302

@@ -1,14 +1,17 @@
 """Delete call data, routing errors and signature failures older than each project's retention,
-and recordings older than its recording retention (the calls themselves stay)."""
+recordings older than its recording retention (the calls themselves stay), and CSV exports older
+than EXPORT_RETENTION_DAYS (the worker removes those too)."""
 
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from calls.models import CallDecision, CallEvent, CallRecord, Recording
+from portal.exports import exports_prune
 from portal.models import Project, WebhookSignatureFailure
 from routing.models import RoutingErrorLog
 
@@ -50,8 +53,9 @@ def purge_recordings(queryset: QuerySet, batch_size: int, progress: Callable[[in
 class Command(BaseCommand):
     help = (
         "Delete call events, call records, routing decisions, routing errors and webhook signature "
-        "failures older than each project's retention (retention_days), and recordings older "
-        "than its recording retention (recording_retention_days)."
+        "failures older than each project's retention (retention_days), recordings older "
+        "than its recording retention (recording_retention_days), and CSV exports older than "
+        "EXPORT_RETENTION_DAYS."
     )
 
     def add_arguments(self, parser):
@@ -105,6 +109,7 @@ class Command(BaseCommand):
         )
         also += f" {totals['signature failures']} webhook signature failures."
         also += f" {totals['recordings']} recordings past their recording retention."
+        also += f" {exports_prune()} CSV exports past {settings.EXPORT_RETENTION_DAYS} days."
         self.stdout.write(self.style.SUCCESS(f"{done} Also {also}"))
 
     def _purge_recordings(self, project: Project, now, batch_size: int) -> int:

@@ -10,15 +10,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
 from calls.models import CallRecord
-from portal import demo
+from portal import demo, exports
 from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
-from portal.models import Project, VirtualNumber
+from portal.models import Export, Project, VirtualNumber
 from routing.services.calendar import week_save
 
 WIDTH = 1400
@@ -67,6 +68,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("recordings.png", "owner", "/admin/calls/recording/"),
         ("number-import.png", "admin", "/admin/portal/virtualnumber/import/"),
         ("change-history.png", "owner", "/admin/portal/auditentry/"),
+        ("exports.png", "owner", "/admin/portal/export/"),
         ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
     ]
     if record is not None:
@@ -75,6 +77,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     # captured after pressing Save on the empty form.
     vietnamese = [
         ("dashboard-vi.png", "owner-vi", "/admin/"),
+        ("exports-vi.png", "owner-vi", "/admin/portal/export/"),
         ("rule-form-error-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
         ("rule-form-error.png", "owner", "/admin/routing/routingrule/add/"),
         ("project-flow-vi.png", "owner-vi", f"/admin/portal/project/{project.pk}/change/"),
@@ -111,6 +114,7 @@ class Command(BaseCommand):
                 project=project,
                 windows=[(d, time.fromisoformat(o), time.fromisoformat(c)) for d, o, c in WEEK],
             )
+        _exports_to_show(project)
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         try:
             for who in ("owner", "owner-vi", "admin"):
@@ -171,6 +175,26 @@ class Command(BaseCommand):
         )
         note = "  (scrolls sideways!)" if sideways else ""
         self.stdout.write(f"{path}{note}")
+
+
+def _exports_to_show(project: Project) -> None:
+    """Exports the demo owner asked for: two written here (no worker runs during the capture),
+    one whose filters cannot be applied, and one still waiting."""
+    owner = get_user_model().objects.get(username=demo.OWNER_USERNAME)
+    if Export.objects.filter(project=project).exists():
+        return
+    asks = [
+        ("calls.callrecord", {"status__exact": ["busy"]}),
+        ("portal.auditentry", {}),
+        ("calls.callrecord", {"started_at__gte": ["yesterday"]}),
+        ("calls.callevent", {}),
+    ]
+    for n, (source, params) in enumerate(asks):
+        (export,) = exports.export_request(
+            source=source, params=params, selected=None, user=owner, language="en"
+        )
+        if n < len(asks) - 1:
+            exports.export_build(export_id=export.pk)
 
 
 def demo_admin() -> tuple[str, str]:
