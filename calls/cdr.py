@@ -106,7 +106,7 @@ def derive(events: list[Event]) -> dict:
     """The CallRecord fields the events determine (empty dict for no events)."""
     if not events:
         return {}
-    ordered = sorted(events, key=_canonical)
+    ordered = sorted(events, key=_canonical) if len(events) > 1 else events  # one: no key needed
     record: dict = {}
     for event in ordered:  # first value seen in canonical order wins, for every party field
         for field, value in parties(event.payload).items():

@@ -98,7 +98,7 @@ def _run_on_postgresql(sql: str, params: list) -> bool:
         with _server_binding_cursor() as cursor:
             cursor.execute(sql, params)
             created = bool(cursor.fetchone()[0])
-    connection.health_check_done = True  # it has just answered: no check for this request
+    connection.health_check_done = True  # type: ignore[attr-defined]  # it answered: no check
     return created
 
 
