@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 DECISION_TTL_SECONDS = 24 * 3600
 JOIN_WINDOW_MS = 60_000
+# A list keeps its newest entries only: a call's steps are far fewer, and the list of a caller
+# and called number (uuid-only answers, taken only when a join needs them) would otherwise grow
+# with every call between the two until a day passes without one.
+MAX_PARKED = 100
 
 _local_lock = threading.Lock()  # the in-process (locmem) cache: atomic within the one process
 
@@ -88,11 +92,13 @@ def _party(value: str) -> str:
     return normalize_or_none(value) or value
 
 
-# Appends ARGV[2..] to the lists KEYS[1..] and gives each list ARGV[1] seconds to live: one
-# command (its reply is one integer), cheaper to send and read than a pipeline of RPUSH + EXPIRE.
+# Appends ARGV[3..] to the lists KEYS[1..], keeps the newest ARGV[2] entries of each and gives
+# it ARGV[1] seconds to live: one command (its reply is one integer), cheaper to send and read
+# than a pipeline.
 _PARK_SCRIPT = """
 for i, key in ipairs(KEYS) do
-  redis.call('RPUSH', key, ARGV[i + 1])
+  redis.call('RPUSH', key, ARGV[i + 2])
+  redis.call('LTRIM', key, -tonumber(ARGV[2]), -1)
   redis.call('EXPIRE', key, ARGV[1])
 end
 return #KEYS
@@ -103,12 +109,12 @@ def _append(pushes: list[tuple[str, str]]) -> None:
     client = _redis()
     if client is not None:
         keys = [cache.make_key(key) for key, _ in pushes]
-        args: list[int | str] = [DECISION_TTL_SECONDS, *(raw for _, raw in pushes)]
+        args: list[int | str] = [DECISION_TTL_SECONDS, MAX_PARKED, *(raw for _, raw in pushes)]
         _script(client, _PARK_SCRIPT)(keys=keys, args=args)
         return
     with _local_lock:
         for key, raw in pushes:
-            cache.set(key, [*cache.get(key, []), raw], DECISION_TTL_SECONDS)
+            cache.set(key, [*cache.get(key, []), raw][-MAX_PARKED:], DECISION_TTL_SECONDS)
 
 
 def park_decision(project_id: int, call, params: Mapping[str, str], decision: dict) -> None:

@@ -10,7 +10,13 @@ from django.utils import timezone
 from calls.ingest import ingest_event
 from calls.models import CallDecision, CallRecord
 from calls.tests.factories import T0, call_event, ended, event_url_of, post_json
-from routing.decisions import park_decision, parked_decisions, release, take_decisions
+from routing.decisions import (
+    MAX_PARKED,
+    park_decision,
+    parked_decisions,
+    release,
+    take_decisions,
+)
 from routing.links import call_from_params
 from routing.tests.factories import RoutingRuleFactory
 from routing.tests.helpers import answer, press
@@ -82,6 +88,13 @@ def test_decisions_failing_to_be_stored_stay_parked_for_the_next_event(tenant_a)
     assert CallRecord.objects.get(call_id="d6").routing == []  # the event itself is stored
     ingest_event(tenant_a, call_event("d6", "ringing", T0 + 1000))
     assert CallRecord.objects.get(call_id="d6").routing == [DECISION]
+
+
+def test_a_parked_list_keeps_its_newest_hundred_entries(tenant_a):
+    for n in range(MAX_PARKED + 5):
+        park(tenant_a.pk, "d8", {**DECISION, "step": n})
+    kept = [entry["decision"]["step"] for entry in take_decisions(tenant_a.pk, "d8")]
+    assert kept == list(range(5, MAX_PARKED + 5))
 
 
 def test_two_events_storing_the_same_decisions_keep_one_copy_and_later_ones(tenant_a):
@@ -190,4 +203,7 @@ def test_with_redis_the_answer_url_parks_before_it_replies(settings):
     collected = {c: [e["decision"] for e in take_decisions(7, c)] for c in decisions}
     assert collected == {c: [d, {**d, "step": 2}] for c, d in decisions.items()}
     assert take_decisions(7, "r-0") == []  # collected once
+    for n in range(MAX_PARKED + 5):
+        park(7, "r-long", {"step": n})
+    assert other_worker.llen(cache.make_key("routing-decisions:7:r-long")) == MAX_PARKED
     cache.clear()
