@@ -23,7 +23,7 @@ from portal.redis_breaker import (
     RedisMarkedDown,
 )
 from portal.redis_cache import redis_client
-from portal.tests.helpers import redis_cache
+from portal.tests.helpers import redis_cache, wait_for
 from portal.tests.test_settings import manage
 from portal.webhook_health import store
 from routing.decisions import park_decision
@@ -147,6 +147,41 @@ def test_redis_is_used_again_once_the_down_period_ends_and_it_answers(
     cache.set("key", "after")
     assert cache.get("key") == "after"
     assert not redis_client().connection_pool.breaker.is_open
+
+
+def test_readyz_asks_redis_itself_while_it_is_remembered_down(client, db, refused, connects):
+    read_many()
+    assert len(connects) == 1
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "unreachable"
+    assert len(connects) == 2  # readiness asked Redis, not the memory
+
+
+def test_a_ready_redis_ends_the_memory_at_once(client, db, settings, own_redis):
+    settings.CACHES = redis_cache(own_redis.url, TIMEOUT, down_seconds=60)
+    own_redis.stop()
+    read_many()
+    own_redis.start()
+    assert cache.set("key", "during") is None and cache.get("key") is None
+    assert client.get("/readyz").status_code == 200
+    cache.set("key", "after")
+    assert cache.get("key") == "after"
+
+
+def test_the_invalidation_listener_finds_redis_back_before_the_down_period_ends(
+    settings, own_redis
+):
+    settings.CACHES = redis_cache(own_redis.url, TIMEOUT, down_seconds=60)
+    routes = LocalRoutes()
+    routes.get(1)  # starts its listener
+    assert wait_for(lambda: routes._listening)
+    own_redis.stop()
+    read_many()  # the memory is set for a minute
+    own_redis.start()
+    assert wait_for(lambda: routes._listening)  # it asked Redis anyway, in the background
+    cache.set("key", "after")
+    assert cache.get("key") == "after"
 
 
 def test_after_the_down_period_exactly_one_caller_asks_redis_again():
