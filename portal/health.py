@@ -4,7 +4,9 @@ Both are unauthenticated, so they say only which dependency failed, never a host
 error text. /healthz touches nothing: it answers as long as the worker serves requests.
 /readyz asks the database (one `SELECT 1`, bounded by a short statement timeout on
 PostgreSQL) and the cache; with Redis it pings the raw client, because the cache itself is
-configured to read an outage as a miss (IGNORE_EXCEPTIONS) and would report nothing.
+configured to read an outage as a miss (IGNORE_EXCEPTIONS) and would report nothing. The ping
+asks Redis even while this process remembers it down (portal.redis_breaker), so readiness says
+how Redis is now, not how it was, and an answer ends that memory at once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from portal.redis_breaker import asking_anyway
 from portal.redis_cache import redis_client
 
 logger = logging.getLogger(__name__)
@@ -46,7 +49,8 @@ def cache_ok() -> bool:
     try:
         client = redis_client()
         if client is not None:
-            return bool(client.ping())
+            with asking_anyway():
+                return bool(client.ping())
         key = f"readyz:{uuid.uuid4().hex}"
         cache.set(key, 1, 10)
         found = cache.get(key) == 1

@@ -161,6 +161,11 @@ API_DATABASE_DEADLINE = env.float("API_DATABASE_DEADLINE", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# After a Redis connect error or timeout, each process leaves Redis alone for this many seconds
+# (0: never), every cache call a miss at once; then one call asks again (portal/redis_breaker.py).
+CACHE_DOWN_SECONDS = env.float("CACHE_DOWN_SECONDS", default=5)
+if CACHE_DOWN_SECONDS < 0:
+    raise ImproperlyConfigured("CACHE_DOWN_SECONDS must be 0 (off) or more.")
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # Redis down or hung reads as a cache miss after at most these timeouts, never an error:
     # webhooks fall back to this worker's copies and the database, the API throttle lets through.
@@ -169,6 +174,8 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
             "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
             "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
             "IGNORE_EXCEPTIONS": True,
+            "CONNECTION_POOL_CLASS": "portal.redis_breaker.BreakerConnectionPool",
+            "CONNECTION_POOL_KWARGS": {"down_seconds": CACHE_DOWN_SECONDS},
         }
     )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -265,13 +272,19 @@ SPECTACULAR_SETTINGS = {
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_webhook_tokens": {"()": "portal.redaction.RedactWebhookTokens"}},
+    "filters": {
+        "redact_webhook_tokens": {"()": "portal.redaction.RedactWebhookTokens"},
+        "skip_redis_marked_down": {"()": "portal.redis_breaker.SkipMarkedDown"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_webhook_tokens"]},
     },
     "loggers": {
         "django.request": {"filters": ["redact_webhook_tokens"]},
         "django.server": {"filters": ["redact_webhook_tokens"]},
+        # A cache call refused while Redis is remembered down is a miss like any other; the
+        # breaker logs the outage once instead of a traceback per call.
+        "django_redis.cache": {"filters": ["skip_redis_marked_down"]},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

@@ -7,7 +7,9 @@ a listener thread in each process drops that project's copy on receipt. Copies a
 while the listener is not subscribed (Redis down or restarting), so a Redis outage does not
 send every call to the database: then a change made by another process is seen here after at
 most `ROUTING_LOCAL_SECONDS`, when every copy expires anyway. When the listener (re)subscribes
-it drops every copy, since changes announced while nobody listened are unknown.
+it drops every copy, since changes announced while nobody listened are unknown. The listener
+retries every second even while its process remembers Redis down (portal.redis_breaker): in the
+background it finds out that Redis is back sooner than a request would, and no request waits.
 """
 
 import logging
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
+from portal.redis_breaker import asking_anyway
 from portal.redis_cache import redis_client
 
 logger = logging.getLogger(__name__)
@@ -91,6 +94,10 @@ class LocalRoutes:
         return True
 
     def _listen(self) -> None:
+        with asking_anyway():
+            self._listen_on()
+
+    def _listen_on(self) -> None:
         failing = False
         while True:
             client = redis_client()

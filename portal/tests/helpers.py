@@ -1,7 +1,8 @@
-"""Helpers shared by every app's tests: API auth headers, firing work from many threads, and
-reading the CSV file an export wrote."""
+"""Helpers shared by every app's tests: API auth headers, firing work from many threads, waiting
+for a condition, the Redis cache settings, and reading the CSV file an export wrote."""
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,33 @@ from routing.demo import seed_demo_routing
 def jwt_headers(project: Project) -> dict[str, str]:
     """Headers of a management API call made with `project`'s REST token."""
     return {"X-STRINGEE-AUTH": make_rest_token(project)}
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 5) -> bool:
+    """Whether `condition()` came true within `seconds` (polled every 10 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def redis_cache(location: str, timeout: float = 0.2, down_seconds: float = 5) -> dict:
+    """CACHES as settings.py builds them for a redis:// CACHE_URL, with shorter timeouts."""
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": timeout,
+                "SOCKET_TIMEOUT": timeout,
+                "IGNORE_EXCEPTIONS": True,
+                "CONNECTION_POOL_CLASS": "portal.redis_breaker.BreakerConnectionPool",
+                "CONNECTION_POOL_KWARGS": {"down_seconds": down_seconds},
+            },
+        }
+    }
 
 
 def run_in_threads(

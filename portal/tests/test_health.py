@@ -4,17 +4,9 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
-REDIS_DOWN = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6399/0",
-        "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": 0.2,
-            "SOCKET_TIMEOUT": 0.2,
-            "IGNORE_EXCEPTIONS": True,
-        },
-    }
-}
+from portal.tests.helpers import redis_cache
+
+REDIS_DOWN = redis_cache("redis://127.0.0.1:6399/0")
 
 
 def test_healthz_answers_ok_without_touching_the_database(client):

@@ -5,6 +5,7 @@ import time
 import pytest
 import redis
 
+from portal.tests.helpers import wait_for
 from routing.local_routes import LocalRoutes
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -27,26 +28,17 @@ def in_process_cache(settings):
     settings.ROUTING_LOCAL_SECONDS = 60
 
 
-def _wait_for(condition, seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def test_a_change_in_one_worker_drops_the_copy_in_another(redis_cache):
     changing_worker, other_worker = LocalRoutes(), LocalRoutes()
     other_worker.get(42)  # first use starts its listener
-    assert _wait_for(lambda: other_worker._listening), "listener never subscribed"
+    assert wait_for(lambda: other_worker._listening), "listener never subscribed"
     _, generation = other_worker.get(42)
     other_worker.put(42, "routing table v1", generation)
     assert other_worker.get(42)[0] == "routing table v1"
 
     changing_worker.drop([42])
 
-    assert _wait_for(lambda: other_worker.get(42)[0] is None), "the other worker kept a stale table"
+    assert wait_for(lambda: other_worker.get(42)[0] is None), "the other worker kept a stale table"
 
 
 def test_a_read_that_raced_a_change_is_not_kept(in_process_cache):

@@ -6,10 +6,11 @@ import time
 
 import pytest
 
+from bench.server import free_port
 from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
-from portal.tests.helpers import jwt_headers
+from portal.tests.helpers import jwt_headers, redis_cache
 from routing.local_routes import LocalRoutes
 from routing.state import LiveState
 from routing.tests.helpers import answer
@@ -18,30 +19,22 @@ pytestmark = pytest.mark.django_db
 APP_CALL = {"from_": "alice", "to": "bob", "fromInternal": "true"}
 CONNECT_BOB = {"type": "internal", "number": "bob", "alias": "bob"}
 WITHIN_SECONDS = 1.0
+TIMEOUT = 0.1  # Redis connect and socket timeouts
 
 
 @pytest.fixture(params=["stopped", "hung"])
 def redis_down(request, settings):
-    """The cache is django-redis on a closed port, or on a port that accepts and never answers."""
+    """The cache is django-redis as settings.py sets it up, on a closed port or on a port that
+    accepts and never answers."""
     hung = None
     if request.param == "stopped":
-        location = "redis://127.0.0.1:6399/0"
+        port = free_port()
     else:
         hung = socket.socket()
         hung.bind(("127.0.0.1", 0))
         hung.listen(64)  # the kernel completes connections nobody reads from
-        location = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": location,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 0.1,
-                "SOCKET_TIMEOUT": 0.1,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
-    }
+        port = hung.getsockname()[1]
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{port}/0", timeout=TIMEOUT)
     yield request.param
     if hung is not None:
         hung.close()
@@ -70,6 +63,19 @@ def test_answer_url_routes_cold_from_the_database_then_warm_from_the_worker_copy
         assert response.status_code == 200
         assert response.json()[0]["action"] == "connect"
         assert response.json()[0]["to"] == CONNECT_BOB
+
+
+def test_warm_answer_url_answers_call_after_call_without_waiting_on_redis(
+    client, redis_down, tenant_a, bob
+):
+    answer(client, tenant_a, callId="c0", **APP_CALL)  # cold, from the database; Redis fails
+    started = time.monotonic()
+    for index in range(1, 21):
+        response = answer(client, tenant_a, callId=f"c{index}", **APP_CALL)
+        assert response.status_code == 200
+        assert response.json()[0]["to"] == CONNECT_BOB
+    # Each call would wait TIMEOUT at least (parking its decision) if Redis were asked every time.
+    assert time.monotonic() - started < 10 * TIMEOUT
 
 
 def test_a_change_made_in_this_worker_drops_its_copy_without_redis(
