@@ -130,6 +130,8 @@ def park_decision(project_id: int, call, params: Mapping[str, str], decision: di
         pushes.append((_by_parties(project_id, _party(call.from_raw), _party(call.to_raw)), joined))
     try:
         _append(pushes)
+    except RedisError:  # an outage: one line per call, not a traceback per call
+        logger.warning("Redis unreachable: the routing decision of call %s is lost", call.call_id)
     except Exception:  # a lost decision costs a line of the call's story, never the call itself
         logger.exception("Could not park a routing decision for call %s", call.call_id)
 

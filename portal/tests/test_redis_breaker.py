@@ -158,7 +158,15 @@ def test_readyz_asks_redis_itself_while_it_is_remembered_down(client, db, refuse
     assert len(connects) == 2  # readiness asked Redis, not the memory
 
 
+def _without_earlier_listeners(settings) -> None:
+    """Let invalidation listeners started by earlier tests of this process stop: each follows the
+    default cache, and would otherwise also ask this test's Redis when it comes back."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    wait_for(lambda: not any(t.name == "routing-invalidations" for t in threading.enumerate()), 3)
+
+
 def test_a_ready_redis_ends_the_memory_at_once(client, db, settings, own_redis):
+    _without_earlier_listeners(settings)
     settings.CACHES = redis_cache(own_redis.url, TIMEOUT, down_seconds=60)
     own_redis.stop()
     read_many()
