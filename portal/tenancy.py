@@ -429,7 +429,21 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
 
 
 class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
-    """A project filter that lists only projects present in the caller's scoped rows."""
+    """A project filter that lists only projects present in the caller's scoped rows.
+
+    Staff of a single project have nothing to choose: they get no project filter, and it runs
+    no query for them.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        user = request.user
+        if (
+            field.related_model is Project
+            and not user.is_superuser
+            and len(project_ids_for(user)) == 1
+        ):
+            return []
+        return super().field_choices(field, request, model_admin)
 
 
 # --- the API ------------------------------------------------------------------------------------
