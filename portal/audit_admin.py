@@ -9,8 +9,10 @@ once, on the page that follows its creation, and kept nowhere.
 from __future__ import annotations
 
 import csv
+from itertools import islice
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -26,7 +28,7 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services
-from portal.audit import WATCHED, changed_fields
+from portal.audit import WATCHED, changed_fields, name_related_rows
 from portal.models import ApiKey, AuditEntry
 from portal.tenancy import OWNER_ROLES, ProjectScopedListFilter, TenantScopedAdmin, user_may
 
@@ -44,16 +46,12 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
-        labels = [label.split(".") for label in WATCHED]
-        types = ContentType.objects.filter(
-            app_label__in={app for app, _model in labels},
-            model__in={name for _app, name in labels},
-        )
-        choices = []
-        for content_type in types:
-            model = content_type.model_class()
-            if model is not None:
-                choices.append((str(content_type.pk), str(model._meta.verbose_name).capitalize()))
+        # ContentType's own cache: no query once the process knows them.
+        types = ContentType.objects.get_for_models(*(apps.get_model(label) for label in WATCHED))
+        choices = [
+            (str(content_type.pk), str(model._meta.verbose_name).capitalize())
+            for model, content_type in types.items()
+        ]
         return sorted(choices, key=lambda choice: choice[1])
 
     def queryset(self, request, queryset):
@@ -128,19 +126,25 @@ def _csv_rows(queryset: QuerySet):
             gettext("Fields"),
         ]
     )
-    for entry in queryset.iterator(chunk_size=CSV_BATCH):
-        yield writer.writerow(
-            [
-                timezone.localtime(entry.timestamp).isoformat(),
-                str(entry.project) if entry.project_id and entry.project else "",
-                object_type(entry),
-                entry.object_repr,
-                str(ACTION_NAMES.get(entry.action, entry.action)),
-                who(entry),
-                entry.remote_addr or "",
-                changes_as_text(entry),
-            ]
-        )
+    entries = queryset.iterator(chunk_size=CSV_BATCH)
+    while batch := list(islice(entries, CSV_BATCH)):
+        name_related_rows(batch)
+        yield from (_csv_row(writer, entry) for entry in batch)
+
+
+def _csv_row(writer, entry: AuditEntry) -> str:
+    return writer.writerow(
+        [
+            timezone.localtime(entry.timestamp).isoformat(),
+            str(entry.project) if entry.project_id and entry.project else "",
+            object_type(entry),
+            entry.object_repr,
+            str(ACTION_NAMES.get(entry.action, entry.action)),
+            who(entry),
+            entry.remote_addr or "",
+            changes_as_text(entry),
+        ]
+    )
 
 
 class _Echo:
@@ -181,6 +185,15 @@ class AuditEntryAdmin(TenantScopedAdmin):
     actions = ["export_csv"]
     readonly_fields = ("when", "project", "what", "change", "who", "remote_addr", "fields_table")
     fields = readonly_fields
+
+    def changelist_view(self, request, extra_context=None):
+        """The page's entries name the rows their changes point to with one query per kind of
+        row (before the page is drawn)."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            name_related_rows(changelist.result_list)
+        return response
 
     def has_add_permission(self, request):
         return False
