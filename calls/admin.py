@@ -10,7 +10,8 @@ staff see only their projects' rows, through ReadOnlyScopedAdmin (a TenantScoped
 import json
 
 from django.contrib import admin
-from django.db.models import Model, Q, QuerySet
+from django.contrib.admin.utils import unquote
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord, Recording
-from calls.story import call_decisions, call_story
+from calls.story import call_decisions, call_events, call_story
 from portal.admin import SearchesNumbers
 from portal.export_admin import ExportsToFile
 from portal.exports import csv_cell
@@ -142,10 +143,24 @@ class CallRecordAdmin(CallLogAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 
+    def get_queryset(self, request):
+        # A list row shows the project; the call's page also its time zone and the number.
+        return super().get_queryset(request).select_related("project", "virtual_number")
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per request: the story above the form and the form show the same call."""
+        memo = request.__dict__.setdefault("_call_records", {})
+        if (object_id, from_field) not in memo:
+            memo[object_id, from_field] = super().get_object(request, object_id, from_field)
+        return memo[object_id, from_field]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The call's story first (calls.story), the raw record one click away."""
-        record = self.get_object(request, object_id)
-        extra = {"story": call_story(record)} if record is not None else {}
+        record = self.get_object(request, unquote(object_id))
+        extra = {}
+        if record is not None:
+            prefetch_related_objects([record], "decisions", "recordings")  # story and form
+            extra = {"story": call_story(record)}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description=_("started"), ordering="started_at")
@@ -176,7 +191,6 @@ class CallRecordAdmin(CallLogAdmin):
 
     @admin.display(description=_("events"))
     def timeline(self, obj):
-        events = CallEvent.objects.filter(project_id=obj.project_id, call_id=obj.call_id)
         rows = [
             (
                 timezone.localtime(e.occurred_at) if e.occurred_at else "",
@@ -186,7 +200,7 @@ class CallRecordAdmin(CallLogAdmin):
                     "<code>{}</code>", json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
                 ),
             )
-            for e in events.order_by("timestamp_ms", "id")
+            for e in call_events(obj)
         ]
         return _table(["at", "status", "received", "payload"], rows, "No events yet.")
 

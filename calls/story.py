@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -154,13 +155,18 @@ def action_in_words(action: dict) -> str:
 
 
 def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict:
+    """Links to the rows of `model` named by id or by name, read with one query."""
+    found: dict = {}
+    if not ids and not names:
+        return found
     rows = scope_to_projects(model.objects.all(), [project_id])
-    found = {}
     info = (model._meta.app_label, model._meta.model_name)
-    for obj in rows.filter(pk__in=ids) if ids else []:
-        found[obj.pk] = Link(obj.name, reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
-    for obj in rows.filter(name__in=names) if names else []:
-        found[obj.name] = Link(obj.name, reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+    for obj in rows.filter(Q(pk__in=ids) | Q(name__in=names)):
+        link = Link(obj.name, reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+        if obj.pk in ids:
+            found[obj.pk] = link
+        if obj.name in names:
+            found[obj.name] = link
     return found
 
 
@@ -204,14 +210,22 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
     return stories
 
 
+def call_events(record: CallRecord) -> list[CallEvent]:
+    """The call's events in Stringee's order, read once per record object: its page shows them
+    twice (the story's timeline and the raw events)."""
+    if "_events" not in record.__dict__:
+        events = scope_to_projects(CallEvent.objects.all(), [record.project_id])
+        record.__dict__["_events"] = list(
+            events.filter(call_id=record.call_id).order_by("timestamp_ms", "id")
+        )
+    return record.__dict__["_events"]
+
+
 def call_story(record: CallRecord) -> CallStory:
     """The story of `record` (already scoped by the caller), in the project's time zone."""
     zone = record.project.time_zone
-    events = scope_to_projects(CallEvent.objects.all(), [record.project_id]).filter(
-        call_id=record.call_id
-    )
     moments = []
-    for event in events.order_by("timestamp_ms", "id"):
+    for event in call_events(record):
         words = str(EVENT_WORDS.get(event.status, event.status or event.type))
         if event.status == "ended":
             ending = end_in_words(

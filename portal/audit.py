@@ -11,6 +11,7 @@ inventory, rows inserted in bulk), secrets hidden whole, and the readable text o
 from __future__ import annotations
 
 import contextlib
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -21,8 +22,9 @@ from auditlog.models import LogEntryManager
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db.models import Model
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _gettext
 
 HIDDEN = "••••••"
@@ -207,6 +209,74 @@ def changed_fields(entry) -> list[tuple[str, str, str]]:
             continue
         rows.append((label[:1].upper() + label[1:], before, after))
     return rows
+
+
+def name_related_rows(entries: Iterable) -> None:
+    """Name the rows the entries' changes point to (a rule's menu, a member's app user...) with
+    one query per kind of row, for a page of the change history or a batch of its export.
+
+    auditlog's `changes_display_dict` reads each of them with a query of its own, a few per
+    entry; `AuditEntry` takes the names from here instead (None: the row was deleted since).
+    The entries' own project and staff member are loaded with them already.
+    """
+    entries = list(entries)
+    names: dict[tuple[type[Model], Any], str | None] = {}
+    for entry in entries:
+        for loaded in ("project", "actor"):
+            row = getattr(entry, loaded) if entry._meta.get_field(loaded).is_cached(entry) else None
+            if row is not None:
+                names[type(row), row.pk] = smart_str(row)
+    wanted: dict[type[Model], set[Any]] = defaultdict(set)
+    for entry in entries:
+        for related, key in _related_keys(entry):
+            if (related, key) not in names:
+                wanted[related].add(key)
+    use_base = getattr(settings, "AUDITLOG_USE_BASE_MANAGER", False)  # as auditlog reads them
+    for related, keys in wanted.items():
+        found = (related._base_manager if use_base else related._default_manager).in_bulk(keys)
+        names.update(
+            {(related, key): smart_str(found[key]) if key in found else None for key in keys}
+        )
+    for entry in entries:
+        entry.related_names = names
+
+
+def _related_keys(entry) -> Iterator[tuple[type[Model], Any]]:
+    """(model, primary key) of each row the entry's changes name by a foreign key."""
+    model = entry.content_type.model_class()
+    if model is None:
+        return
+    for name, values in (entry.changes_dict or {}).items():
+        related = foreign_key_target(model, name)
+        if related is None:
+            continue
+        for value in values:
+            key = related_key(related, value)
+            if key is not None:
+                yield related, key
+
+
+def foreign_key_target(model: type[Model], name: str) -> type[Model] | None:
+    """The model that field `name` of `model` points to, if auditlog shows it by the related
+    row's name (a foreign key without choices)."""
+    try:
+        field = model._meta.get_field(name)
+        internal_type = field.get_internal_type()
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    if getattr(field, "choices", None) or internal_type not in ("ForeignKey", "OneToOneField"):
+        return None
+    return field.related_model  # type: ignore[return-value]
+
+
+def related_key(related: type[Model], value: Any) -> Any:
+    """The primary key that a logged value of a foreign key names (None for "None" and junk)."""
+    if str(value) == "None":
+        return None
+    try:
+        return related._meta.pk.to_python(str(value))
+    except ValidationError:
+        return None
 
 
 def _plain(value: Any) -> str:

@@ -9,6 +9,7 @@ shown once, on the page that follows its creation, and kept nowhere.
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
@@ -21,7 +22,7 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services
-from portal.audit import WATCHED, changed_fields
+from portal.audit import WATCHED, changed_fields, name_related_rows
 from portal.export_admin import ExportsToFile
 from portal.models import ApiKey, AuditEntry
 from portal.tenancy import (
@@ -45,16 +46,12 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
-        labels = [label.split(".") for label in WATCHED]
-        types = ContentType.objects.filter(
-            app_label__in={app for app, _model in labels},
-            model__in={name for _app, name in labels},
-        )
-        choices = []
-        for content_type in types:
-            model = content_type.model_class()
-            if model is not None:
-                choices.append((str(content_type.pk), str(model._meta.verbose_name).capitalize()))
+        # ContentType's own cache: no query once the process knows them.
+        types = ContentType.objects.get_for_models(*(apps.get_model(label) for label in WATCHED))
+        choices = [
+            (str(content_type.pk), str(model._meta.verbose_name).capitalize())
+            for model, content_type in types.items()
+        ]
         return sorted(choices, key=lambda choice: choice[1])
 
     def queryset(self, request, queryset):
@@ -161,6 +158,15 @@ class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
     readonly_fields = ("when", "project", "what", "change", "who", "remote_addr", "fields_table")
     fields = readonly_fields
 
+    def changelist_view(self, request, extra_context=None):
+        """The page's entries name the rows their changes point to with one query per kind of
+        row (before the page is drawn)."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            name_related_rows(changelist.result_list)
+        return response
+
     @admin.display(description=_("when"), ordering="timestamp")
     def when(self, entry: AuditEntry) -> str:
         return timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S")
@@ -215,7 +221,8 @@ class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
 
     def export_cells(self, queryset: QuerySet) -> dict[int, list[str]]:
         """Each entry's cells by primary key, in the words of the page."""
-        entries = queryset.select_related(*self.list_select_related)
+        entries = list(queryset.select_related(*self.list_select_related))
+        name_related_rows(entries)  # one query per kind of row the changes point to
         return {
             entry.pk: [
                 timezone.localtime(entry.timestamp).isoformat(),

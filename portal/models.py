@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from portal.audit import AuditEntryManager
+from portal.audit import AuditEntryManager, related_key
 from portal.phone import E164Field, phone_display
 
 # Stored as the field's default in English; spoken in the project's caller language
@@ -553,11 +553,22 @@ class AuditEntry(AbstractLogEntry):
     caller = models.CharField(_("changed by (program)"), max_length=200, blank=True, default="")
 
     objects = AuditEntryManager()
+    # Names of the rows its changes point to, read for a whole page (audit.name_related_rows).
+    related_names: dict | None = None
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("change")
         verbose_name_plural = _("change history")
         indexes = [models.Index(fields=["project", "-timestamp"], name="audit_project_latest")]
+
+    def _get_changes_display_for_fk_field(self, field, value) -> str:
+        """auditlog's name of a related row, taken from `related_names` when they were read."""
+        related = field.related_model
+        key = (related, related_key(related, value))
+        if self.related_names is None or key not in self.related_names:
+            return super()._get_changes_display_for_fk_field(field, value)
+        name = self.related_names[key]
+        return name if name is not None else f"Deleted '{related.__name__}' ({value})"
 
 
 class Export(models.Model):

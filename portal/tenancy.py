@@ -20,9 +20,11 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.http import HttpResponseRedirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from rest_framework import permissions, viewsets
 
+from portal.delete_pages import deleted_objects
 from portal.models import Membership, Project
 
 EDITOR_ROLES: tuple[str, ...] = (Membership.Role.OWNER, Membership.Role.OPERATOR)
@@ -159,18 +161,79 @@ def check_tenant_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 class JunkProofAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete, re-rendering a form whose posted value is not a key at all ("x",
-    a number beyond the column's range) as an empty choice instead of failing on the lookup."""
+    a number beyond the column's range) as an empty choice instead of failing on the lookup.
 
-    def optgroups(self, name, value, attr=None):
-        key = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+    `known` (set by `remember_chosen_rows`) reads the rows chosen in all rows of an inline
+    formset at once, from the field's scoped choices, instead of one query per row.
+    """
+
+    known: "ChosenRows | None" = None
+
+    def key_field(self):
+        return self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+
+    def usable_keys(self, values) -> list:
+        """The values that can be keys of the related rows (blanks and junk left out)."""
+        key = self.key_field()
         usable = []
-        for item in value:
+        for item in values:
+            if item in key.empty_values:
+                continue
             try:
                 key.run_validators(key.to_python(item))
             except (ValidationError, TypeError, ValueError, OverflowError):
                 continue
             usable.append(item)
-        return super().optgroups(name, usable, attr)
+        return usable
+
+    def optgroups(self, name, value, attr=None):
+        usable = self.usable_keys(value)
+        known = self.known.by_key if self.known is not None and usable else {}
+        if not usable or not all(str(item) in known for item in usable):
+            return super().optgroups(name, usable, attr)
+        groups = super().optgroups(name, [], attr)  # the blank choice alone, without a query
+        options = groups[0][1]
+        attname = self.key_field().attname
+        label = self.choices.field.label_from_instance
+        for row in dict.fromkeys(known[str(item)] for item in usable):
+            options.append(
+                self.create_option(name, getattr(row, attname), label(row), True, len(options))
+            )
+        return groups
+
+
+def _unwrapped(widget):
+    return getattr(widget, "widget", widget)  # the admin wraps it with its "+" and edit links
+
+
+class ChosenRows:
+    """The rows chosen in one autocomplete field of all rows of an inline formset, read from
+    the field's scoped choices with one query when the first row is drawn (a valid post is
+    saved without being drawn, and reads nothing)."""
+
+    def __init__(self, forms: Sequence, name: str, widget: JunkProofAutocompleteSelect):
+        self.forms, self.name, self.widget = forms, name, widget
+
+    @cached_property
+    def by_key(self) -> dict[str, Model]:
+        values = [form[self.name].value() for form in self.forms]
+        keys = {str(key) for key in self.widget.usable_keys(values)}
+        if not keys:
+            return {}
+        attname = self.widget.key_field().attname
+        rows = self.forms[0].fields[self.name].queryset.filter(**{f"{attname}__in": keys})
+        return {str(getattr(row, attname)): row for row in rows}
+
+
+def remember_chosen_rows(forms: Sequence) -> None:
+    """Give the autocompletes of `forms` (an inline formset's rows) one reading of their chosen
+    rows per field, shared by all rows."""
+    for name, field in (forms[0].fields if forms else {}).items():
+        widget = _unwrapped(field.widget)
+        if isinstance(widget, JunkProofAutocompleteSelect):
+            chosen = ChosenRows(forms, name, widget)
+            for form in forms:
+                _unwrapped(form.fields[name].widget).known = chosen
 
 
 class TenantScopedChoices:
@@ -284,8 +347,9 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         """ "Delete selected" over rows of a project the caller may not change asks for a
-        permission they lack (Django then refuses), instead of deleting them."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        permission they lack (Django then refuses), instead of deleting them. What the page
+        lists is read in a few queries (portal.delete_pages)."""
+        deleted, counts, perms_needed, protected = deleted_objects(objs, request, self.admin_site)
         if not all(self.has_delete_permission(request, obj) for obj in objs):
             perms_needed = {*perms_needed, str(self.opts.verbose_name)}
         return deleted, counts, perms_needed, protected
@@ -334,6 +398,16 @@ class ReadOnlyScopedAdmin(TenantScopedAdmin):
         return False
 
 
+class ChosenRowsReadOnce:
+    """An inline formset whose rows' autocompletes read their chosen rows together."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms  # type: ignore[misc]
+        remember_chosen_rows(forms)
+        return forms
+
+
 class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
     """Rows edited on a tenant object's page (menu keys, group members): the parent's roles apply.
 
@@ -346,7 +420,14 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
         max_num = self.get_max_num(request, obj, **kwargs)
         if max_num is not None:
             kwargs.setdefault("absolute_max", max_num)
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (ChosenRowsReadOnce, formset), {})
+
+    def get_queryset(self, request):
+        """Rows come with the rows they point to: a row's label names some of them (an IVR
+        key's menu, a member's group and app user), read in the same query, not once per row."""
+        forward = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        return super().get_queryset(request).select_related(*forward)
 
     def has_view_permission(self, request, obj=None):
         return user_may(request.user, obj, MEMBER_ROLES)
@@ -362,7 +443,21 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
 
 
 class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
-    """A project filter that lists only projects present in the caller's scoped rows."""
+    """A project filter that lists only projects present in the caller's scoped rows.
+
+    Staff of a single project have nothing to choose: they get no project filter, and it runs
+    no query for them.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        user = request.user
+        if (
+            field.related_model is Project
+            and not user.is_superuser
+            and len(project_ids_for(user)) == 1
+        ):
+            return []
+        return super().field_choices(field, request, model_admin)
 
 
 # --- the API ------------------------------------------------------------------------------------

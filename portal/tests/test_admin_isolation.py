@@ -3,7 +3,12 @@
 import pytest
 
 from portal.models import AppUser, Membership
-from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
+from portal.tests.factories import (
+    AppUserFactory,
+    MembershipFactory,
+    ProjectFactory,
+    VirtualNumberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +81,26 @@ def test_cannot_create_a_user_in_another_tenant_by_posting_its_id(
 def test_project_filter_lists_only_own_projects(staff_client_for, tenant_a, two_tenants):
     html = staff_client_for(tenant_a).get("/admin/portal/virtualnumber/").content.decode()
     assert "Tenant B" not in html
+
+
+def test_project_filter_is_offered_to_staff_of_several_projects(
+    staff_client_for, tenant_a, two_tenants
+):
+    """Staff of one project have nothing to choose and get no project filter."""
+    client = staff_client_for(tenant_a)
+
+    def project_filter() -> list[str]:
+        response = client.get("/admin/portal/virtualnumber/")
+        specs = response.context["cl"].filter_specs  # the filters shown
+        chosen = [s.lookup_choices for s in specs if s.field_path == "project"]
+        return [str(name).split(" (")[0] for choices in chosen for _pk, name in choices]
+
+    assert project_filter() == []
+    user = client.get("/admin/").wsgi_request.user
+    tenant_c = ProjectFactory(name="Tenant C")
+    VirtualNumberFactory(project=tenant_c)
+    MembershipFactory(user=user, project=tenant_c)
+    assert project_filter() == ["Tenant A", "Tenant C"]
 
 
 def test_search_does_not_reach_other_tenants(staff_client_for, tenant_a, two_tenants):

@@ -7,13 +7,17 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal import services
+from portal.audit import changed_fields, name_related_rows
 from portal.models import AppUser, AuditEntry, Membership, Project, VirtualNumber
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
 from portal.tests.helpers import exported_csv, jwt_headers
+from routing.tests.factories import IvrMenuFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +228,41 @@ def test_filters_by_type_person_and_date_answer_and_narrow(tenant_a):
         assert client.get(HISTORY, query).status_code in (200, 302)
         assert client.get(EXPORT, query).status_code in (200, 302)
         assert client.post(f"{EXPORT}?{urlencode(query)}").status_code == 302
+
+
+def test_related_rows_are_named_as_auditlog_names_them_with_one_query_per_kind(tenant_a):
+    """A page of the history names the rows its changes point to (a rule's number, app user and
+    menu; a row deleted since) as auditlog would, one query per kind of row, not per entry."""
+    menu = IvrMenuFactory(project=tenant_a, name="Hotline")
+    for index in range(3):
+        RoutingRuleFactory(
+            project=tenant_a,
+            called_kind="number",
+            called_number=VirtualNumberFactory(project=tenant_a),
+            destination_user=AppUserFactory(project=tenant_a, user_id=f"agent_{index}"),
+            destination_kind="menu",
+            destination_menu=menu,
+        )
+    gone = AppUserFactory(project=tenant_a, user_id="gone")
+    RoutingRuleFactory(project=tenant_a, destination_user=gone).delete()
+    gone.delete()
+    entries = list(
+        AuditEntry.objects.filter(project=tenant_a).select_related(
+            "content_type", "project", "actor"
+        )
+    )
+    one_by_one = [changed_fields(entry) for entry in entries]
+
+    entries = list(
+        AuditEntry.objects.filter(project=tenant_a).select_related(
+            "content_type", "project", "actor"
+        )
+    )
+    with CaptureQueriesContext(connection) as naming:
+        name_related_rows(entries)
+    with CaptureQueriesContext(connection) as showing:
+        together = [changed_fields(entry) for entry in entries]
+    assert together == one_by_one
+    assert len(naming) == 3 and len(showing) == 0  # numbers, app users, menus
+    shown = str(together)
+    assert "agent_2" in shown and "Hotline" in shown and "Deleted 'AppUser'" in shown
