@@ -1,15 +1,19 @@
 """Finished days from the daily rollups: the same figures as counting the records, hand-counted;
-local days of the project's time zone; late events inside the live window."""
+local days of the project's time zone; late events inside the live window; rollup_calls and
+prune_calls keeping them in step with the records."""
 
 from datetime import datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from calls import rollups
 from calls.dashboard import chosen_project, dashboard_figures
-from calls.models import DailyAppUserCount, DailyCallCount
+from calls.models import CallRecord, DailyAppUserCount, DailyCallCount, RollupSpan
 from calls.tests.factories import CallRecordFactory, call_event, ended, event_url_of, post_json
 from portal.models import Membership, Project
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
@@ -224,3 +228,57 @@ def test_storing_days_counted_by_a_concurrent_view_keeps_them_once(tenant_a, cal
     assert DailyCallCount.objects.count() == rows
     f = dashboard_figures(user=owner, project=tenant_a, period_days=30, now=NOW)
     assert f.calls_30_days == 7
+
+
+def test_rollup_calls_counts_imported_calls_of_finished_days(tenant_a, tenant_b):
+    now = timezone.now()
+    record(tenant_a, now - timedelta(days=4), "answered", "phone_to_app")
+    record(tenant_b, now - timedelta(days=4), "answered", "phone_to_app")
+    owner = owner_of(tenant_a)
+    assert dashboard_figures(user=owner, project=tenant_a).calls_7_days == 1
+    for _ in range(3):  # an import of call records for a finished, stored day
+        record(tenant_a, now - timedelta(days=4), "busy", "phone_to_app")
+    assert dashboard_figures(user=owner, project=tenant_a).calls_7_days == 1  # stored: unchanged
+    out = StringIO()
+    call_command("rollup_calls", "--project", str(tenant_a.pk), stdout=out)
+    assert f"{tenant_a} (Asia/Ho_Chi_Minh): 28 days counted" in out.getvalue()
+    assert "Done: 28 days counted (projects: 1)." in out.getvalue()
+    assert dashboard_figures(user=owner, project=tenant_a).calls_7_days == 4
+    call_command("rollup_calls", stdout=StringIO())  # again, and for every project: no double
+    assert dashboard_figures(user=owner, project=tenant_a).calls_7_days == 4
+    assert dashboard_figures(user=owner_of(tenant_b), project=tenant_b).calls_7_days == 1
+    span = RollupSpan.objects.get(project=tenant_a)
+    today = now.astimezone(HCM).date()
+    assert (span.first_day, span.last_day) == (today - timedelta(days=29), today - timedelta(2))
+
+
+def test_rollup_calls_refuses_unknown_projects_and_empty_periods(tenant_a):
+    with pytest.raises(CommandError, match="No project with id 999999"):
+        call_command("rollup_calls", "--project", "999999", stdout=StringIO())
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("rollup_calls", "--days", "0", stdout=StringIO())
+    out = StringIO()
+    call_command("rollup_calls", "--days", "2", stdout=out)  # today and yesterday: live only
+    assert "Done: 0 days counted (projects: 1)." in out.getvalue()
+    assert not RollupSpan.objects.exists()
+
+
+def test_prune_drops_the_rollups_of_pruned_days(tenant_a):
+    now = timezone.now()
+    tenant_a.retention_days = 10
+    tenant_a.save()
+    old = record(tenant_a, now - timedelta(days=20), "answered", "phone_to_app")
+    CallRecord.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=20))
+    imported = record(tenant_a, now - timedelta(days=20), "busy", "phone_to_app")  # created now
+    record(tenant_a, now - timedelta(days=5), "answered", "phone_to_app")
+    owner = owner_of(tenant_a)
+    assert dashboard_figures(user=owner, project=tenant_a, period_days=30).calls_30_days == 3
+    out = StringIO()
+    call_command("prune_calls", stdout=out)
+    assert "1 records" in out.getvalue() and "days of dashboard rollups" in out.getvalue()
+    day = (now - timedelta(days=20)).astimezone(HCM).date().isoformat()
+    assert day not in stored_calls(tenant_a, "Asia/Ho_Chi_Minh")
+    after = dashboard_figures(user=owner, project=tenant_a, period_days=30)
+    assert after.calls_30_days == 2  # the pruned call is gone, the imported one of that day stays
+    assert stored_calls(tenant_a, "Asia/Ho_Chi_Minh")[day] == 1
+    assert CallRecord.objects.filter(pk=imported.pk).exists()
