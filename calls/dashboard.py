@@ -38,6 +38,7 @@ PERIODS = {
 }
 DEFAULT_PERIOD = 7
 TOP = 5
+LISTED_PROJECTS = 1000  # "all tenants" up to this many: records read per project (see _records)
 IN_PROGRESS_HOURS = 12  # a call "in progress" for longer lost its end event: not counted as live
 MISSED = (CallRecord.Status.NO_ANSWER, CallRecord.Status.CANCELLED)
 Status = CallRecord.Status
@@ -135,7 +136,7 @@ def dashboard_figures(
     period_days = period_days if period_days in PERIODS else DEFAULT_PERIOD
     today = now.astimezone(zone).date()
     figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
-    records = _scoped(CallRecord.objects.all(), user, project).order_by()
+    records = _records(user, project)
 
     per_day, groups, users = _finished_days(user, project, zone_name, today, period_days, now)
     today_n, yesterday_n, live_groups, live_users = _live_days(
@@ -164,6 +165,18 @@ def dashboard_figures(
         stringee_ids = list(dashboard_projects(user).values_list("stringee_project_id", flat=True))
     figures.webhooks = latency_summary(stringee_ids)
     return figures
+
+
+def _records(user, project: Project | None) -> QuerySet[CallRecord]:
+    """The call records to count. For all tenants, too, they are read per project on the
+    covering index (project, started_at, …) while the projects are few enough to list: the index
+    on started_at alone would fetch every row of the period from the table."""
+    records = _scoped(CallRecord.objects.all(), user, project).order_by()
+    if project is None and user.is_superuser:
+        ids = list(Project.objects.values_list("pk", flat=True)[: LISTED_PROJECTS + 1])
+        if len(ids) <= LISTED_PROJECTS:
+            records = scope_to_projects(records, ids)
+    return records
 
 
 def _finished_days(

@@ -282,3 +282,18 @@ def test_prune_drops_the_rollups_of_pruned_days(tenant_a):
     assert after.calls_30_days == 2  # the pruned call is gone, the imported one of that day stays
     assert stored_calls(tenant_a, "Asia/Ho_Chi_Minh")[day] == 1
     assert CallRecord.objects.filter(pk=imported.pk).exists()
+
+
+def test_all_tenants_are_counted_alike_per_project_or_all_at_once(
+    monkeypatch, admin_user, tenant_a, tenant_b, calls
+):
+    """Up to LISTED_PROJECTS the superuser's records are read per project, beyond all at once."""
+    from calls import dashboard
+
+    listed = dashboard_figures(user=admin_user, project=None, period_days=7, now=NOW)
+    monkeypatch.setattr(dashboard, "LISTED_PROJECTS", 1)
+    at_once = dashboard_figures(user=admin_user, project=None, period_days=7, now=NOW)
+    assert (listed.calls_today, listed.calls_7_days, listed.in_progress) == (2, 9, 0)
+    for name in ("calls_7_days", "rates", "avg_ring_seconds", "by_number", "busiest_users"):
+        assert getattr(listed, name) == getattr(at_once, name)
+    assert listed.per_hour == at_once.per_hour
