@@ -215,7 +215,7 @@ def _live_days(
             started_at__gte=yesterday_start if period_days > 1 else today_start,
             started_at__lt=end,
         ),
-        today=Count("pk", filter=Q(started_at__gte=today_start)),
+        today=Count("started_at", filter=Q(started_at__gte=today_start)),
     )
     today_n = sum(group["today"] for group in groups)
     if period_days > 1:

@@ -47,12 +47,14 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
 
     Groups by status, direction and number (and `by`): calls `n`, ring and talk seconds with
     the number of calls having each (`ring`, `ring_n`, `talk`, `talk_n`), and `extra`
-    aggregates. App users: calls made or received, keyed by (*by values, user id).
+    aggregates. App users: calls made or received, keyed by (*by values, user id). Calls are
+    counted with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch
+    every row from the table.
     """
     groups = [
         {**row, "ring": row["ring"] or 0, "talk": row["talk"] or 0}
         for row in calls.values(*by, *GROUP_FIELDS).annotate(
-            n=Count("pk"),
+            n=Count("*"),
             ring=Sum("ring_seconds"),
             ring_n=Count("ring_seconds"),
             talk=Sum("talk_seconds"),
@@ -62,7 +64,7 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
     ]
     users: dict[tuple, int] = {}
     for side in ("from_user", "to_user"):
-        for row in calls.exclude(**{side: ""}).values(*by, side).annotate(n=Count("pk")):
+        for row in calls.exclude(**{side: ""}).values(*by, side).annotate(n=Count("*")):
             key = (*(row[name] for name in by), row[side])
             users[key] = users.get(key, 0) + row["n"]
     return groups, users
