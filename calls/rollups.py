@@ -118,9 +118,19 @@ def _span_days(span: RollupSpan | None) -> set[date]:
     return set() if span is None else set(_dates(span.first_day, span.last_day))
 
 
+def _apart(span: RollupSpan | None, first: date, last: date) -> bool:
+    """Whether `span` neither overlaps nor touches `first`..`last`: its days are then dropped
+    and the wanted ones counted afresh, rather than every day in between (a dashboard not
+    opened for a year, a project back in a time zone it left long ago)."""
+    one = timedelta(days=1)
+    return span is not None and (span.last_day < first - one or span.first_day > last + one)
+
+
 def _to_count(span: RollupSpan | None, first: date, last: date, recount: bool) -> set[date]:
     """The days to count so that the span covers `first`..`last` without a hole (and, to
     recount, those days again)."""
+    if _apart(span, first, last):
+        span = None
     stored = _span_days(span)
     hull = _dates(
         min([first, *([span.first_day] if span else [])]),
@@ -145,6 +155,33 @@ def _count(project_ids: list[int], zone: ZoneInfo, day: date) -> dict[int, _Day]
     return days
 
 
+def _rows(pid: int, time_zone: str, days: dict[date, _Day]) -> tuple[list, list]:
+    """The rows that store `days` of project `pid`."""
+    counts, users = [], []
+    for day, figures in sorted(days.items()):
+        counts += [
+            DailyCallCount(
+                project_id=pid,
+                time_zone=time_zone,
+                day=day,
+                status=group["status"],
+                direction=group["direction"],
+                virtual_number_id=group["virtual_number_id"],
+                calls=group["n"],
+                ring_seconds=group["ring"],
+                ring_calls=group["ring_n"],
+                talk_seconds=group["talk"],
+                talk_calls=group["talk_n"],
+            )
+            for group in figures.groups
+        ]
+        users += [
+            DailyAppUserCount(project_id=pid, time_zone=time_zone, day=day, user_id=user, calls=n)
+            for user, n in figures.users.items()
+        ]
+    return counts, users
+
+
 def _store(time_zone: str, counted: dict[int, dict[date, _Day]], recount: bool) -> None:
     """Store the counted days in one transaction, each project's span growing without a hole.
 
@@ -159,40 +196,21 @@ def _store(time_zone: str, counted: dict[int, dict[date, _Day]], recount: bool) 
         current = {span.project_id: span for span in spans}
         new, grown, counts, users = [], [], [], []
         for pid, days in counted.items():
-            span, stored = current.get(pid), _span_days(current.get(pid))
+            span = current.get(pid)
+            afresh = _apart(span, min(days), max(days))
+            stored = set() if afresh else _span_days(span)
             covered = stored | set(days)
             first, last = min(covered), max(covered)
-            write = sorted(set(days) if recount else set(days) - stored)
+            write = set(days) if recount else set(days) - stored
             if not write or len(covered) != (last - first).days + 1:
                 continue  # nothing new, or the span changed meanwhile and would get a hole
-            if recount:
+            if afresh or recount:
                 for model in (DailyCallCount, DailyAppUserCount):
-                    model.objects.filter(
-                        project_id=pid, time_zone=time_zone, day__in=write
-                    ).delete()
-            for day in write:
-                counts += [
-                    DailyCallCount(
-                        project_id=pid,
-                        time_zone=time_zone,
-                        day=day,
-                        status=group["status"],
-                        direction=group["direction"],
-                        virtual_number_id=group["virtual_number_id"],
-                        calls=group["n"],
-                        ring_seconds=group["ring"],
-                        ring_calls=group["ring_n"],
-                        talk_seconds=group["talk"],
-                        talk_calls=group["talk_n"],
-                    )
-                    for group in days[day].groups
-                ]
-                users += [
-                    DailyAppUserCount(
-                        project_id=pid, time_zone=time_zone, day=day, user_id=user, calls=n
-                    )
-                    for user, n in days[day].users.items()
-                ]
+                    gone = model.objects.filter(project_id=pid, time_zone=time_zone)
+                    (gone if afresh else gone.filter(day__in=write)).delete()
+            rows = _rows(pid, time_zone, {day: days[day] for day in write})
+            counts += rows[0]
+            users += rows[1]
             if span is None:
                 new.append(
                     RollupSpan(project_id=pid, time_zone=time_zone, first_day=first, last_day=last)

@@ -297,3 +297,22 @@ def test_all_tenants_are_counted_alike_per_project_or_all_at_once(
     for name in ("calls_7_days", "rates", "avg_ring_seconds", "by_number", "busiest_users"):
         assert getattr(listed, name) == getattr(at_once, name)
     assert listed.per_hour == at_once.per_hour
+
+
+def test_days_stored_long_ago_are_replaced_not_joined_up(monkeypatch, tenant_a, calls):
+    """A dashboard not opened for 60 days counts the last 30, not the 60 days in between."""
+    owner = owner_of(tenant_a)
+    record(tenant_a, at(70, 10), "answered", "phone_to_app")
+    dashboard_figures(user=owner, project=tenant_a, period_days=30, now=NOW - timedelta(days=60))
+    assert RollupSpan.objects.get(project=tenant_a).last_day.isoformat() == "2026-01-07"
+    assert stored_calls(tenant_a, "Asia/Ho_Chi_Minh") == {"2025-12-30": 1}
+    counted = []
+    count = rollups._count
+    monkeypatch.setattr(
+        rollups, "_count", lambda ids, zone, day: counted.append(day) or count(ids, zone, day)
+    )
+    f = dashboard_figures(user=owner, project=tenant_a, period_days=30, now=NOW)
+    assert (len(counted), f.calls_30_days) == (28, 7)
+    span = RollupSpan.objects.get(project=tenant_a)
+    assert (span.first_day.isoformat(), span.last_day.isoformat()) == ("2026-02-09", "2026-03-08")
+    assert min(stored_calls(tenant_a, "Asia/Ho_Chi_Minh")) == "2026-02-18"  # the old day gone
