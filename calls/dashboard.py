@@ -1,24 +1,30 @@
 """The dashboard's figures for one tenant (or all of a staff user's): aggregate queries on indexes.
 
-Everything is counted in the database, day by day, on the (project, started_at, …) covering index
-of call records, and scoped through portal.tenancy. Days that are over are cached, so a warm
-dashboard counts only today's calls, whatever the tenant's history.
+Finished days are read from the daily rollups (calls.rollups), a few rows per day; today and
+yesterday are counted live on the (project, started_at, …) covering index of call records.
+Everything is scoped through portal.tenancy.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
-from django.db import connections
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from calls.models import CallRecord
+from calls.models import CallRecord, DailyAppUserCount, DailyCallCount
+from calls.rollups import (
+    count_calls,
+    day_start,
+    last_final_day,
+    rollup_groups,
+    rollup_totals,
+    rollup_users,
+    rollups_fill,
+)
 from portal.models import AppUser, Membership, Project, VirtualNumber
 from portal.tenancy import projects_for, scope_to_projects, scope_to_user
 from portal.webhook_health import Latency, latency_summary
@@ -31,9 +37,8 @@ PERIODS = {
 }
 DEFAULT_PERIOD = 7
 TOP = 5
+LISTED_PROJECTS = 1000  # "all tenants" up to this many: records read per project (see _records)
 IN_PROGRESS_HOURS = 12  # a call "in progress" for longer lost its end event: not counted as live
-PAST_DAY_SECONDS = 7 * 24 * 3600  # a day's aggregates, once the day is over
-RECENT_DAY_SECONDS = 300  # yesterday: calls still ending and late events may change it
 MISSED = (CallRecord.Status.NO_ANSWER, CallRecord.Status.CANCELLED)
 Status = CallRecord.Status
 
@@ -116,83 +121,13 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _scope_key(user, project: Project | None) -> str:
-    if project is not None:
-        return f"p{project.pk}"
-    if user.is_superuser:
-        return "all"
-    return "p" + "-".join(
-        str(pk) for pk in sorted(dashboard_projects(user).values_list("pk", flat=True))
-    )
-
-
-def _day_starts(today: date, days: int, zone: ZoneInfo) -> list[datetime]:
-    """Local midnights of the last `days` days, oldest first, and the next midnight (DST-safe)."""
-    return [
-        datetime.combine(today - timedelta(days=i), time(0), tzinfo=zone)
-        for i in range(days - 1, -2, -1)
-    ]
-
-
-def _day(records: QuerySet, start: datetime, end: datetime) -> dict:
-    """One local day's aggregates: grouped counts and sums, and calls per app user."""
-    day = records.filter(started_at__gte=start, started_at__lt=end)
-    keys = ("status", "direction", "virtual_number_id", "n", "ring", "ring_n", "talk", "talk_n")
-    groups = [
-        tuple(row[key] or 0 if key in ("ring", "talk") else row[key] for key in keys)
-        for row in day.values("status", "direction", "virtual_number_id").annotate(
-            n=Count("pk"),
-            ring=Sum("ring_seconds"),
-            ring_n=Count("ring_seconds"),
-            talk=Sum("talk_seconds"),
-            talk_n=Count("talk_seconds"),
-        )
-    ]
-    users: dict[str, int] = {}
-    for side in ("from_user", "to_user"):
-        for name, n in (
-            day.exclude(**{side: ""}).values(side).annotate(n=Count("pk")).values_list(side, "n")
-        ):
-            users[name] = users.get(name, 0) + n
-    return {"groups": groups, "users": users, "n": sum(group[3] for group in groups)}
-
-
-def _days(
-    records: QuerySet, scope: str, starts: list[datetime], now: datetime, full: int
-) -> list[dict]:
-    """Each day's aggregates, oldest first: all of them for the last `full` days, only the count
-    (`{"n": …}`) before. Days that are over are cached, as they hardly change; today is live."""
-    keys = {start: f"dashboard-day:v2:{scope}:{start.isoformat()}" for start in starts[:-1]}
-    cached = cache.get_many([key for key in keys.values()] + [f"{key}:n" for key in keys.values()])
-    days = []
-    for position, (start, end) in enumerate(itertools.pairwise(starts)):
-        key, wanted_full = keys[start], position >= len(starts) - 1 - full
-        if end > now:  # today: always counted live
-            days.append(_day(records, start, min(end, now + timedelta(seconds=1))))
-            continue
-        if not wanted_full and key not in cached:
-            key = f"{key}:n"
-        if key not in cached:
-            if wanted_full:
-                cached[key] = _day(records, start, end)
-            else:
-                cached[key] = {
-                    "n": records.filter(started_at__gte=start, started_at__lt=end).count()
-                }
-            recent = now - end < timedelta(days=1)  # late events may still change yesterday
-            cache.set(key, cached[key], RECENT_DAY_SECONDS if recent else PAST_DAY_SECONDS)
-        days.append(cached[key])
-    return days
-
-
 def dashboard_figures(
     *, user, project: Project | None, period_days: int = DEFAULT_PERIOD, now: datetime | None = None
 ) -> Figures:
     """The figures of `project` (None: every project the user may see) over the last `period_days`.
 
-    Each local day of the period is aggregated once (grouped counts on the covering index), the
-    other days of the last 30 only counted; days that are over are kept in the cache, today is
-    always counted live.
+    Finished days come from the daily rollups (calls.rollups: counted once, on first need, and
+    stored); today and yesterday are counted live from the records, on the covering index.
     """
     now = now or timezone.now()
     zone_name = project.time_zone if project else timezone.get_current_timezone_name()
@@ -200,28 +135,25 @@ def dashboard_figures(
     period_days = period_days if period_days in PERIODS else DEFAULT_PERIOD
     today = now.astimezone(zone).date()
     figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
-    records = _scoped(CallRecord.objects.all(), user, project).order_by()
-    days = _days(
-        records, _scope_key(user, project), _day_starts(today, 30, zone), now, full=period_days
+    records = _records(user, project)
+
+    per_day, groups, users = _finished_days(user, project, zone_name, today, period_days, now)
+    today_n, yesterday_n, live_groups, live_users = _live_days(
+        records, zone, today, now, period_days
     )
-    totals = [day["n"] for day in days]
-    figures.calls_today, figures.calls_7_days, figures.calls_30_days = (
-        totals[-1],
-        sum(totals[-7:]),
-        sum(totals),
-    )
-    period = days[-period_days:]
-    _period(figures, [group for day in period for group in day["groups"]])
+    figures.calls_today = today_n
+    week = sum(n for day, n in per_day.items() if day > today - timedelta(days=7))
+    figures.calls_7_days = today_n + yesterday_n + week
+    figures.calls_30_days = today_n + yesterday_n + sum(per_day.values())
+    _period(figures, groups + live_groups)
+    for name, n in live_users.items():
+        users[name] = users.get(name, 0) + n
     figures.in_progress = records.filter(
         started_at__gte=now - timedelta(hours=IN_PROGRESS_HOURS),
         started_at__lte=now,
         status=Status.IN_PROGRESS,
     ).count()
     figures.per_hour = _per_hour(records, now, zone)
-    users: dict[str, int] = {}
-    for day in period:
-        for name, n in day["users"].items():
-            users[name] = users.get(name, 0) + n
     figures.busiest_users = _busiest_users(users, _scoped(AppUser.objects.all(), user, project))
     errors = _scoped(RoutingErrorLog.objects.all(), user, project).select_related("project")
     figures.errors = list(errors.order_by("-created_at")[:8])
@@ -234,19 +166,81 @@ def dashboard_figures(
     return figures
 
 
-def _period(figures: Figures, groups: list[tuple]) -> None:
+def _records(user, project: Project | None) -> QuerySet[CallRecord]:
+    """The call records to count. For all tenants, too, they are read per project on the
+    covering index (project, started_at, …) while the projects are few enough to list: the index
+    on started_at alone would fetch every row of the period from the table."""
+    records = _scoped(CallRecord.objects.all(), user, project).order_by()
+    if project is None and user.is_superuser:
+        ids = list(Project.objects.values_list("pk", flat=True)[: LISTED_PROJECTS + 1])
+        if len(ids) <= LISTED_PROJECTS:
+            records = scope_to_projects(records, ids)
+    return records
+
+
+def _finished_days(
+    user, project: Project | None, zone_name: str, today: date, period_days: int, now: datetime
+) -> tuple[dict[date, int], list[dict], dict[str, int]]:
+    """From the rollups (stored first where missing): calls per finished day of the last 30,
+    and the period's grouped figures and calls per app user over its finished days."""
+    first, last = today - timedelta(days=29), last_final_day(today)
+    period_first = today - timedelta(days=period_days - 1)
+    projects = _scoped(Project.objects.all(), user, project)
+    rollups_fill(projects=projects, time_zone=zone_name, first=first, last=last, now=now)
+    counts = _scoped(DailyCallCount.objects.filter(time_zone=zone_name), user, project)
+    per_day = rollup_totals(counts, first, last)
+    if period_first > last:
+        return per_day, [], {}
+    users = _scoped(DailyAppUserCount.objects.filter(time_zone=zone_name), user, project)
+    return (
+        per_day,
+        rollup_groups(counts, period_first, last),
+        rollup_users(users, period_first, last),
+    )
+
+
+def _live_days(
+    records: QuerySet, zone: ZoneInfo, today: date, now: datetime, period_days: int
+) -> tuple[int, int, list[dict], dict[str, int]]:
+    """Today and yesterday from the records: their calls, and one grouped pass over the part
+    of them in the period (its groups and calls per app user)."""
+    yesterday_start, today_start = (
+        day_start(today - timedelta(days=1), zone),
+        day_start(today, zone),
+    )
+    end = min(day_start(today + timedelta(days=1), zone), now + timedelta(seconds=1))
+    groups, users = count_calls(
+        records.filter(
+            started_at__gte=yesterday_start if period_days > 1 else today_start,
+            started_at__lt=end,
+        ),
+        today=Count("started_at", filter=Q(started_at__gte=today_start)),
+    )
+    today_n = sum(group["today"] for group in groups)
+    if period_days > 1:
+        yesterday_n = sum(group["n"] for group in groups) - today_n
+    else:
+        yesterday_n = records.filter(
+            started_at__gte=yesterday_start, started_at__lt=today_start
+        ).count()
+    return today_n, yesterday_n, groups, {name: n for (name,), n in users.items()}
+
+
+def _period(figures: Figures, groups: list[dict]) -> None:
     """Rates, averages and the direction and number charts from the period's grouped rows."""
     by_status: dict[str, int] = {}
     by_direction: dict[str, int] = {}
     by_number: dict[int | None, int] = {}
     ring = ring_n = talk = talk_n = 0
-    for status, direction, number, n, ring_sum, ring_count, talk_sum, talk_count in groups:
+    for group in groups:
+        status, n = group["status"], group["n"]
         by_status[status] = by_status.get(status, 0) + n
-        by_direction[direction] = by_direction.get(direction, 0) + n
+        by_direction[group["direction"]] = by_direction.get(group["direction"], 0) + n
+        number = group["virtual_number_id"]
         by_number[number] = by_number.get(number, 0) + n
-        ring, ring_n = ring + ring_sum, ring_n + ring_count
+        ring, ring_n = ring + group["ring"], ring_n + group["ring_n"]
         if status == Status.ANSWERED:
-            talk, talk_n = talk + talk_sum, talk_n + talk_count
+            talk, talk_n = talk + group["talk"], talk_n + group["talk_n"]
     total = sum(by_status.values())
     ended = total - by_status.get(Status.IN_PROGRESS, 0)
     figures.period_calls, figures.ended_calls = total, ended
@@ -276,27 +270,27 @@ def _period(figures: Figures, groups: list[tuple]) -> None:
 def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
     """Calls started in each of the last 24 local hours, answered or not.
 
-    Read as raw (start, status) rows from the covering index and counted here: portable, and
-    much cheaper than truncating dates in SQL on SQLite (a Python function per row there) or
-    than the ORM converting every row's datetime.
+    One grouped query on the covering index: each call's hour is found in SQL by comparing its
+    start with the hours' ends (a CASE, portable), so no row leaves the database. Truncating
+    dates in SQL would run a Python function per row on SQLite; reading the rows here costs
+    converting each one's datetime.
     """
     first = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
-    slots = [{"answered": 0, "other": 0} for _ in range(24)]
-    rows = records.filter(started_at__gte=first, started_at__lte=now).values_list(
-        "started_at", "status"
+    hour = Case(
+        *(When(started_at__lt=first + timedelta(hours=i + 1), then=Value(i)) for i in range(24)),
+        output_field=IntegerField(),
     )
-    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-    origin = first.timestamp()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for started, status in cursor.fetchall():
-            if isinstance(started, str):
-                started = datetime.fromisoformat(started)
-            if started.tzinfo is None:  # SQLite hands back naive UTC
-                started = started.replace(tzinfo=UTC)
-            index = int((started.timestamp() - origin) // 3600)
-            if 0 <= index < 24:
-                slots[index]["answered" if status == Status.ANSWERED else "other"] += 1
+    rows = (
+        records.filter(started_at__gte=first, started_at__lte=now)
+        .values("status", hour=hour)
+        .annotate(n=Count("*"))
+    )
+    slots = [{"answered": 0, "other": 0} for _ in range(24)]
+    for row in rows:
+        if row["hour"] is not None:
+            slots[row["hour"]]["answered" if row["status"] == Status.ANSWERED else "other"] += row[
+                "n"
+            ]
     return [
         {"label": (first + timedelta(hours=i)).astimezone(zone).strftime("%H:00"), **slot}
         for i, slot in enumerate(slots)

@@ -277,3 +277,105 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class RollupSpan(models.Model):
+    """The local days (in one time zone) of a project whose calls are counted into daily rollups.
+
+    The days from `first_day` to `last_day` each have their rows below (none for a day without
+    calls); see calls.rollups.
+    """
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    time_zone = models.CharField(max_length=64, verbose_name=_("time zone"))
+    first_day = models.DateField(verbose_name=_("first day"))
+    last_day = models.DateField(verbose_name=_("last day"))
+    counted_at = models.DateTimeField(auto_now=True, verbose_name=_("counted at"))
+
+    class Meta:
+        verbose_name = _("counted days")
+        verbose_name_plural = _("counted days")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "time_zone"], name="rollup_span_once"),
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day")), name="rollup_span_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time_zone} {self.first_day}–{self.last_day}"
+
+
+class DayRollup(models.Model):
+    """What the rows of a finished local day share: whose calls, in which time zone, which day."""
+
+    tenant_lookup = "project"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    time_zone = models.CharField(max_length=64, verbose_name=_("time zone"))
+    day = models.DateField(verbose_name=_("day"))
+
+    class Meta:
+        abstract = True
+
+
+class DailyCallCount(DayRollup):
+    """The calls of a finished local day with one status, direction and number: how many, and
+    the sums behind the average ring and talk times."""
+
+    status = models.CharField(
+        max_length=12, choices=CallRecord.Status.choices, verbose_name=_("status")
+    )
+    direction = models.CharField(
+        max_length=16, choices=CallRecord.Direction.choices, verbose_name=_("direction")
+    )
+    virtual_number = models.ForeignKey(
+        VirtualNumber,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("virtual number"),
+    )
+    calls = models.PositiveIntegerField(verbose_name=_("calls"))
+    ring_seconds = models.BigIntegerField(verbose_name=_("ring seconds"))
+    ring_calls = models.PositiveIntegerField(verbose_name=_("calls with a ring time"))
+    talk_seconds = models.BigIntegerField(verbose_name=_("talk seconds"))
+    talk_calls = models.PositiveIntegerField(verbose_name=_("calls with a talk time"))
+
+    class Meta:
+        verbose_name = _("daily call count")
+        verbose_name_plural = _("daily call counts")
+        indexes = [
+            models.Index(fields=["project", "time_zone", "day"], name="daily_call_count_project"),
+            models.Index(fields=["time_zone", "day"], name="daily_call_count_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status} {self.direction}: {self.calls}"
+
+
+class DailyAppUserCount(DayRollup):
+    """The calls an app user made or received on a finished local day."""
+
+    user_id = models.CharField(max_length=128, verbose_name=_("app user id"))
+    calls = models.PositiveIntegerField(verbose_name=_("calls"))
+
+    class Meta:
+        verbose_name = _("daily app user call count")
+        verbose_name_plural = _("daily app user call counts")
+        indexes = [
+            models.Index(
+                fields=["project", "time_zone", "day"], name="daily_app_user_count_project"
+            ),
+            models.Index(fields=["time_zone", "day"], name="daily_app_user_count_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id}: {self.calls}"

@@ -1,6 +1,7 @@
 """Delete call data, routing errors and signature failures older than each project's retention,
 recordings older than its recording retention (the calls themselves stay), and CSV exports older
-than EXPORT_RETENTION_DAYS (the worker removes those too)."""
+than EXPORT_RETENTION_DAYS (the worker removes those too). The dashboard's rollups of the days
+pruned go too (calls.rollups.rollups_forget)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from calls.models import CallDecision, CallEvent, CallRecord, Recording
+from calls.rollups import rollups_forget
 from portal.exports import exports_prune
 from portal.models import Project, WebhookSignatureFailure
 from routing.models import RoutingErrorLog
@@ -55,7 +57,8 @@ class Command(BaseCommand):
         "Delete call events, call records, routing decisions, routing errors and webhook signature "
         "failures older than each project's retention (retention_days), recordings older "
         "than its recording retention (recording_retention_days), and CSV exports older than "
-        "EXPORT_RETENTION_DAYS."
+        "EXPORT_RETENTION_DAYS. The dashboard's daily rollups of the days pruned are dropped too; "
+        "it counts them again from the records left."
     )
 
     def add_arguments(self, parser):
@@ -73,6 +76,7 @@ class Command(BaseCommand):
                 "routing decisions",
                 "routing errors",
                 "signature failures",
+                "rollup days",
             ),
             0,
         )
@@ -96,6 +100,7 @@ class Command(BaseCommand):
                 for what, rows in old.items()
             }
             gone["recordings"] = self._purge_recordings(project, now, batch_size)
+            gone["rollup days"] = rollups_forget(project=project, before=cutoff)
             totals = {what: totals[what] + gone[what] for what in totals}
             if any(gone.values()):
                 counts = ", ".join(f"{count} {what}" for what, count in gone.items())
@@ -110,6 +115,7 @@ class Command(BaseCommand):
         also += f" {totals['signature failures']} webhook signature failures."
         also += f" {totals['recordings']} recordings past their recording retention."
         also += f" {exports_prune()} CSV exports past {settings.EXPORT_RETENTION_DAYS} days."
+        also += f" {totals['rollup days']} days of dashboard rollups."
         self.stdout.write(self.style.SUCCESS(f"{done} Also {also}"))
 
     def _purge_recordings(self, project: Project, now, batch_size: int) -> int:
