@@ -21,7 +21,6 @@ from calls.rollups import (
     day_start,
     last_final_day,
     rollup_groups,
-    rollup_totals,
     rollup_users,
     rollups_fill,
 )
@@ -100,16 +99,20 @@ def dashboard_projects(user) -> QuerySet[Project]:
     return projects_for(user, Membership.Role.values).order_by("name")
 
 
-def chosen_project(user, project_id: str | None) -> Project | None:
-    """The project picked by `project_id` among the user's; a user with one project gets it."""
-    projects = dashboard_projects(user)
-    if project_id and project_id.isdigit():
-        return projects.filter(pk=int(project_id)).first()
-    if not user.is_superuser:
-        mine = list(projects[:2])
-        if len(mine) == 1:
-            return mine[0]
-    return None
+def chosen_project(
+    user, project_id: str | None, projects: QuerySet[Project] | None = None
+) -> Project | None:
+    """The project picked by `project_id` among the user's `projects` (dashboard_projects); a user
+    with one project gets it. A staff member's projects are read whole, once: the page that lists
+    them iterates the same queryset, which keeps them."""
+    projects = dashboard_projects(user) if projects is None else projects
+    wanted = int(project_id) if project_id and project_id.isdigit() else None
+    if user.is_superuser:
+        return projects.filter(pk=wanted).first() if wanted is not None else None
+    mine = list(projects)
+    if wanted is not None:
+        return next((project for project in mine if project.pk == wanted), None)
+    return mine[0] if len(mine) == 1 else None
 
 
 def _scoped(queryset: QuerySet, user, project: Project | None) -> QuerySet:
@@ -137,23 +140,17 @@ def dashboard_figures(
     figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
     records = _records(user, project)
 
-    per_day, groups, users = _finished_days(user, project, zone_name, today, period_days, now)
+    totals, groups, users = _finished_days(user, project, zone_name, today, period_days, now)
     today_n, yesterday_n, live_groups, live_users = _live_days(
         records, zone, today, now, period_days
     )
     figures.calls_today = today_n
-    week = sum(n for day, n in per_day.items() if day > today - timedelta(days=7))
-    figures.calls_7_days = today_n + yesterday_n + week
-    figures.calls_30_days = today_n + yesterday_n + sum(per_day.values())
+    figures.calls_7_days = today_n + yesterday_n + totals["7 days"]
+    figures.calls_30_days = today_n + yesterday_n + totals["30 days"]
     _period(figures, groups + live_groups)
     for name, n in live_users.items():
         users[name] = users.get(name, 0) + n
-    figures.in_progress = records.filter(
-        started_at__gte=now - timedelta(hours=IN_PROGRESS_HOURS),
-        started_at__lte=now,
-        status=Status.IN_PROGRESS,
-    ).count()
-    figures.per_hour = _per_hour(records, now, zone)
+    figures.per_hour, figures.in_progress = _per_hour(records, now, zone)
     figures.busiest_users = _busiest_users(users, _scoped(AppUser.objects.all(), user, project))
     errors = _scoped(RoutingErrorLog.objects.all(), user, project).select_related("project")
     figures.errors = list(errors.order_by("-created_at")[:8])
@@ -180,23 +177,21 @@ def _records(user, project: Project | None) -> QuerySet[CallRecord]:
 
 def _finished_days(
     user, project: Project | None, zone_name: str, today: date, period_days: int, now: datetime
-) -> tuple[dict[date, int], list[dict], dict[str, int]]:
-    """From the rollups (stored first where missing): calls per finished day of the last 30,
-    and the period's grouped figures and calls per app user over its finished days."""
+) -> tuple[dict[str, int], list[dict], dict[str, int]]:
+    """From the rollups (stored first where missing): the calls of the finished days of the last
+    7 and 30 days, and the period's grouped figures and calls per app user over its finished
+    days."""
     first, last = today - timedelta(days=29), last_final_day(today)
     period_first = today - timedelta(days=period_days - 1)
     projects = _scoped(Project.objects.all(), user, project)
     rollups_fill(projects=projects, time_zone=zone_name, first=first, last=last, now=now)
     counts = _scoped(DailyCallCount.objects.filter(time_zone=zone_name), user, project)
-    per_day = rollup_totals(counts, first, last)
+    since = {"7 days": today - timedelta(days=6), "30 days": first}
+    groups, totals = rollup_groups(counts, period_first, last, since=since)
     if period_first > last:
-        return per_day, [], {}
+        return totals, groups, {}
     users = _scoped(DailyAppUserCount.objects.filter(time_zone=zone_name), user, project)
-    return (
-        per_day,
-        rollup_groups(counts, period_first, last),
-        rollup_users(users, period_first, last),
-    )
+    return totals, groups, rollup_users(users, period_first, last)
 
 
 def _live_days(
@@ -267,8 +262,9 @@ def _period(figures: Figures, groups: list[dict]) -> None:
     figures.by_number = chart + ([(gettext("Other numbers"), rest)] if rest else [])
 
 
-def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
-    """Calls started in each of the last 24 local hours, answered or not.
+def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> tuple[list[dict], int]:
+    """Calls started in each of the last 24 local hours, answered or not; and the calls in
+    progress among those of the last IN_PROGRESS_HOURS (counted by the same query).
 
     One grouped query on the covering index: each call's hour is found in SQL by comparing its
     start with the hours' ends (a CASE, portable), so no row leaves the database. Truncating
@@ -280,21 +276,25 @@ def _per_hour(records: QuerySet, now: datetime, zone: ZoneInfo) -> list[dict]:
         *(When(started_at__lt=first + timedelta(hours=i + 1), then=Value(i)) for i in range(24)),
         output_field=IntegerField(),
     )
+    live_since = now - timedelta(hours=IN_PROGRESS_HOURS)
     rows = (
-        records.filter(started_at__gte=first, started_at__lte=now)
+        records.filter(started_at__gte=min(first, live_since), started_at__lte=now)
         .values("status", hour=hour)
-        .annotate(n=Count("*"))
+        .annotate(n=Count("*"), live=Count("started_at", filter=Q(started_at__gte=live_since)))
     )
     slots = [{"answered": 0, "other": 0} for _ in range(24)]
+    in_progress = 0
     for row in rows:
+        if row["status"] == Status.IN_PROGRESS:
+            in_progress += row["live"]
         if row["hour"] is not None:
             slots[row["hour"]]["answered" if row["status"] == Status.ANSWERED else "other"] += row[
                 "n"
             ]
+    labels = [(first + timedelta(hours=i)).astimezone(zone).strftime("%H:00") for i in range(24)]
     return [
-        {"label": (first + timedelta(hours=i)).astimezone(zone).strftime("%H:00"), **slot}
-        for i, slot in enumerate(slots)
-    ]
+        {"label": label, **slot} for label, slot in zip(labels, slots, strict=True)
+    ], in_progress
 
 
 def _busiest_users(users: dict[str, int], app_users: QuerySet) -> list[tuple[str, int]]:

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from calls.models import CallRecord, DailyAppUserCount, DailyCallCount, RollupSpan
@@ -47,7 +47,8 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
 
     Groups by status, direction and number (and `by`): calls `n`, ring and talk seconds with
     the number of calls having each (`ring`, `ring_n`, `talk`, `talk_n`), and `extra`
-    aggregates. App users: calls made or received, keyed by (*by values, user id). Calls are
+    aggregates. App users: calls made or received, keyed by (*by values, user id), from one
+    query grouped by caller and callee. Calls are
     counted with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch
     every row from the table.
     """
@@ -63,36 +64,47 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
         )
     ]
     users: dict[tuple, int] = {}
-    for side in ("from_user", "to_user"):
-        for row in calls.exclude(**{side: ""}).values(*by, side).annotate(n=Count("*")):
-            key = (*(row[name] for name in by), row[side])
-            users[key] = users.get(key, 0) + row["n"]
+    for row in calls.values(*by, "from_user", "to_user").annotate(n=Count("*")):
+        for side in ("from_user", "to_user"):  # a call counts for its caller and its callee
+            if row[side]:
+                key = (*(row[name] for name in by), row[side])
+                users[key] = users.get(key, 0) + row["n"]
     return groups, users
 
 
 # Reading (the dashboard passes querysets already scoped to the caller's projects)
 
 
-def rollup_totals(counts: QuerySet[DailyCallCount], first: date, last: date) -> dict[date, int]:
-    """Calls per stored day from `first` to `last`."""
-    rows = counts.filter(day__gte=first, day__lte=last).values("day").annotate(n=Sum("calls"))
-    return {row["day"]: row["n"] for row in rows}
-
-
-def rollup_groups(counts: QuerySet[DailyCallCount], first: date, last: date) -> list[dict]:
-    """The stored days' groups summed over `first` to `last`, shaped as `count_calls` gives them."""
+def rollup_groups(
+    counts: QuerySet[DailyCallCount], first: date, last: date, *, since: dict[str, date]
+) -> tuple[list[dict], dict[str, int]]:
+    """The stored days' groups summed over `first` to `last`, shaped as `count_calls` gives them
+    (groups without a call in that span left out), and, in the same query, the calls of the
+    stored days from each of `since`'s days on (e.g. {"7 days": …, "30 days": …})."""
+    earliest = min([first, *since.values()])
+    in_span = Q(day__gte=first, day__lte=last)
     rows = (
-        counts.filter(day__gte=first, day__lte=last)
+        counts.filter(day__gte=earliest, day__lte=last)
         .values(*GROUP_FIELDS)
         .annotate(
-            n=Sum("calls"),
-            ring=Sum("ring_seconds"),
-            ring_n=Sum("ring_calls"),
-            talk=Sum("talk_seconds"),
-            talk_n=Sum("talk_calls"),
+            n=Sum("calls", filter=in_span, default=0),
+            ring=Sum("ring_seconds", filter=in_span, default=0),
+            ring_n=Sum("ring_calls", filter=in_span, default=0),
+            talk=Sum("talk_seconds", filter=in_span, default=0),
+            talk_n=Sum("talk_calls", filter=in_span, default=0),
+            **{
+                f"since_{n}": Sum("calls", filter=Q(day__gte=day), default=0)
+                for n, day in enumerate(since.values())
+            },
         )
     )
-    return list(rows)
+    groups, totals = [], dict.fromkeys(since, 0)
+    for row in rows:
+        for n, name in enumerate(since):
+            totals[name] += row.pop(f"since_{n}")
+        if row["n"]:
+            groups.append(row)
+    return groups, totals
 
 
 def rollup_users(users: QuerySet[DailyAppUserCount], first: date, last: date) -> dict[str, int]:
@@ -250,7 +262,7 @@ def rollups_fill(
     """Count and store what the projects' rollups in `time_zone` lack of `first`..`last`.
 
     Only final days are stored (`last` is cut to the last final day at `now`). One query when
-    nothing is missing; otherwise three grouped queries per missing day and one transaction.
+    nothing is missing; otherwise two grouped queries per missing day and one transaction.
     """
     last = min(last, last_final_day(now.astimezone(ZoneInfo(time_zone)).date()))
     if first > last:

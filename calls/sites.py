@@ -25,7 +25,8 @@ class PortalAdminSite(admin.AdminSite):
         # are.
         from calls.dashboard import PERIODS, chosen_project, dashboard_figures, dashboard_projects
 
-        project = chosen_project(request.user, request.GET.get("project"))
+        projects = dashboard_projects(request.user)
+        project = chosen_project(request.user, request.GET.get("project"), projects)
         try:
             days = int(request.GET.get("days", ""))
         except ValueError:
@@ -34,7 +35,7 @@ class PortalAdminSite(admin.AdminSite):
         context = {
             "figures": figures,
             "charts": figures.charts(),
-            "projects": dashboard_projects(request.user),
+            "projects": projects,
             "periods": PERIODS,
             **(extra_context or {}),
         }

@@ -69,8 +69,8 @@ OVER_BUDGET = {
     # counts ("N results (M total)") and its date drill-down (two).
     "auditentry list": 17,
 }
-# Figures kept in the cache: the budget holds once they are; an empty cache costs one aggregate
-# per day of the period (docs/admin.md, "Dashboard figures and their cost").
+# Figures stored on a page's first view (the dashboard's daily rollups): the budget holds once
+# they are; the first view counts the missing days (two grouped queries each, docs/admin.md).
 CACHED = {"dashboard"}
 STOCK_VIEWS = ("_changelist", "_add", "_change", "_history", "_delete")
 # Extra views tenant staff may not open: the inventory is stocked by the portal's administrators.
