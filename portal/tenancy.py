@@ -442,22 +442,35 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
         return user_may(request.user, obj, self.edit_roles)
 
 
-class ProjectScopedListFilter(admin.RelatedOnlyFieldListFilter):
-    """A project filter that lists only projects present in the caller's scoped rows.
+class ProjectScopedListFilter(admin.RelatedFieldListFilter):
+    """A project filter listing the projects the caller may see, read from the projects table
+    (never by scanning the listed table for the projects it holds: a call log of millions of
+    rows would be read whole for it).
 
     Staff of a single project have nothing to choose: they get no project filter, and it runs
-    no query for them.
+    no query for them. Nor does a portal of more than MAX_LISTED_PROJECTS projects list them all
+    for its superusers: the filter then shows (and applies) only a project the address names.
     """
+
+    MAX_LISTED_PROJECTS = 100
 
     def field_choices(self, field, request, model_admin):
         user = request.user
-        if (
-            field.related_model is Project
-            and not user.is_superuser
-            and len(project_ids_for(user)) == 1
-        ):
+        if field.related_model is not Project:
+            return super().field_choices(field, request, model_admin)
+        if not user.is_superuser and len(project_ids_for(user)) == 1:
             return []
-        return super().field_choices(field, request, model_admin)
+        projects = projects_for(user).order_by("name").values_list("pk", "name")
+        listed = list(projects[: self.MAX_LISTED_PROJECTS + 1])
+        if len(listed) <= self.MAX_LISTED_PROJECTS:
+            return listed
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        return list(projects.filter(pk__in=chosen))  # only the one the address names, if any
+
+    def has_output(self) -> bool:
+        """Shown, and so applied, whenever the address names a project (Django drops a filter
+        with fewer than two choices, and with it the address's project)."""
+        return super().has_output() or bool(self.lookup_val)
 
 
 # --- the API ------------------------------------------------------------------------------------

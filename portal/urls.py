@@ -12,6 +12,9 @@ from portal.metrics import metrics_view
 handler404 = "portal.errors.page_not_found"
 
 urlpatterns = [
+    # Stringee's webhooks first: the hot path resolves on its first patterns.
+    path("", include("routing.urls")),
+    path("", include("calls.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
@@ -31,8 +34,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("routing.urls")),
-    path("", include("calls.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/", include("routing.api.urls")),
     path("api/v1/", include("calls.api.urls")),

@@ -1,0 +1,179 @@
+"""`python -m bench.request_cost`: what one request costs the web worker, without HTTP or load.
+
+Each kind of request is sent to Django's WSGI handler in this process, as gunicorn would send
+it (the whole middleware stack, the bench's settings, PostgreSQL and Redis), one after another,
+and the process's CPU time and the wall time per request are printed:
+
+- `baseline`: the bench's constant-SCCO Django view (the load runs' reference);
+- `baseline_drf`: the same as a DRF view with the webhooks' lean settings;
+- `refused`: an event_url POST with a wrong token (the webhook's own checks, nothing stored);
+- `answer_url`: a warm answer_url call, phone → app and app → app in turn (routing, the parked
+  decision);
+- `event_url`: call events (created, ringing, answered, ended, each call new): the statement
+  that stores and folds an event, and the check for parked decisions.
+
+CPU time is the load runs' currency on a machine whose cores are all busy: req/s under load is
+about the cores divided by the CPU a request costs the worker, PostgreSQL, Redis and the
+kernel. `--profile KIND` prints cProfile's busiest functions for one kind.
+
+A database of its own (`portal_request_cost`, dropped at the end) and Redis database 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+SERVER = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "portal_request_cost"
+KINDS = ("baseline", "baseline_drf", "refused", "answer_url", "event_url")
+
+
+def _environ(method: str, path: str, query: str = "", body: bytes = b"") -> dict:
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+    }
+
+
+def _requests(tenant) -> dict[str, Callable[[int], dict]]:
+    """For each kind: request number n → its WSGI environ (ids unique per request or call)."""
+    from bench.targets import app_call_query, event_body, phone_call_query
+
+    run = time.time_ns() // 1000
+    statuses = ("created", "ringing", "answered", "ended")
+
+    def answer(prefix: str) -> Callable[[int], dict]:
+        queries = [phone_call_query(tenant), app_call_query(tenant)]
+
+        def build(n: int) -> dict:
+            query = queries[n % 2].replace("{run}", str(run)).replace("{n}", str(n))
+            return _environ("GET", f"{prefix}/{tenant.stringee_id}/{tenant.token}/", query)
+
+        return build
+
+    def event(token: str) -> Callable[[int], dict]:
+        def build(n: int) -> dict:
+            body = event_body(tenant, statuses[n % 4]).replace("{run}", str(run))
+            text = body.replace("{c}", str(n // 4)).replace("{t}", str(1_700_000_000_000 + n))
+            return _environ("POST", f"/event_url/{tenant.stringee_id}/{token}/", body=text.encode())
+
+        return build
+
+    return {
+        "baseline": answer("/bench/baseline"),
+        "baseline_drf": answer("/bench/baseline-drf"),
+        "refused": event("not-the-token"),
+        "answer_url": answer("/answer_url"),
+        "event_url": event(tenant.token),
+    }
+
+
+def _call(app, environ: dict) -> str:
+    status: list[str] = []
+    chunks = app(environ, lambda s, headers, exc_info=None: status.append(s))
+    b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    return status[0]
+
+
+def _measure(app, build: Callable[[int], dict], count: int, offset: int) -> tuple[float, float]:
+    """Median wall time and mean CPU time per request, in ms. The webhooks' access lines are
+    written, as under load, but to /dev/null."""
+    walls = []
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        cpu = time.process_time()
+        for n in range(offset, offset + count):
+            environ = build(n)
+            started = time.perf_counter()
+            _call(app, environ)
+            walls.append(time.perf_counter() - started)
+        cpu = time.process_time() - cpu
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
+    return statistics.median(walls) * 1000, cpu / count * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=3000, help="per kind and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", choices=KINDS, help="print cProfile's busiest functions")
+    options = parser.parse_args(argv)
+
+    from bench.services import create_database, drop_database, ensure_postgres_and_redis
+
+    ensure_postgres_and_redis()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=create_database(SERVER, DATABASE),
+        CACHE_URL="redis://127.0.0.1:6379/10",
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+    )
+    os.environ.setdefault("SECRET_KEY", "bench-request-cost-" + "x" * 40)
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connections
+
+    from bench.datagen import SMALL, bench_project_pks, grow_to
+    from bench.targets import sample_tenants
+
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        grow_to(SMALL)
+        cache.clear()
+        tenant = sample_tenants(bench_project_pks(), 1)[0]
+        app = get_wsgi_application()
+        builds = _requests(tenant)
+        for build in builds.values():  # warm: caches, prepared statements, imports
+            _measure(app, build, 200, 10_000_000)
+        print("| round | " + " | ".join(KINDS) + " |\n|---|" + "---|" * len(KINDS))
+        for round_ in range(options.rounds):
+            cells = []
+            for kind in KINDS:
+                wall, cpu = _measure(app, builds[kind], options.requests, round_ * 1_000_000)
+                cells.append(f"{cpu:.3f} ms CPU, {wall:.3f} ms p50")
+            print(f"| {round_ + 1} | " + " | ".join(cells) + " |", flush=True)
+        if options.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            _measure(app, builds[options.profile], options.requests, 50_000_000)
+            profile.disable()
+            pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+    finally:
+        cache.clear()
+        connections.close_all()
+        drop_database(SERVER, DATABASE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
