@@ -265,7 +265,7 @@ class EventKindFilter(admin.SimpleListFilter):
 
 @admin.register(CallEvent)
 class CallEventAdmin(CallLogAdmin):
-    list_display = ["call_id", "project", "type", "status", "occurred_at", "received_at"]
+    list_display = ["call_id", "project", "kind", "what", "occurred_at", "received_at"]
     # Statuses and kinds by name, not the distinct values of every row (tens of millions); no
     # date drill-down either (the distinct years of every row).
     list_filter = [
@@ -282,6 +282,15 @@ class CallEventAdmin(CallLogAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in super().get_readonly_fields(request, obj) if name != "payload"]
+
+    @admin.display(description=_("type"), ordering="type")
+    def kind(self, event: CallEvent) -> str:
+        return str(_("Call") if event.type == CALL_EVENT_TYPE else event.type)
+
+    @admin.display(description=_("status"), ordering="status")
+    def what(self, event: CallEvent) -> str:
+        """The status in the call story's words (Stringee's own name when it has none)."""
+        return str(EVENT_WORDS.get(event.status, event.status))
 
     @admin.display(description=_("payload"))
     def payload_json(self, obj):

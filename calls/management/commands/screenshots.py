@@ -65,6 +65,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("deactivate-project.png", "owner", f"/admin/portal/project/{project.pk}/change/"),
         ("rules.png", "owner", "/admin/routing/routingrule/"),
         ("calls.png", "owner", "/admin/calls/callrecord/"),
+        ("call-events.png", "owner", "/admin/calls/callevent/"),
         ("recordings.png", "owner", "/admin/calls/recording/"),
         ("number-import.png", "admin", "/admin/portal/virtualnumber/import/"),
         ("change-history.png", "owner", "/admin/portal/auditentry/"),
