@@ -7,3 +7,7 @@ view is never reachable in the real portal.
 from portal.settings import *
 
 ROOT_URLCONF = "bench.urls"
+
+# The baselines are treated as webhooks (same middleware path), so that the comparison is like
+# for like.
+WEBHOOK_PATH_PREFIXES = (*WEBHOOK_PATH_PREFIXES, "/bench/")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
@@ -103,15 +104,7 @@ def webhook_methods(*methods: str):
 
 
 # Paths whose callers are programs: their 404s are JSON, like every other error they get.
-JSON_PATH_PREFIXES = (
-    "/answer_url/",
-    "/event_url/",
-    "/ivr/",
-    "/on_fail/",
-    "/ring/",
-    "/recording_event/",
-    "/api/",
-)
+JSON_PATH_PREFIXES = (*settings.WEBHOOK_PATH_PREFIXES, "/api/")
 
 
 def page_not_found(request, exception):

@@ -13,12 +13,13 @@ Every view would otherwise need the same guards, and the webhook views are owned
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from portal.errors import JSON_PATH_PREFIXES, error_response
 from portal.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
 
-WEBHOOK_PREFIXES = tuple(prefix for prefix in JSON_PATH_PREFIXES if prefix != "/api/")
+WEBHOOK_PREFIXES = settings.WEBHOOK_PATH_PREFIXES
 CALLBACK_PREFIXES = ("/ivr/", "/on_fail/", "/ring/")
 
 

@@ -72,19 +72,31 @@ INSTALLED_APPS = [
     "calls",
 ]
 
+# The paths Stringee calls: the answer_url, the event_url and the callbacks the portal writes into
+# its SCCOs. Their errors are JSON, their bodies are bounded (portal.middleware), and they skip
+# the middleware that serves people (portal.staff_middleware).
+WEBHOOK_PATH_PREFIXES = (
+    "/answer_url/",
+    "/event_url/",
+    "/ivr/",
+    "/on_fail/",
+    "/ring/",
+    "/recording_event/",
+)
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.webhook_health.WebhookTimingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.InputBoundsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.staff_middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.staff_middleware.AuthenticationMiddleware",
     "portal.display.ProjectTimeZoneMiddleware",
-    "portal.audit.AuditMiddleware",  # who changed what, from where (django-auditlog)
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.staff_middleware.AuditMiddleware",  # who changed what, from where (django-auditlog)
+    "portal.staff_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
