@@ -169,7 +169,8 @@ def _intro(results: dict) -> list[str]:
         "answer_url's own lean settings (so answer_url over",
         "it is the cost of routing alone). Ratios matter "
         "more than absolute figures, which drift on a",
-        "shared machine.",
+        "shared machine. Both baselines take the webhooks' middleware path (without the",
+        "session, authentication, audit and messages middleware that serve staff pages).",
         "",
         f"Command: `{results['command']}`, finished "
         f"{results['finished']}, {minutes:.1f} min end to end.",
