@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
@@ -49,7 +50,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         # ContentType's own cache: no query once the process knows them.
         types = ContentType.objects.get_for_models(*(apps.get_model(label) for label in WATCHED))
         choices = [
-            (str(content_type.pk), str(model._meta.verbose_name).capitalize())
+            (str(content_type.pk), capfirst(str(model._meta.verbose_name)))
             for model, content_type in types.items()
         ]
         return sorted(choices, key=lambda choice: choice[1])
@@ -102,7 +103,7 @@ def who(entry: AuditEntry) -> str:
 
 def object_type(entry: AuditEntry) -> str:
     model = entry.content_type.model_class()
-    return str(model._meta.verbose_name).capitalize() if model else entry.content_type.model
+    return capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model
 
 
 def changes_as_text(entry: AuditEntry) -> str:

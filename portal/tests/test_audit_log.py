@@ -266,3 +266,12 @@ def test_related_rows_are_named_as_auditlog_names_them_with_one_query_per_kind(t
     assert len(naming) == 3 and len(showing) == 0  # numbers, app users, menus
     shown = str(together)
     assert "agent_2" in shown and "Hotline" in shown and "Deleted 'AppUser'" in shown
+
+
+def test_kinds_of_change_keep_their_abbreviations(tenant_a):
+    client, _owner = owner_client(tenant_a)
+    IvrMenuFactory(project=tenant_a, name="Sales")
+    page = history_of(client)
+    assert ">IVR menu<" in page and "IVR menu: Sales" in page
+    assert ">API key<" in page
+    assert "Ivr menu" not in page and "Api key" not in page

@@ -18,7 +18,6 @@ from routing.flow import flow_source
 
 MODELS = {"rule": "routingrule", "menu": "ivrmenu", "group": "ringgroup"}
 MEDIA_JS = ["vendor/mermaid/mermaid.min.js", "portal/flow.js"]
-MEDIA_CSS = {"all": ["portal/portal.css"]}
 
 
 def admin_link(kind: str, object_id: int) -> str:
@@ -49,7 +48,6 @@ class ProjectWithFlowAdmin(ProjectAdmin):
 
     class Media:
         js = MEDIA_JS
-        css = MEDIA_CSS
 
     @admin.display(description=_("flow of a call"))
     def flow_picture(self, obj):
@@ -59,7 +57,6 @@ class ProjectWithFlowAdmin(ProjectAdmin):
 class VirtualNumberWithFlowAdmin(VirtualNumberAdmin):
     class Media:
         js = MEDIA_JS
-        css = MEDIA_CSS
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *(["flow_picture"] if obj else [])]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal import audit
@@ -57,7 +58,7 @@ def row_problems(label: str, model: type[models.Model], exc: ValidationError) ->
         field = (
             ""
             if name == NON_FIELD_ERRORS
-            else f"{str(model._meta.get_field(name).verbose_name).capitalize()}: "  # type: ignore[union-attr]
+            else f"{capfirst(str(model._meta.get_field(name).verbose_name))}: "  # type: ignore[union-attr]
         )
         lines += [f"{label} — {field}{message}" for message in messages]
     return lines

@@ -10,6 +10,7 @@ import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,7 +114,7 @@ def plain_problem(problem: str) -> str:
     path, _, rule = problem.partition(":")
     keys = re.findall(r"\.(\w+)", path) or [path.strip()]
     plain = PLAIN_WORDS.get(keys[-1])
-    return str(plain) if plain else f"{rule.strip().capitalize()}."
+    return str(plain) if plain else f"{capfirst(rule.strip())}."
 
 
 def scco_errors(
