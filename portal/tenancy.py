@@ -294,6 +294,7 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
         return scope_to_user(super().get_queryset(request), request.user)
 
     hide_single_project = True  # lists leave out the project column for staff with one project
+    tenant_scoped = True  # the admin site leaves these to staff (calls.sites.PortalAdminSite)
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))

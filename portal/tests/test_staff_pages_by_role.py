@@ -3,6 +3,7 @@ error)."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from calls.demo import seed_demo_calls
 from calls.models import CallRecord
@@ -59,3 +60,37 @@ def test_every_page_opens_for_every_role(client, demo_pages, role):
 def test_models_have_proper_names(admin_client):
     html = admin_client.get("/admin/routing/").content.decode()
     assert "IVR menus" in html and "Routing errors" in html and "Ivr menus" not in html
+
+
+SUPERUSER_PAGES = (
+    "/admin/auth/user/",
+    "/admin/auth/group/",
+    "/admin/axes/accessattempt/",
+    "/admin/django_tasks_database/dbtaskresult/",
+    "/admin/authtoken/tokenproxy/",
+)
+
+
+def test_no_django_permission_opens_superuser_pages_to_tenant_staff(staff_client_for, tenant_a):
+    """An owner given every Django permission still reaches only their tenant's pages."""
+    client = staff_client_for(tenant_a, Membership.Role.OWNER)
+    owner = client.get("/admin/").wsgi_request.user
+    owner.user_permissions.set(Permission.objects.all())
+    index = client.get("/admin/").content.decode()
+    assert "/admin/auth/user/" not in index and "/admin/axes/" not in index
+    for page in SUPERUSER_PAGES:
+        assert client.get(page).status_code == 403, page
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "old-password")
+    assert client.get(f"/admin/auth/user/{root.pk}/change/").status_code == 403
+    response = client.post(
+        f"/admin/auth/user/{root.pk}/password/",
+        {"password1": "taken-over-1", "password2": "taken-over-1"},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("old-password")
+
+
+def test_superusers_keep_the_superuser_pages(admin_client):
+    for page in SUPERUSER_PAGES:
+        assert admin_client.get(page).status_code == 200, page
