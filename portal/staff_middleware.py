@@ -15,27 +15,36 @@ django-axes, whose system checks want their own classes (each costs next to noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django.contrib.sessions.middleware import SessionMiddleware as _Session
+from django.http import HttpRequest, HttpResponse
 
 from portal.audit import AuditMiddleware as _Audit
 
 
+class _PassesWebhooksBy:
+    """Placed before a middleware class: webhook paths go straight to the next layer."""
+
+    get_response: Callable[[HttpRequest], HttpResponse]
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)  # type: ignore[call-arg]  # the middleware's own
+        self.webhook_prefixes = settings.WEBHOOK_PATH_PREFIXES  # read once, not per request
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.webhook_prefixes):
+            return self.get_response(request)
+        return super().__call__(request)  # type: ignore[misc]  # the middleware's own
+
+
 def staff_only(middleware_class: type) -> type:
     """`middleware_class`, bypassed for webhook paths."""
-
-    def __call__(self, request):
-        if request.path.startswith(settings.WEBHOOK_PATH_PREFIXES):
-            return self.get_response(request)
-        return middleware_class.__call__(self, request)
-
-    return type(
-        middleware_class.__name__,
-        (middleware_class,),
-        {"__call__": __call__, "__doc__": f"{middleware_class.__doc__ or ''} (staff only)"},
-    )
+    doc = f"{middleware_class.__doc__ or ''} (staff only)"
+    return type(middleware_class.__name__, (_PassesWebhooksBy, middleware_class), {"__doc__": doc})
 
 
 SessionMiddleware = staff_only(_Session)
