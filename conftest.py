@@ -32,10 +32,10 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    local_routes.clear()
+    local_routes.reset()
     cache.clear()
     yield
-    local_routes.clear()
+    local_routes.reset()
     cache.clear()
 
 

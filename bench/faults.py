@@ -27,6 +27,9 @@ import psycopg
 from bench.stack import Stack
 
 PROBES = 12
+# No warm answer_url may wait longer than this, whatever is down (a hung Redis costs one socket
+# timeout, a hung PostgreSQL one routing deadline, each once per worker before it stops asking).
+ANSWER_MAX_MS = 1000
 _call_ids = itertools.count(1)
 
 
@@ -167,49 +170,89 @@ def _until_healthy(client: Client, seconds: float = 20) -> float:
     return float("inf")
 
 
-def run_faults(stack: Stack) -> dict:
+# How long each worker keeps its own routing copy in this run: short, so that the sequences below
+# can wait for the copies to expire (the promise holds for any value).
+LOCAL_SECONDS = 2
+
+
+class Faults:
+    """The faults this run can cause, each a (break it, mend it) pair, and the mishaps between
+    them that leave the workers' routing copies at their weakest."""
+
+    def __init__(self, stack: Stack, client: Client):
+        self.stack, self.client = stack, client
+        self._frozen: list[int] = []
+        self.pairs = {
+            "Redis stopped": (stack.redis.stop, stack.redis.start),
+            "Redis hung": (stack.redis.freeze, stack.redis.thaw),
+            "PostgreSQL stopped": (stack.postgres.stop, stack.postgres.start),
+            "PostgreSQL hung": (self._freeze_postgres, self._thaw_postgres),
+            "Redis and PostgreSQL stopped": (self._stop_both, self._start_both),
+        }
+        for name in ("PostgreSQL stopped", "PostgreSQL hung", "Redis and PostgreSQL stopped"):
+            break_it, mend_it = self.pairs[name]
+            self.pairs[f"{name} {AFTER_RESTART}"] = (self._after_restart(break_it), mend_it)
+
+    def _after_restart(self, break_it):
+        def restart_then_break() -> None:
+            self.redis_restarted_and_copies_expired()
+            break_it()
+
+        return restart_then_break
+
+    def _freeze_postgres(self) -> None:
+        self._frozen[:] = self.stack.postgres.freeze()
+
+    def _thaw_postgres(self) -> None:
+        self.stack.postgres.thaw(self._frozen)
+
+    def _stop_both(self) -> None:
+        self.stack.redis.stop()
+        self.stack.postgres.stop()
+
+    def _start_both(self) -> None:
+        self.stack.postgres.start()
+        self.stack.redis.start()
+
+    def redis_restarted_and_copies_expired(self) -> None:
+        """Redis restarts empty (no persistence), an event caches its project without the table,
+        and every worker's own copy expires: the next answer_url has nothing warm but its last
+        good copy."""
+        self.stack.redis.stop()
+        self.stack.redis.start()
+        time.sleep(1.5)  # the workers' listeners resubscribe (and drop their copies)
+        self.client.event()
+        time.sleep(LOCAL_SECONDS + 0.5)
+
+
+AFTER_RESTART = "after a Redis restart, copies expired"
+# The orders faults come in, one sequence after another on the same stack.
+SEQUENCES: dict[str, list[str]] = {
+    "Redis first": ["Redis stopped", "Redis hung", "PostgreSQL stopped", "PostgreSQL hung"],
+    "PostgreSQL first": ["PostgreSQL hung", "PostgreSQL stopped", "Redis hung", "Redis stopped"],
+    "after a Redis restart": [
+        f"PostgreSQL stopped {AFTER_RESTART}",
+        f"PostgreSQL hung {AFTER_RESTART}",
+        f"Redis and PostgreSQL stopped {AFTER_RESTART}",
+    ],
+}
+
+
+def run_faults(stack: Stack, sequences: dict[str, list[str]] = SEQUENCES) -> dict:
+    """Every sequence of faults, one after another on the same stack; what each endpoint
+    answered before, during and after each fault, and whether any acknowledged event was lost."""
     client = Client(stack.servers[0].base_url, stack.demo)
     client.probe()  # warm every worker's routing copy
-    faults = {
-        "Redis stopped": (stack.redis.stop, stack.redis.start),
-        "Redis hung": (stack.redis.freeze, stack.redis.thaw),
-        "PostgreSQL stopped": (stack.postgres.stop, stack.postgres.start),
-    }
-    frozen: list[int] = []
-
-    def freeze_postgres() -> None:
-        frozen[:] = stack.postgres.freeze()
-
-    faults["PostgreSQL hung"] = (freeze_postgres, lambda: stack.postgres.thaw(frozen))
-    results: dict = {}
+    faults = Faults(stack, client)
+    results: dict = {"runs": []}
     acknowledged: list[str] = []
-    for name, (break_it, mend_it) in faults.items():
-        print(f"== {name}", flush=True)
-        before = client.probe()
-        break_it()
-        time.sleep(0.5)
-        during = client.probe()
-        mend_it()
-        recovery = _until_healthy(client)
-        after = client.probe()
-        phases = {"before": before, "during": during, "after": after}
-        for probes in phases.values():
-            acknowledged += probes["event_url"].acknowledged_events
-        results[name] = {
-            "phases": {
-                phase: {endpoint: probe.as_dict() for endpoint, probe in probes.items()}
-                for phase, probes in phases.items()
-            },
-            "recovery_s": round(recovery, 2),
-        }
-        for phase, probes in phases.items():
-            line = "  ".join(
-                f"{endpoint} {dict(probe.statuses)} p50 {probe.as_dict()['p50_ms']} ms "
-                f"max {probe.as_dict()['max_ms']} ms"
-                for endpoint, probe in probes.items()
-            )
-            print(f"  {phase:6} {line}", flush=True)
-        print(f"  recovered after {recovery:.2f} s", flush=True)
+    for sequence, steps in sequences.items():
+        for step in steps:
+            print(f"== {sequence}: {step}", flush=True)
+            run = _one_fault(client, *faults.pairs[step])
+            for probes in run.pop("probes"):
+                acknowledged += probes["event_url"].acknowledged_events
+            results["runs"].append({"sequence": sequence, "fault": step, **run})
     with psycopg.connect(stack.postgres.url) as connection:
         stored = {
             row[0]
@@ -221,6 +264,33 @@ def run_faults(stack: Stack) -> dict:
     results["events"] = {"acknowledged": len(acknowledged), "lost": len(lost)}
     print(f"== events acknowledged {len(acknowledged)}, lost {len(lost)}", flush=True)
     return results
+
+
+def _one_fault(client: Client, break_it, mend_it) -> dict:
+    before = client.probe()
+    break_it()
+    time.sleep(0.5)
+    during = client.probe()
+    mend_it()
+    recovery = _until_healthy(client)
+    after = client.probe()
+    phases = {"before": before, "during": during, "after": after}
+    for phase, probes in phases.items():
+        line = "  ".join(
+            f"{endpoint} {dict(probe.statuses)} p50 {probe.as_dict()['p50_ms']} ms "
+            f"max {probe.as_dict()['max_ms']} ms"
+            for endpoint, probe in probes.items()
+        )
+        print(f"  {phase:6} {line}", flush=True)
+    print(f"  recovered after {recovery:.2f} s", flush=True)
+    return {
+        "phases": {
+            phase: {endpoint: probe.as_dict() for endpoint, probe in probes.items()}
+            for phase, probes in phases.items()
+        },
+        "recovery_s": round(recovery, 2),
+        "probes": list(phases.values()),
+    }
 
 
 def propagation(stack: Stack, changes: int = 5) -> dict:
@@ -261,21 +331,22 @@ def propagation(stack: Stack, changes: int = 5) -> dict:
 def verdicts(faults: dict) -> list[str]:
     """The promises the figures break (empty: all kept)."""
     broken = []
-    for name, result in faults.items():
-        if name == "events":
-            if result["lost"]:
-                broken.append(f"{result['lost']} acknowledged events were not stored")
-            continue
-        during = result["phases"]["during"]
+    if faults["events"]["lost"]:
+        broken.append(f"{faults['events']['lost']} acknowledged events were not stored")
+    for run in faults["runs"]:
+        name = f"{run['sequence']}: {run['fault']}"
+        during = run["phases"]["during"]
         if set(during["answer_url"]["statuses"]) != {200}:
             broken.append(f"{name}: warm answer_url answered {during['answer_url']['statuses']}")
+        if during["answer_url"]["max_ms"] > ANSWER_MAX_MS:
+            broken.append(f"{name}: warm answer_url took {during['answer_url']['max_ms']} ms")
         for endpoint in ("event_url", "api"):
             statuses = set(during[endpoint]["statuses"])
             if statuses - {200, 201, 503}:
                 broken.append(f"{name}: {endpoint} answered {during[endpoint]['statuses']}")
         if "PostgreSQL" in name and during["event_url"]["max_ms"] > 2500:
             broken.append(f"{name}: event_url took {during['event_url']['max_ms']} ms")
-        for endpoint, figures in result["phases"]["after"].items():
+        for endpoint, figures in run["phases"]["after"].items():
             if set(figures["statuses"]) - {200, 201}:
                 broken.append(f"{name}: after recovery {endpoint} answered {figures['statuses']}")
     return broken
@@ -285,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", help="Write the figures to this file.")
     options = parser.parse_args(argv)
-    with Stack(instances=2) as stack:
+    with Stack(instances=2, env={"ROUTING_LOCAL_SECONDS": str(LOCAL_SECONDS)}) as stack:
         faults = run_faults(stack)
         spread = propagation(stack)
     broken = verdicts(faults)

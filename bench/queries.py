@@ -40,7 +40,7 @@ def _send(client: Client, template: RequestTemplate, n: int, c: int) -> tuple[in
 def _empty_caches() -> None:
     """Cold start: the shared cache and this process's own routing copies are empty."""
     cache.clear()
-    local_routes.clear()
+    local_routes.reset()
 
 
 def count_queries(workload: Workload, per_call: int = 1) -> list[QueryCount]:

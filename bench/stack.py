@@ -156,7 +156,14 @@ class ThrowAwayRedis:
 class Stack:
     """`with Stack(instances=2) as stack:` PostgreSQL, Redis, the demo tenant, N gunicorns."""
 
-    def __init__(self, instances: int = 1, workers: int = 2, log_dir: Path | None = None):
+    def __init__(
+        self,
+        instances: int = 1,
+        workers: int = 2,
+        log_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        self.extra_env = env or {}
         self.postgres = ThrowAwayPostgres()
         self.redis = ThrowAwayRedis()
         self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="portal-logs-"))
@@ -176,6 +183,7 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PUBLIC_BASE_URL": "http://127.0.0.1",
             "API_THROTTLE_RATE": "100000/min",
+            **self.extra_env,
         }
 
     def manage(self, *arguments: str) -> str:

@@ -23,6 +23,10 @@ ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
 OWNER_USERNAME, OWNER_PASSWORD = "demo_owner", "demo_owner"
 
 
+def demo_exists() -> bool:
+    return Project.objects.filter(stringee_project_id=DEMO_PROJECT_ID).exists()
+
+
 @transaction.atomic
 def seed_demo() -> Project:
     """Create (or complete) the demo tenant; running it again changes nothing."""
@@ -65,14 +69,18 @@ def _ensure_staff(project: Project) -> None:
     )
 
 
-def describe(project: Project) -> dict:
-    """The demo tenant as the JSON that `seed_demo --json` prints."""
+def describe(project: Project, *, new_secret: str = "") -> dict:
+    """The demo tenant as the JSON that `seed_demo --json` prints.
+
+    `new_secret` is the API key secret this run generated: it is printed by that run only, so
+    that local programs can sign REST tokens; a later run has no secret to show.
+    """
     return {
         "projectId": project.stringee_project_id,
         "name": project.name,
         "webhookToken": project.webhook_token,
         "apiKeySid": project.api_key_sid,
-        "apiKeySecret": project.api_key_secret,
+        **({"apiKeySecret": new_secret} if new_secret else {}),
         "answerUrl": project.answer_url,
         "eventUrl": project.event_url,
         "numbers": list(project.numbers.values_list("number", flat=True)),

@@ -63,9 +63,18 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (e.g. Asia/Ho_Chi_Minh).")
 
 
+SHOWN_SECRET_CHARACTERS = 4
+# A secret shorter than this shows no character at all: its last four would be most of it.
+SHORTEST_SECRET_SHOWN = 16
+
+
 def mask_secret(secret: str) -> str:
-    """Show only enough of a secret to recognise it."""
-    return f"••••{secret[-4:]}" if secret else ""
+    """Show only enough of a secret to recognise it: its last four characters at most."""
+    if not secret:
+        return ""
+    if len(secret) < SHORTEST_SECRET_SHOWN:
+        return "••••"
+    return f"••••{secret[-SHOWN_SECRET_CHARACTERS:]}"
 
 
 class SigningMode(models.TextChoices):
@@ -117,6 +126,9 @@ class Project(models.Model):
     tenant_lookup = "pk"
     # Saving or deleting it changes how the project's calls route (see portal.apps).
     invalidates_routing = True
+    # Secrets are written, never read back: no page, export, history or API response shows them
+    # (portal.tenancy leaves them out of read-only pages; forms take them as password inputs).
+    write_only_fields = ("api_key_secret", "signing_secret")
 
     stringee_project_id = models.PositiveBigIntegerField(
         _("Stringee projectId"),

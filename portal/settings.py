@@ -196,6 +196,14 @@ ROUTING_CACHE_SECONDS = env.int("ROUTING_CACHE_SECONDS", default=3600)
 # How long a worker may keep its own copy of a routing table (0: never). Changes drop the copies
 # in every worker at once through Redis; this is only the backstop.
 ROUTING_LOCAL_SECONDS = env.int("ROUTING_LOCAL_SECONDS", default=60)
+# The longest the answer_url waits on the database for a project or table it has not cached.
+ROUTING_DATABASE_DEADLINE = env.float("ROUTING_DATABASE_DEADLINE", default=0.4)
+# While the database cannot be read, a worker routes from its last good copy of a project's
+# table if that copy is at most this old (stale-if-error; 0: never).
+ROUTING_STALE_SECONDS = env.int("ROUTING_STALE_SECONDS", default=3600)
+# After the database failed a routing read, each worker leaves it alone this long wherever a last
+# good copy can answer (a project with no copy still asks).
+ROUTING_DATABASE_RETRY_SECONDS = env.float("ROUTING_DATABASE_RETRY_SECONDS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

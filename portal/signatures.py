@@ -14,10 +14,12 @@ import hmac
 import logging
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
 
+from portal.deadline import database_deadline
 from portal.errors import WebhookRejected
 from portal.metrics import count_signature_failure
 from portal.models import Project, SigningMode, WebhookSignatureFailure
@@ -106,8 +108,8 @@ def verify_webhook(request: HttpRequest, project: Project) -> None:
     outcome = check_signature(request, project)
     if outcome is Outcome.OK:
         return
-    try:  # a failure that cannot be recorded must not turn the webhook into a 500
-        with transaction.atomic():
+    try:  # a failure that cannot be recorded must not turn the webhook into a 500, nor wait
+        with database_deadline(settings.ROUTING_DATABASE_DEADLINE), transaction.atomic():
             record_signature_failure(project, request, outcome)
     except DatabaseError:
         logger.exception("Could not record a webhook signature failure for project %s", project.pk)

@@ -293,6 +293,28 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
     def get_queryset(self, request):
         return scope_to_user(super().get_queryset(request), request.user)
 
+    def get_fieldsets(self, request, obj=None):
+        """A page the caller may only read leaves out the model's `write_only_fields` (secrets):
+        Django would show their stored values as text there."""
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = set(getattr(self.model, "write_only_fields", ()))
+        may_write = (
+            self.has_change_permission(request, obj)
+            if obj is not None
+            else self.has_add_permission(request)
+        )
+        if not hidden or may_write:
+            return fieldsets
+        return [
+            (name, {**options, "fields": _without(options["fields"], hidden)})
+            for name, options in fieldsets
+        ]
+
+    def get_list_filter(self, request):
+        """Every filter naming a related model lists only the caller's own projects' rows
+        (Django's own related-field filter would list every tenant's)."""
+        return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
     hide_single_project = True  # lists leave out the project column for staff with one project
     tenant_scoped = True  # the admin site leaves these to staff (calls.sites.PortalAdminSite)
 
@@ -443,6 +465,54 @@ class TenantScopedInline(TenantScopedChoices, admin.TabularInline):
         return user_may(request.user, obj, self.edit_roles)
 
 
+def _without(fields: Sequence, hidden: set[str]) -> list:
+    """`fields` of a fieldset (names, or tuples of names shown on one line) less `hidden`."""
+    kept: list = []
+    for field in fields:
+        if isinstance(field, list | tuple):
+            line = [name for name in field if name not in hidden]
+            if line:
+                kept.append(tuple(line))
+        elif field not in hidden:
+            kept.append(field)
+    return kept
+
+
+def _scoped_filter(model: type[Model], entry):
+    """`entry` of a list_filter, with Django's related-field filter swapped for the scoped one."""
+    if isinstance(entry, str):
+        name, filter_class = entry, None
+    elif isinstance(entry, tuple | list) and len(entry) == 2 and isinstance(entry[0], str):
+        name, filter_class = entry
+    else:
+        return entry  # a SimpleListFilter: its own lookups() scope what it lists
+    if filter_class is not None and (
+        not isinstance(filter_class, type)
+        or not issubclass(filter_class, admin.RelatedFieldListFilter)
+        or issubclass(filter_class, ProjectScopedListFilter | admin.RelatedOnlyFieldListFilter)
+    ):
+        # A choices, date, boolean or empty-value filter lists no rows; the related-only one
+        # lists those of the scoped list itself; the scoped one is this.
+        return entry
+    field = _field_at(model, name)
+    if field is None or not field.is_relation:
+        return entry
+    return (name, ProjectScopedListFilter)
+
+
+def _field_at(model: type[Model], path: str):
+    """The field `path` ("call__virtual_number") names from `model`, or None."""
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # not a field: a lookup Django resolves itself
+            return None
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    return field
+
+
 class ProjectScopedListFilter(admin.RelatedFieldListFilter):
     """A project filter listing the projects the caller may see, read from the projects table
     (never by scanning the listed table for the projects it holds: a call log of millions of
@@ -454,11 +524,12 @@ class ProjectScopedListFilter(admin.RelatedFieldListFilter):
     """
 
     MAX_LISTED_PROJECTS = 100
+    MAX_LISTED_ROWS = 200  # numbers, users, rules... of the caller's projects (search finds more)
 
     def field_choices(self, field, request, model_admin):
         user = request.user
         if field.related_model is not Project:
-            return super().field_choices(field, request, model_admin)
+            return self._scoped_rows(field, request, model_admin)
         if not user.is_superuser and len(project_ids_for(user)) == 1:
             return []
         projects = projects_for(user).order_by("name").values_list("pk", "name")
@@ -467,6 +538,19 @@ class ProjectScopedListFilter(admin.RelatedFieldListFilter):
             return listed
         chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
         return list(projects.filter(pk__in=chosen))  # only the one the address names, if any
+
+    def _scoped_rows(self, field, request, model_admin) -> list:
+        """(key, label) of the related rows the caller may see, at most MAX_LISTED_ROWS: the
+        caller's own projects' rows, or for a model all tenants share (staff accounts) those the
+        caller's own list points to."""
+        related = field.related_model
+        if is_shared(related):
+            return admin.RelatedOnlyFieldListFilter.field_choices(self, field, request, model_admin)
+        rows = scope_to_user(related._default_manager.all(), request.user)
+        ordering = related._meta.ordering or [related._meta.pk.name]
+        listed = list(rows.order_by(*ordering)[: self.MAX_LISTED_ROWS])
+        key = field.target_field.attname
+        return [(getattr(row, key), str(row)) for row in listed]
 
     def has_output(self) -> bool:
         """Shown, and so applied, whenever the address names a project (Django drops a filter

@@ -5,7 +5,14 @@ the event_url needs only the project. Both come from one entry per Stringee proj
 `(project, table)`, stored in the shared cache under `answer-route:<projectId>` and copied into
 each worker (routing.local_routes). The table is loaded only when a caller needs it: the
 event_url fills a cold entry with the project alone (1 query), the answer_url adds the table
-(project + snapshot row: 2 queries cold, 0 warm). Whenever `tenant_data_changed` fires for a
+(project + snapshot row: 2 queries cold, 0 warm), each read bounded by
+`ROUTING_DATABASE_DEADLINE`. When the database fails or does not answer in time, the process's
+last good entry of the project answers instead, if it is at most `ROUTING_STALE_SECONDS` old
+(stale-if-error), so warm routing survives an outage of PostgreSQL whatever Redis lost before
+it. The process then leaves the database alone for `ROUTING_DATABASE_RETRY_SECONDS` wherever a
+last good entry can answer (one log line, one deadline's wait per process, not one per call),
+or until a change of any project is seen (committed, so the database answers again); a project
+with no such entry still asks. Whenever `tenant_data_changed` fires for a
 project (rules, menus, numbers, users, the project itself, its webhook token), `invalidate`
 drops that project's entry everywhere at once and again after the transaction commits, when
 the snapshot row is rebuilt once however many rows the transaction changed.
@@ -13,14 +20,16 @@ the snapshot row is rebuilt once however many rows the transaction changed.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
+from portal.deadline import database_deadline
 from portal.errors import WebhookRejected
 from portal.models import Project
 from portal.tenancy import tenant_data_changed
@@ -36,6 +45,8 @@ _dirty = threading.local()  # projects changed in this thread whose rebuild has 
 
 _UNKNOWN_PROJECT_SECONDS = 60  # unknown ids are remembered briefly, so bad URLs spare the database
 
+logger = logging.getLogger(__name__)
+
 
 def _key(stringee_project_id: int) -> str:
     return f"answer-route:{stringee_project_id}"
@@ -45,27 +56,66 @@ def _key(stringee_project_id: int) -> str:
 def _entry(stringee_project_id: int, *, with_table: bool) -> Entry:
     """This worker's copy, else the shared cache, else the database; the table only if asked."""
     entry, generation = local_routes.get(stringee_project_id)
-    if entry is not None and (entry[1] is not None or entry[0] is None or not with_table):
+    if _complete(entry, with_table):
         return entry
     key = _key(stringee_project_id)
     shared = cache.get(key)  # another worker may have added the table this copy lacks
     if shared is not None:
         entry = shared
+    if not _complete(entry, with_table):
+        stale = local_routes.last_good(stringee_project_id, settings.ROUTING_STALE_SECONDS)
+        if stale is not None and local_routes.leaving_database_alone():
+            return stale[0]
+        try:
+            with database_deadline(settings.ROUTING_DATABASE_DEADLINE):
+                entry = _from_database(stringee_project_id, entry, with_table)
+        except DatabaseError as error:
+            local_routes.database_failed()
+            return _stale_or_raise(stringee_project_id, stale, error)
+        if entry == (None, None):
+            cache.set(key, entry, _UNKNOWN_PROJECT_SECONDS)
+        elif entry[1] is not None:
+            cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
+        else:  # never overwrite an entry that an answer_url completed meanwhile
+            cache.add(key, entry, settings.ROUTING_CACHE_SECONDS)
+    local_routes.put(stringee_project_id, entry, generation)
+    return entry
+
+
+def _complete(entry: Entry | None, with_table: bool) -> bool:
+    """Whether `entry` answers the caller: a known project with its table if asked, or none."""
+    return entry is not None and (entry[1] is not None or entry[0] is None or not with_table)
+
+
+def _from_database(stringee_project_id: int, entry: Entry | None, with_table: bool) -> Entry:
+    """`entry` completed from the database: the project if missing, its table if asked."""
     if entry is None:
         project = Project.objects.filter(stringee_project_id=stringee_project_id).first()
         if project is None:
-            entry = (None, None)
-            cache.set(key, entry, _UNKNOWN_PROJECT_SECONDS)
-        elif with_table:
-            entry = (project, _load_table(project))
-            cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
-        else:  # never overwrite an entry that an answer_url completed meanwhile
-            entry = (project, None)
-            cache.add(key, entry, settings.ROUTING_CACHE_SECONDS)
-    elif with_table and entry[0] is not None and entry[1] is None:
-        entry = (entry[0], _load_table(entry[0]))
-        cache.set(key, entry, settings.ROUTING_CACHE_SECONDS)
-    local_routes.put(stringee_project_id, entry, generation)
+            return (None, None)
+        entry = (project, None)
+    project = entry[0]
+    if with_table and project is not None and entry[1] is None:
+        return (project, _load_table(project))
+    return entry
+
+
+def _stale_or_raise(
+    stringee_project_id: int, stale: tuple[Entry, float] | None, error: DatabaseError
+) -> Entry:
+    """The last good entry of the project when the database cannot give a fresh one; `error`
+    again if there is none recent enough."""
+    if stale is None:
+        raise error
+    entry, age = stale
+    logger.warning(
+        "Routing project %s from this process's copy of %.0f s ago, and leaving the database "
+        "alone for %g s wherever such a copy can answer: it cannot be read (%s)",
+        stringee_project_id,
+        age,
+        settings.ROUTING_DATABASE_RETRY_SECONDS,
+        error,
+    )
     return entry
 
 

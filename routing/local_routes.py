@@ -10,6 +10,11 @@ most `ROUTING_LOCAL_SECONDS`, when every copy expires anyway. When the listener 
 it drops every copy, since changes announced while nobody listened are unknown. The listener
 retries every second even while its process remembers Redis down (portal.redis_breaker): in the
 background it finds out that Redis is back sooner than a request would, and no request waits.
+
+Each process also keeps the last good entry of every project it has routed (with its table),
+untouched by expiry, drops and resubscriptions: when neither this process's fresh copy, nor the
+shared cache, nor the database can give the entry (PostgreSQL down or hung after Redis lost
+everything), routing.cache answers from it for at most `ROUTING_STALE_SECONDS` (stale-if-error).
 """
 
 import logging
@@ -33,6 +38,8 @@ MAX_ENTRIES = 20_000
 class LocalRoutes:
     def __init__(self) -> None:
         self._entries: OrderedDict[int, tuple[float, Any]] = OrderedDict()
+        self._last_good: OrderedDict[int, tuple[float, Any]] = OrderedDict()  # (stored at, entry)
+        self._database_down_until = 0.0  # routing reads leave the database alone until then
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every drop: a read that raced a drop is not stored
         self._pid: int | None = None
@@ -52,18 +59,30 @@ class LocalRoutes:
             return item[1], generation
 
     def put(self, key: int, entry: Any, generation: int) -> None:
+        """Keep `entry` for ROUTING_LOCAL_SECONDS, unless a drop came since `get`."""
         with self._lock:
             if generation != self._generation or not self._usable():
                 return
-            self._entries[key] = (time.monotonic() + settings.ROUTING_LOCAL_SECONDS, entry)
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            now = time.monotonic()
+            _remember(self._entries, key, (now + settings.ROUTING_LOCAL_SECONDS, entry))
+            if entry[0] is not None and entry[1] is not None:
+                _remember(self._last_good, key, (now, entry))
+
+    def last_good(self, key: int, max_age: float) -> tuple[Any, float] | None:
+        """(the newest entry with a table this process stored for `key`, its age in seconds), if
+        it is at most `max_age` old: routing's answer when nothing fresher can be had."""
+        with self._lock:
+            item = self._last_good.get(key)
+            if item is None:
+                return None
+            age = time.monotonic() - item[0]
+            return (item[1], age) if age <= max_age else None
 
     def drop(self, keys: list[int], announce: bool = True) -> None:
         """Forget `keys` here, and (announce) in every other process through Redis."""
         with self._lock:
             self._generation += 1
+            self._database_down_until = 0.0  # a change was committed: the database answers
             for key in keys:
                 self._entries.pop(key, None)
         client = redis_client() if announce else None
@@ -74,10 +93,28 @@ class LocalRoutes:
                 except Exception:  # the entry expires anyway; routing must not fail on this
                     logger.exception("Could not announce a routing change")
 
+    def database_failed(self) -> None:
+        """A routing read found the database unreadable: last good entries answer without asking
+        it again for ROUTING_DATABASE_RETRY_SECONDS, or until a change is seen."""
+        self._database_down_until = time.monotonic() + settings.ROUTING_DATABASE_RETRY_SECONDS
+
+    def leaving_database_alone(self) -> bool:
+        return time.monotonic() < self._database_down_until
+
     def clear(self) -> None:
+        """Forget every fresh copy (the last good entries stay: they serve only on errors)."""
         with self._lock:
             self._generation += 1
+            self._database_down_until = 0.0
             self._entries.clear()
+
+    def reset(self) -> None:
+        """Forget everything, last good entries too (a new process; a test's fresh start)."""
+        with self._lock:
+            self._generation += 1
+            self._database_down_until = 0.0
+            self._entries.clear()
+            self._last_good.clear()
 
     # -- the listener thread ---------------------------------------------------------------
     def _usable(self) -> bool:
@@ -86,6 +123,7 @@ class LocalRoutes:
         if self._pid != os.getpid():  # first use in this process (gunicorn forks workers)
             self._pid = os.getpid()
             self._entries.clear()
+            self._last_good.clear()
             self._listening = False
             if redis_client() is not None:
                 threading.Thread(
@@ -129,6 +167,14 @@ class LocalRoutes:
             except Exception:  # the connection is gone anyway
                 logger.debug("Could not close the invalidation subscription", exc_info=True)
             time.sleep(1)
+
+
+def _remember(store: OrderedDict, key: int, item: tuple[float, Any]) -> None:
+    """Store `item` as the newest of `store`, which keeps at most MAX_ENTRIES."""
+    store[key] = item
+    store.move_to_end(key)
+    while len(store) > MAX_ENTRIES:
+        store.popitem(last=False)
 
 
 local_routes = LocalRoutes()

@@ -6,9 +6,11 @@ answer_url stays free of SQL writes. `PeekState` reads the same things and moves
 (the "simulate this call" page).
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.deadline import database_deadline
 from routing.models import MaskingBinding
 
 POINTER_SECONDS = 30 * 24 * 3600
@@ -22,20 +24,24 @@ class LiveState:
     """Masking sessions from the database; round-robin pointers moved atomically in the cache."""
 
     def masking_binding(self, proxy_id: int, kind: str, address: str) -> dict | None:
-        """The caller's latest binding on the proxy: its peer, and whether its session is open."""
-        row = (
-            MaskingBinding.objects.filter(proxy_id=proxy_id, kind=kind, address=address)
-            .order_by("-active", "-id")
-            .values(
-                "active",
-                "peer_kind",
-                "peer_address",
-                "session_id",
-                "session__expires_at",
-                "session__closed_at",
+        """The caller's latest binding on the proxy: its peer, and whether its session is open.
+
+        Bounded like every database read of the answer_url: a database that does not answer
+        in time is an error, and the caller hears the project's fallback."""
+        with database_deadline(settings.ROUTING_DATABASE_DEADLINE):
+            row = (
+                MaskingBinding.objects.filter(proxy_id=proxy_id, kind=kind, address=address)
+                .order_by("-active", "-id")
+                .values(
+                    "active",
+                    "peer_kind",
+                    "peer_address",
+                    "session_id",
+                    "session__expires_at",
+                    "session__closed_at",
+                )
+                .first()
             )
-            .first()
-        )
         if row is None:
             return None
         open_ = (

@@ -1,6 +1,7 @@
 """Helpers shared by every app's tests: API auth headers, firing work from many threads, waiting
 for a condition, the Redis cache settings, and reading the CSV file an export wrote."""
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -101,3 +102,27 @@ def export_text(export: Export) -> str:
     assert export.status == Export.Status.READY, (export.status, export.error)
     with exports.export_file(export) as file:
         return file.read().decode()
+
+
+def admin_pages(client, start: str = "/admin/", limit: int = 400, per_shape: int = 2):
+    """(path, response) of every admin page reachable from `start` by following links, as the
+    client's user: each distinct path once (queries dropped), at most `per_shape` paths per
+    shape (ids replaced by <id>), redirects followed, never signing out."""
+    seen: set[str] = set()
+    shapes: dict[str, int] = {}
+    queue = [start]
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path, follow=True)  # a chooser redirects to the only choice
+        yield path, response
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for link in re.findall(r'href="(/admin/[^"#?]*)', response.content.decode()):
+            shape = re.sub(r"/\d+/", "/<id>/", link)
+            if link in seen or "logout" in link or shapes.get(shape, 0) >= per_shape:
+                continue
+            shapes[shape] = shapes.get(shape, 0) + 1
+            queue.append(link)

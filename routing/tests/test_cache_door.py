@@ -72,7 +72,7 @@ def test_event_url_loads_only_the_project_when_cold(tenant_a, bob, django_assert
 
 def test_event_url_filling_a_cold_entry_never_hides_a_table_already_cached(tenant_a, bob):
     door.route_entry(tenant_a.stringee_project_id)
-    local_routes.clear()  # another worker: nothing of its own, the shared entry has the table
+    local_routes.reset()  # another worker: nothing of its own, the shared entry has the table
     door.webhook_project(tenant_a.stringee_project_id)
     assert cache.get(door._key(tenant_a.stringee_project_id))[1] is not None
 

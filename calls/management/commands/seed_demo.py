@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from calls.demo import seed_demo_calls
 from portal.audit import acting_as_command
-from portal.demo import describe, seed_demo
+from portal.demo import demo_exists, describe, seed_demo
 from routing.demo import seed_demo_routing
 
 
@@ -27,11 +27,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with acting_as_command("seed_demo"):
+            existed = demo_exists()
             project = seed_demo()
             seed_demo_routing(project)
             if options["calls"]:
                 seed_demo_calls(project, count=options["calls"])
-        info = describe(project)
+        info = describe(project, new_secret="" if existed else project.api_key_secret)
         if options["json"]:
             self.stdout.write(json.dumps(info, indent=2))
             return
