@@ -7,8 +7,8 @@ from django.utils import translation
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
+from portal.webhooks.local_copies import local_routes
 from routing.error_log import error_log
-from routing.local_routes import local_routes
 
 pytest_plugins = ["routing.tests.fixtures"]
 

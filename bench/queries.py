@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.workload import RequestTemplate, Workload, fill
-from routing.local_routes import local_routes
+from portal.webhooks.local_copies import local_routes
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bench.endpoints import optional_model
 from bench.progress import progress
 from portal.models import AppUser, VirtualNumber
-from portal.tenancy import notify_changed
+from portal.tenancy.policy import notify_changed
 
 
 def rule_model() -> type[models.Model] | None:

@@ -36,7 +36,7 @@ def main(requests: int = 3000, rounds: int = 3, call_ids: bool = True) -> None:
 
     call_command("migrate", verbosity=0)
     from portal.tests.factories import AppUserFactory, ProjectFactory, VirtualNumberFactory
-    from routing.local_routes import local_routes
+    from portal.webhooks.local_copies import local_routes
     from routing.tests.factories import RoutingRuleFactory
     from routing.webhooks import answer_url
 

@@ -3,7 +3,7 @@ cache.
 
 Two of them, so that the answer_url's cost splits in two: `baseline` is a bare Django view, the
 floor of Django + gunicorn; `BaselineDrfView` is a DRF view with exactly the answer_url's lean
-settings (it is a `portal.webhook_views.WebhookView`), so the answer_url against it measures the
+settings (it is a `portal.webhooks.views.WebhookView`), so the answer_url against it measures the
 routing work alone, and the two baselines against each other measure what DRF itself costs.
 """
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.webhook_views import WebhookView
+from portal.webhooks.views import WebhookView
 
 # What the answer_url returns for a phone→app call (flow 3 of the Stringee samples).
 BASELINE_SCCO = [

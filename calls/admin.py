@@ -28,12 +28,13 @@ from calls.models import (
     Recording,
 )
 from calls.story import EVENT_WORDS, call_decisions, call_events, call_story
-from portal.admin import SearchesNumbers
-from portal.export_admin import ExportsToFile
+from portal.admin.exports import ExportsToFile
+from portal.admin.numbers import SearchesNumbers
+from portal.admin.paginators import BigTableAdmin
 from portal.exports import csv_cell
 from portal.models import AppUser
-from portal.paginators import BigTableAdmin
-from portal.tenancy import ProjectScopedListFilter, ReadOnlyScopedAdmin, scope_to_user
+from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
+from portal.tenancy.policy import scope_to_user
 
 RECORD_COLUMNS = [
     "call_id",
@@ -79,7 +80,7 @@ def csv_header(model: type[Model], column: str) -> str:
 
 class CallLogAdmin(ExportsToFile, BigTableAdmin, SearchesNumbers, ReadOnlyScopedAdmin):
     """Read-only for everyone, with an action and a button exporting the filtered list as CSV
-    (written by the worker: portal.export_admin)."""
+    (written by the worker: portal.admin.exports)."""
 
     csv_columns: list[str] = []
 

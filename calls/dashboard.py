@@ -25,8 +25,8 @@ from calls.rollups import (
     rollups_fill,
 )
 from portal.models import AppUser, Membership, Project, VirtualNumber
-from portal.tenancy import projects_for, scope_to_projects, scope_to_user
-from portal.webhook_health import Latency, latency_summary
+from portal.ops.webhook_health import Latency, latency_summary
+from portal.tenancy.policy import projects_for, scope_to_projects, scope_to_user
 from routing.models import RoutingErrorLog
 
 PERIODS = {
@@ -304,3 +304,21 @@ def _busiest_users(users: dict[str, int], app_users: QuerySet) -> list[tuple[str
         app_users.filter(user_id__in=[u for u, _ in ranked]).values_list("user_id", "display_name")
     )
     return [(f"{names[u]} ({u})" if names.get(u) else u, n) for u, n in ranked]
+
+
+def dashboard_page(request) -> dict:
+    """The admin index page's context: the chosen project's figures and charts, the projects to
+    choose from and the periods (the admin site's `dashboard`)."""
+    projects = dashboard_projects(request.user)
+    project = chosen_project(request.user, request.GET.get("project"), projects)
+    try:
+        days = int(request.GET.get("days", ""))
+    except ValueError:
+        days = 0
+    figures = dashboard_figures(user=request.user, project=project, period_days=days)
+    return {
+        "figures": figures,
+        "charts": figures.charts(),
+        "projects": projects,
+        "periods": PERIODS,
+    }

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.models import CallDecision, CallEvent, CallRecord, Recording
-from portal import demo
+from portal.devtools import demo
 from portal.models import Project, VirtualNumber
 from portal.phone import stringee_digits
 from routing import engine

@@ -20,7 +20,7 @@ from django.db.backends.utils import CursorWrapper
 
 from calls.fold import upsert
 from calls.models import CallEvent
-from portal.deadline import DatabaseDeadlineExceeded
+from portal.webhooks.deadline import DatabaseDeadlineExceeded
 
 _COLUMNS = (
     "project_id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.inputs import InputRefused, loads_bounded
+from portal.webhooks.inputs import InputRefused, loads_bounded
 
 MAX_ID_LENGTH = 128
 
@@ -21,7 +21,7 @@ class BadPayload(Exception):
 def load_object(body: bytes) -> dict:
     """The JSON object in `body`, or BadPayload (malformed_json / not_an_object, or the bound
     broken:
-    body_too_large, too_deep, bad_text, bad_number; see portal.inputs)."""
+    body_too_large, too_deep, bad_text, bad_number; see portal.webhooks.inputs)."""
     try:
         payload = loads_bounded(body)
     except InputRefused as refused:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import CallEvent, CallRecord, Recording
-from portal.tenancy import scope_to_projects
+from portal.tenancy.policy import scope_to_projects
 from routing.models import IvrMenu, RingGroup, RoutingErrorLog, RoutingRule
 
 if TYPE_CHECKING:

@@ -16,10 +16,10 @@ from rest_framework.response import Response
 
 from calls.ingest import BadPayload, ingest_event, parse_event
 from calls.recordings import ingest_recording, parse_recording
-from portal.deadline import database_deadline
 from portal.models import Project
-from portal.signatures import verify_webhook
-from portal.webhook_views import WebhookErrorSerializer, WebhookView, error, webhook_schema
+from portal.webhooks.deadline import database_deadline
+from portal.webhooks.signatures import verify_webhook
+from portal.webhooks.views import WebhookErrorSerializer, WebhookView, error, webhook_schema
 from routing.cache import project_for_webhook
 
 logger = logging.getLogger(__name__)

@@ -97,7 +97,7 @@ def register_watched_models() -> None:
 
 
 def _project_id_of(instance: Model) -> int | None:
-    from portal.tenancy import tenant_project_id
+    from portal.tenancy.paths import tenant_project_id
 
     try:
         return tenant_project_id(instance)

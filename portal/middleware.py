@@ -2,12 +2,13 @@
 JSON.
 
 Every view would otherwise need the same guards, and the webhook views are owned by their apps:
-- a webhook body over `portal.inputs.MAX_BODY_BYTES` is 413 (Stringee's events are a few hundred
-  bytes; a 2.4 MB body was stored whole);
+- a webhook body over `portal.webhooks.inputs.MAX_BODY_BYTES` is 413 (Stringee's events are a
+  few hundred bytes; a 2.4 MB body was stored whole);
 - a NUL (`%00`) anywhere in the path or the query string is 400: PostgreSQL cannot compare text
   with a NUL, so an admin filter, an API filter or a webhook parameter holding one was a 500;
 - the JSON body of a routing callback (IVR, on-fail, ring) is held to the bounds of
-  `portal.inputs.check_json` (depth, NUL, lone surrogates, finite numbers). A body that is not JSON
+  `portal.webhooks.inputs.check_json` (depth, NUL, lone surrogates, finite numbers). A body that
+  is not JSON
   at all still reaches the view, which reads it as empty, as before.
 """
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from portal.errors import JSON_PATH_PREFIXES, error_response
-from portal.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
+from portal.webhooks.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
 
 WEBHOOK_PREFIXES = settings.WEBHOOK_PATH_PREFIXES
 CALLBACK_PREFIXES = ("/ivr/", "/on_fail/", "/ring/")

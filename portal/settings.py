@@ -51,7 +51,7 @@ WEBHOOK_TOKEN_GRACE_SECONDS = env.int("WEBHOOK_TOKEN_GRACE_SECONDS", default=24 
 NUMBER_QUARANTINE_DAYS = env.int("NUMBER_QUARANTINE_DAYS", default=30)
 
 INSTALLED_APPS = [
-    "calls.sites.PortalAdminConfig",  # Django's admin, with the dashboard as its index page
+    "portal.apps.PortalAdminConfig",  # Django's admin, with the dashboard as its index page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,7 +86,7 @@ WEBHOOK_PATH_PREFIXES = (
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.webhook_health.WebhookTimingMiddleware",
+    "portal.ops.webhook_health.WebhookTimingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.InputBoundsMiddleware",
     "portal.staff_middleware.SessionMiddleware",
@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "portal.staff_middleware.AuthenticationMiddleware",
-    "portal.display.ProjectTimeZoneMiddleware",
+    "portal.admin.display.ProjectTimeZoneMiddleware",
     "portal.staff_middleware.AuditMiddleware",  # who changed what, from where (django-auditlog)
     "portal.staff_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,7 +166,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5) if _prepare else None
     )
 # The event_url's whole database work must finish within this many seconds or it answers 503
-# (Stringee retries): the bound that holds when the server hangs (portal/deadline.py).
+# (Stringee retries): the bound that holds when the server hangs (portal/webhooks/deadline.py).
 WEBHOOK_DATABASE_DEADLINE = env.float("WEBHOOK_DATABASE_DEADLINE", default=0.8)
 # The same bound for a management API request (longer: lists and exports read more).
 API_DATABASE_DEADLINE = env.float("API_DATABASE_DEADLINE", default=10)
@@ -174,7 +174,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 # After a Redis connect error or timeout, each process leaves Redis alone for this many seconds
-# (0: never), every cache call a miss at once; then one call asks again (portal/redis_breaker.py).
+# (0: never), every cache call a miss at once; then one call asks again
+# (portal/ops/redis_breaker.py).
 CACHE_DOWN_SECONDS = env.float("CACHE_DOWN_SECONDS", default=5)
 if CACHE_DOWN_SECONDS < 0:
     raise ImproperlyConfigured("CACHE_DOWN_SECONDS must be 0 (off) or more.")
@@ -186,7 +187,7 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
             "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
             "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
             "IGNORE_EXCEPTIONS": True,
-            "CONNECTION_POOL_CLASS": "portal.redis_breaker.BreakerConnectionPool",
+            "CONNECTION_POOL_CLASS": "portal.ops.redis_breaker.BreakerConnectionPool",
             "CONNECTION_POOL_KWARGS": {"down_seconds": CACHE_DOWN_SECONDS},
         }
     )
@@ -293,8 +294,8 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_webhook_tokens": {"()": "portal.redaction.RedactWebhookTokens"},
-        "skip_redis_marked_down": {"()": "portal.redis_breaker.SkipMarkedDown"},
+        "redact_webhook_tokens": {"()": "portal.webhooks.redaction.RedactWebhookTokens"},
+        "skip_redis_marked_down": {"()": "portal.ops.redis_breaker.SkipMarkedDown"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_webhook_tokens"]},

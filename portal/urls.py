@@ -6,8 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from portal import health
-from portal.metrics import metrics_view
+from portal.ops import health
+from portal.ops.metrics import metrics_view
 
 handler404 = "portal.errors.page_not_found"
 

@@ -3,7 +3,7 @@
 The answer_url and its callbacks need the project and its compiled routing table on every call;
 the event_url needs only the project. Both come from one entry per Stringee projectId,
 `(project, table)`, stored in the shared cache under `answer-route:<projectId>` and copied into
-each worker (routing.local_routes). The table is loaded only when a caller needs it: the
+each worker (portal.webhooks.local_copies). The table is loaded only when a caller needs it: the
 event_url fills a cold entry with the project alone (1 query), the answer_url adds the table
 (project + snapshot row: 2 queries cold, 0 warm), each read bounded by
 `ROUTING_DATABASE_DEADLINE`. When the database fails or does not answer in time, the process's
@@ -29,12 +29,12 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
-from portal.deadline import database_deadline
 from portal.errors import WebhookRejected
 from portal.models import Project
-from portal.tenancy import tenant_data_changed
+from portal.tenancy.policy import tenant_data_changed
+from portal.webhooks.deadline import database_deadline
+from portal.webhooks.local_copies import local_routes
 from routing.engine.destinations import Table
-from routing.local_routes import local_routes
 from routing.models import RoutingTable
 from routing.snapshot import SNAPSHOT_VERSION, build_snapshot
 

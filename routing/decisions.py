@@ -32,9 +32,9 @@ from django.core.cache import cache
 from redis.commands.core import Script
 from redis.exceptions import RedisError
 
+from portal.ops.redis_cache import redis_client
 from portal.phone import normalize_or_none
-from portal.redaction import redact
-from portal.redis_cache import redis_client
+from portal.webhooks.redaction import redact
 
 logger = logging.getLogger(__name__)
 

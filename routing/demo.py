@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django.db import models, transaction
 
-from portal import demo
+from portal.devtools import demo
 from portal.models import AppUser, Project, VirtualNumber
 from routing.models import IvrMenu, IvrOption, RoutingRule
 from routing.services import config as services

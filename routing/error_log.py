@@ -21,8 +21,8 @@ from collections import deque
 
 from django.db import connection
 
-from portal.metrics import count_routing_fallback
-from portal.redaction import redact, redact_json
+from portal.ops.metrics import count_routing_fallback
+from portal.webhooks.redaction import redact, redact_json
 from routing.models import RoutingErrorLog
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from portal.deadline import database_deadline
+from portal.webhooks.deadline import database_deadline
 from routing.models import MaskingBinding
 
 POINTER_SECONDS = 30 * 24 * 3600

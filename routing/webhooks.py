@@ -1,7 +1,7 @@
 """The answer_url and the IVR / on-fail / ring-group callbacks: check, parse, ask the engine, return
 the SCCO.
 
-Lean DRF views (portal.webhook_views). Order on every request: the project and its routing table
+Lean DRF views (portal.webhooks.views). Order on every request: the project and its routing table
 from the cache door, the URL token, Stringee's signature (over the raw query or body), and only
 then the query and body, validated by routing.webhook_serializers. These never answer 500:
 whatever goes wrong once the project is known, bad input included, the caller hears the
@@ -23,8 +23,8 @@ from rest_framework.serializers import Serializer
 
 from portal.errors import WebhookRejected, summarise
 from portal.models import Project
-from portal.signatures import verify_webhook
-from portal.webhook_views import WebhookErrorSerializer, WebhookView, webhook_schema
+from portal.webhooks.signatures import verify_webhook
+from portal.webhooks.views import WebhookErrorSerializer, WebhookView, webhook_schema
 from routing import engine
 from routing.cache import authorize, route_entry
 from routing.decisions import park_decision

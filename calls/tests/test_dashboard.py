@@ -9,8 +9,8 @@ from calls.dashboard import chosen_project, dashboard_figures
 from calls.models import CallRecord
 from calls.tests.factories import CallRecordFactory
 from portal.models import Membership
+from portal.ops.webhook_health import LatencyStore, latency_summary, store
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
-from portal.webhook_health import LatencyStore, latency_summary, store
 from routing.models import RoutingErrorLog
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from portal.audit import note_api_caller
-from portal.inputs import bad_text
 from portal.models import ApiKey, Project, api_key_digest
+from portal.webhooks.inputs import bad_text
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.deadline import database_deadline
 from portal.models import Project
-from portal.tenancy import EDITOR_ROLES, TenantScopedViewSet, projects_for
+from portal.tenancy.api import TenantScopedViewSet
+from portal.tenancy.policy import EDITOR_ROLES, projects_for
+from portal.webhooks.deadline import database_deadline
 
 
 class ProjectRateThrottle(SimpleRateThrottle):

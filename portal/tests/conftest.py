@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.browser import new_driver
+from portal.devtools.browser import new_driver
 
 
 @pytest.fixture(scope="module")

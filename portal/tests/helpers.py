@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 from django.db import connection
 
 from calls.demo import seed_demo_calls
-from portal import demo, exports
+from portal import exports
 from portal.api.authentication import make_rest_token
-from portal.browser import log_in
+from portal.devtools import demo
+from portal.devtools.browser import log_in
 from portal.models import Export, Project
 from routing.demo import seed_demo_routing
 
@@ -43,7 +44,7 @@ def redis_cache(location: str, timeout: float = 0.2, down_seconds: float = 5) ->
                 "SOCKET_CONNECT_TIMEOUT": timeout,
                 "SOCKET_TIMEOUT": timeout,
                 "IGNORE_EXCEPTIONS": True,
-                "CONNECTION_POOL_CLASS": "portal.redis_breaker.BreakerConnectionPool",
+                "CONNECTION_POOL_CLASS": "portal.ops.redis_breaker.BreakerConnectionPool",
                 "CONNECTION_POOL_KWARGS": {"down_seconds": down_seconds},
             },
         }

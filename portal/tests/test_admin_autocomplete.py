@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.test import RequestFactory
 
 from portal.models import Membership
-from portal.tenancy import AUTOCOMPLETE_MODELS
+from portal.tenancy.admin import AUTOCOMPLETE_MODELS
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
 from routing.tests.factories import RoutingRuleFactory
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from portal.demo import seed_demo
+from portal.devtools.demo import seed_demo
 
 
 @pytest.mark.django_db

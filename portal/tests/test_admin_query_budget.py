@@ -36,7 +36,7 @@ from calls.models import CallDecision, Recording
 from calls.tests.factories import CallEventFactory, CallRecordFactory
 from portal import services as portal_services
 from portal.models import Membership, Project, WebhookSignatureFailure
-from portal.tenancy import projects_for
+from portal.tenancy.policy import projects_for
 from portal.tests.factories import (
     AppUserFactory,
     MembershipFactory,

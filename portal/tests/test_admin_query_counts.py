@@ -64,7 +64,8 @@ def _dashboard_queries(client, url="/admin/") -> int:
 
 # The owner's dashboard with its finished days stored: 5 queries of the page around it (session,
 # user, roles, projects (read once for the picker and the choice), the error list's project; no
-# Django permissions: the pages they would open are superusers' (calls.sites)), 1 to see that the
+# Django permissions: the pages they would open are superusers' (portal.admin.site)), 1 to see
+# that the
 # rollups cover the last 30 days, 2 reading them (the period's groups with the 7- and 30-day
 # totals, calls per app user), 2 over today and yesterday (groups; callers and callees), the last
 # 24 hours with the calls in progress, app user names.

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from calls.tests.factories import CallEventFactory, CallRecordFactory
-from portal import paginators
+from portal.admin import paginators
 from portal.models import Membership, VirtualNumber
-from portal.tenancy import ProjectScopedListFilter
+from portal.tenancy.admin import ProjectScopedListFilter
 from portal.tests.factories import VirtualNumberFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 
 from calls.models import CallRecord
 from calls.tests.factories import CallRecordFactory
-from portal import demo
-from portal.browser import has_sideways_scroll, unavailable_reason
+from portal.devtools import demo
+from portal.devtools.browser import has_sideways_scroll, unavailable_reason
 from portal.models import VirtualNumber
 from portal.tests.factories import ProjectFactory, VirtualNumberFactory
 from portal.tests.helpers import demo_tenant_logged_in

@@ -4,7 +4,7 @@ fits without scrolling sideways."""
 
 import pytest
 
-from portal.browser import has_sideways_scroll, unavailable_reason
+from portal.devtools.browser import has_sideways_scroll, unavailable_reason
 from portal.models import Export
 from portal.tests.helpers import demo_tenant_logged_in
 

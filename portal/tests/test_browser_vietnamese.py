@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 
 from calls.models import CallRecord
-from portal.browser import has_sideways_scroll, unavailable_reason
+from portal.devtools.browser import has_sideways_scroll, unavailable_reason
 from portal.tests.helpers import demo_tenant_logged_in
 
 pytestmark = [

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from portal.deadline import DatabaseDeadlineExceeded, database_deadline
+from portal.webhooks.deadline import DatabaseDeadlineExceeded, database_deadline
 
 
 def test_a_wait_that_never_ends_is_interrupted_at_the_deadline():

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from portal.delete_pages import deleted_objects
+from portal.admin.delete_pages import deleted_objects
 from portal.models import AppUser, Membership
 from portal.tests.factories import AppUserFactory, MembershipFactory
 from routing.models import RingGroup, RingGroupMember

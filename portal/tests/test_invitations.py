@@ -11,6 +11,7 @@ from django.test import Client
 
 from portal import services
 from portal.models import Membership
+from portal.services import members
 from portal.tests.factories import MembershipFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +194,7 @@ def test_a_failed_email_keeps_nothing(owner_client, tenant_a, settings, monkeypa
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("no SMTP server")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr(members, "send_mail", refuse)
     response = _invite(owner_client, tenant_a, "later@example.com")
     assert response.status_code == 200
     assert "could not be sent" in response.content.decode()

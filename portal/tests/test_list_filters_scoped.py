@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from calls.demo import seed_demo_calls
 from calls.tests.factories import CallRecordFactory
-from portal import demo
+from portal.devtools import demo
 from portal.models import AppUser, Membership, VirtualNumber
 from portal.phone import phone_display
 from portal.tests.factories import (

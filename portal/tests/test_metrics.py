@@ -7,9 +7,9 @@ from django.test import RequestFactory
 from prometheus_client import REGISTRY
 
 from calls.tests.factories import call_event, event_url_of, post_json
-from portal.metrics import OTHER, project_labels
 from portal.models import SigningMode
-from portal.signatures import verify_webhook
+from portal.ops.metrics import OTHER, project_labels
+from portal.webhooks.signatures import verify_webhook
 
 pytestmark = pytest.mark.django_db
 

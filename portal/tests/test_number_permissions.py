@@ -134,7 +134,7 @@ def test_superuser_keeps_assign_and_delete(admin_client, number):
 
 
 def _tenant_admins():
-    from portal.tenancy import TenantScopedAdmin
+    from portal.tenancy.admin import TenantScopedAdmin
 
     return [ma for ma in admin.site._registry.values() if isinstance(ma, TenantScopedAdmin)]
 
@@ -185,7 +185,7 @@ def test_operators_get_no_owner_or_superuser_tools(tenant_a):
 
 
 def test_an_action_without_declared_permission_reaches_superusers_only(tenant_a, admin_user):
-    from portal.tenancy import TenantScopedAdmin
+    from portal.tenancy.admin import TenantScopedAdmin
     from portal.tests.factories import MembershipFactory
 
     def undeclared(modeladmin, request, queryset):

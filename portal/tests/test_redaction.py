@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.redaction import redact_webhook_path, webhook_parts
+from portal.webhooks.redaction import redact_webhook_path, webhook_parts
 
 
 @pytest.mark.parametrize(

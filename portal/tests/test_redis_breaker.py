@@ -15,20 +15,20 @@ from redis.connection import Connection
 
 from bench.server import free_port
 from bench.stack import ThrowAwayRedis
-from portal.redis_breaker import (
+from portal.ops.redis_breaker import (
     Breaker,
     BreakerConnectionPool,
     BreakerSSLConnection,
     BreakerUnixConnection,
     RedisMarkedDown,
 )
-from portal.redis_cache import redis_client
+from portal.ops.redis_cache import redis_client
+from portal.ops.webhook_health import store
 from portal.tests.helpers import redis_cache, wait_for
 from portal.tests.test_settings import manage
-from portal.webhook_health import store
+from portal.webhooks.local_copies import LocalRoutes
 from routing.decisions import park_decision
 from routing.engine.destinations import Call
-from routing.local_routes import LocalRoutes
 
 TIMEOUT = 0.2
 READS = 20
@@ -228,7 +228,7 @@ def test_zero_seconds_turns_the_memory_off():
 
 def test_an_outage_is_logged_once_when_it_starts_and_once_when_it_ends(caplog):
     breaker = Breaker(down_seconds=0.01)
-    with caplog.at_level(logging.WARNING, logger="portal.redis_breaker"):
+    with caplog.at_level(logging.WARNING, logger="portal.ops.redis_breaker"):
         for _ in range(3):
             breaker.failed("redis:6379", TimeoutError("hung"))
             time.sleep(0.02)
@@ -245,7 +245,10 @@ def test_calls_refused_while_redis_is_remembered_down_are_not_logged_one_by_one(
     with caplog.at_level(logging.WARNING):
         read_many()
     by_logger = Counter(record.name for record in caplog.records)
-    assert by_logger == {"django_redis.cache": 1, "portal.redis_breaker": 1}  # the first failure
+    assert by_logger == {
+        "django_redis.cache": 1,
+        "portal.ops.redis_breaker": 1,
+    }  # the first failure
 
 
 @pytest.mark.parametrize(
@@ -263,7 +266,7 @@ def test_settings_put_the_memory_under_a_redis_cache_and_refuse_a_negative_time(
     show = "from django.conf import settings; print(settings.CACHES['default']['OPTIONS'])"
     redis = {"DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/0"}
     result = manage("shell", "-c", show, **redis, CACHE_DOWN_SECONDS="2")
-    assert "'portal.redis_breaker.BreakerConnectionPool'" in result.stdout, result.stderr
+    assert "'portal.ops.redis_breaker.BreakerConnectionPool'" in result.stdout, result.stderr
     assert "{'down_seconds': 2.0}" in result.stdout
     refused = manage("check", **redis, CACHE_DOWN_SECONDS="-1")
     assert refused.returncode != 0 and "CACHE_DOWN_SECONDS" in refused.stderr

@@ -12,8 +12,8 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from calls.demo import seed_demo_calls
-from portal import demo
 from portal.api.authentication import make_rest_token
+from portal.devtools import demo
 from portal.models import Export, Membership, Project
 from portal.tests.helpers import admin_pages, export_text, jwt_headers
 from routing.demo import seed_demo_routing

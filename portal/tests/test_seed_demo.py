@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from portal import demo
+from portal.devtools import demo
 from portal.models import AppUser, Project, VirtualNumber
 
 

@@ -19,7 +19,8 @@ SECRET = "signing-secret-of-tenant-a"
 
 
 def sign(data: bytes, secret: str = SECRET) -> str:
-    """Computed here, independently of portal.signatures: base64(HMAC-SHA1(secret, data))."""
+    """Computed here, independently of portal.webhooks.signatures:
+    base64(HMAC-SHA1(secret, data))."""
     return base64.b64encode(hmac.new(secret.encode(), data, hashlib.sha1).digest()).decode()
 
 
@@ -184,6 +185,8 @@ def test_a_failure_that_cannot_be_recorded_does_not_break_the_webhook(client, si
         raise OperationalError("connection refused")
 
     set_mode(signed, SigningMode.REPORT)
-    monkeypatch.setattr("portal.signatures.WebhookSignatureFailure.objects.create", database_down)
+    monkeypatch.setattr(
+        "portal.webhooks.signatures.WebhookSignatureFailure.objects.create", database_down
+    )
     answer = endpoints(signed)[0]
     assert answer.call(client, None).status_code == 200

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from calls.demo import seed_demo_calls
 from calls.models import CallRecord
-from portal import demo
+from portal.devtools import demo
 from portal.models import Membership, Project, VirtualNumber
 from routing.demo import seed_demo_routing
 from routing.models import IvrMenu, RoutingRule

@@ -8,8 +8,8 @@ from django.core.management.base import SystemCheckError
 from django.db import models
 from django.test.utils import isolate_apps
 
-from portal import tenancy
 from portal.models import Project
+from portal.tenancy import policy
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_manage_py_check_fails_on_a_tenant_model_without_a_tenant_path(
     undeclared_model, monkeypatch
 ):
     _, isolated = undeclared_model
-    monkeypatch.setattr(tenancy.apps, "get_models", isolated.get_models)
+    monkeypatch.setattr(policy.apps, "get_models", isolated.get_models)
     with pytest.raises(
         SystemCheckError, match=r"portal\.E001.*routing\.Forgotten declares no tenant_lookup"
     ):
@@ -41,7 +41,7 @@ def test_manage_py_check_fails_on_a_tenant_model_without_a_tenant_path(
 
 
 def test_check_passes_for_the_portals_own_models():
-    assert tenancy.check_tenant_paths() == []
+    assert policy.check_tenant_paths() == []
 
 
 @pytest.mark.django_db
@@ -49,14 +49,14 @@ def test_scoping_an_undeclared_model_raises_instead_of_showing_every_tenants_row
     model, _ = undeclared_model
     staff = get_user_model()(username="staff", is_staff=True)
     with pytest.raises(ImproperlyConfigured, match="declares no tenant_lookup"):
-        tenancy.scope_to_user(model.objects.all(), staff)
+        policy.scope_to_user(model.objects.all(), staff)
 
 
 @pytest.mark.django_db
 def test_shared_models_are_offered_whole_and_superusers_see_everything(undeclared_model):
     users = get_user_model().objects.all()
     staff = get_user_model()(username="staff", is_staff=True)
-    assert tenancy.scope_to_user(users, staff) is users
+    assert policy.scope_to_user(users, staff) is users
     model, _ = undeclared_model
     boss = get_user_model()(username="boss", is_superuser=True)
-    assert tenancy.scope_to_user(model.objects.all(), boss).model is model
+    assert policy.scope_to_user(model.objects.all(), boss).model is model

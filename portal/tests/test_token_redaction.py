@@ -8,7 +8,7 @@ import pytest
 from calls.models import CallDecision
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.models import Membership
-from portal.redaction import RedactWebhookTokens, redact
+from portal.webhooks.redaction import RedactWebhookTokens, redact
 from routing.error_log import error_log
 from routing.models import RoutingErrorLog
 from routing.tests.helpers import answer, press

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from portal.message_catalog import read_catalog
+from portal.devtools.message_catalog import read_catalog
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 SOURCES = ("portal", "routing", "calls", "templates")

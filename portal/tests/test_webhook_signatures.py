@@ -9,8 +9,13 @@ from django.test import RequestFactory
 
 from portal.errors import WebhookRejected
 from portal.models import Project, SigningMode, WebhookSignatureFailure
-from portal.signatures import Outcome, check_signature, record_signature_failure, verify_webhook
 from portal.tests.factories import ProjectFactory
+from portal.webhooks.signatures import (
+    Outcome,
+    check_signature,
+    record_signature_failure,
+    verify_webhook,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +24,7 @@ BODY = b'{"call_status":"ended","call_id":"call-vn-1-XXXX-1700000000000","durati
 
 
 def sign(data: bytes, secret: str = SECRET) -> str:
-    """Computed here, not with portal.signatures: base64(HMAC-SHA1(secret, data))."""
+    """Computed here, not with portal.webhooks.signatures: base64(HMAC-SHA1(secret, data))."""
     return base64.b64encode(hmac.new(secret.encode(), data, hashlib.sha1).digest()).decode()
 
 

@@ -11,13 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
-from portal.tenancy import (
-    MEMBER_ROLES,
-    ProjectScopedListFilter,
-    TenantScopedAdmin,
-    projects_for,
-    user_may,
-)
+from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
+from portal.tenancy.policy import MEMBER_ROLES, projects_for, user_may
 from routing.models import WEEKDAYS, Holiday, OpeningHours
 from routing.services import calendar as services
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ProjectAdmin, VirtualNumberAdmin
+from portal.admin.numbers import VirtualNumberAdmin
+from portal.admin.projects import ProjectAdmin
 from portal.models import Project, VirtualNumber
 from routing.cache import routing_table
 from routing.flow import flow_source

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
 from routing.admin.forms import (
     CONDITIONAL_FIELDS_JS,
     DESTINATION_FIELDS,

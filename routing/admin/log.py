@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
+from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
 from routing.models import RoutingErrorLog
 
 

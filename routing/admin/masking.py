@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin, user_may
+from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
+from portal.tenancy.policy import user_may
 from routing.models import MaskingPoolNumber, MaskingSession
 from routing.services import masking
 

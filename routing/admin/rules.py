@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.tenancy import ProjectScopedListFilter, TenantScopedAdmin
+from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
 from routing.admin.forms import CONDITIONAL_FIELDS_JS, DESTINATION_FIELDS, URL_FIELDS, checked_form
 from routing.admin.simulate import simulate_urls
 from routing.models import RoutingRule

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Project
-from portal.tenancy import projects_for
+from portal.tenancy.policy import projects_for
 from routing.simulate import DIRECTION_CHOICES, parse_time, simulate_call
 
 

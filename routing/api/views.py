@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from portal.api.base import ProjectScopedViewSet, caller_project
 from portal.selectors import active_app_user
-from portal.tenancy import MEMBER_ROLES, user_may
+from portal.tenancy.policy import MEMBER_ROLES, user_may
 from routing.api import serializers as shapes
 from routing.conference import make_room_token
 from routing.models import ConferenceRoom, IvrMenu, MaskingSession, RingGroup, RoutingRule

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Project
-from portal.tenancy import notify_changed
+from portal.tenancy.policy import notify_changed
 from routing.models import WEEKDAYS, OpeningHours
 
 DAY_NAMES = dict(WEEKDAYS)

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calls.demo import seed_demo_calls
-from portal import demo
+from portal.devtools import demo
 from portal.models import Membership, Project, VirtualNumber
 from portal.tests.factories import ProjectFactory, VirtualNumberFactory
 from routing.demo import seed_demo_routing

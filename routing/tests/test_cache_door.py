@@ -7,8 +7,8 @@ from django.core.cache import cache
 from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
+from portal.webhooks.local_copies import local_routes
 from routing import cache as door
-from routing.local_routes import local_routes
 from routing.tests.helpers import answer
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
-from routing.local_routes import local_routes
+from portal.webhooks.local_copies import local_routes
 from routing.tests.helpers import answer
 
 pytestmark = pytest.mark.django_db

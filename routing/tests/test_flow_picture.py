@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from portal import demo
+from portal.devtools import demo
 from portal.models import Project, VirtualNumber
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
 from routing.cache import rebuild, routing_table

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from portal.tests.helpers import wait_for
-from routing.local_routes import LocalRoutes
+from portal.webhooks.local_copies import LocalRoutes
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -57,7 +57,7 @@ def test_copies_expire_after_routing_local_seconds_and_can_be_turned_off(
     routes.put(9, "table", generation)
     assert routes.get(9)[0] == "table"
     now = time.monotonic()
-    monkeypatch.setattr("routing.local_routes.time.monotonic", lambda: now + 61)
+    monkeypatch.setattr("portal.webhooks.local_copies.time.monotonic", lambda: now + 61)
     assert routes.get(9)[0] is None
     monkeypatch.undo()
     routes.put(9, "table", routes.get(9)[1])

@@ -11,7 +11,7 @@ from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
 from portal.tests.helpers import jwt_headers, redis_cache
-from routing.local_routes import LocalRoutes
+from portal.webhooks.local_copies import LocalRoutes
 from routing.state import LiveState
 from routing.tests.helpers import answer
 

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from portal import demo
+from portal.devtools import demo
 from portal.models import Project
 from routing.tests.helpers import answer
 

@@ -17,8 +17,9 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
 from calls.models import CallRecord
-from portal import demo, exports
-from portal.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
+from portal import exports
+from portal.devtools import demo
+from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
 from portal.models import Export, Project, VirtualNumber
 from routing.services.calendar import week_save
 

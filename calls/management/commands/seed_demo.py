@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from calls.demo import seed_demo_calls
 from portal.audit import acting_as_command
-from portal.demo import demo_exists, describe, seed_demo
+from portal.devtools.demo import demo_exists, describe, seed_demo
 from routing.demo import seed_demo_routing
 
 

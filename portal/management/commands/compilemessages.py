@@ -1,5 +1,5 @@
 """`compilemessages` that also works without GNU gettext: `msgfmt` when installed, else the
-pure-Python compiler of portal/message_catalog.py (same `.mo` files)."""
+pure-Python compiler of portal/devtools/message_catalog.py (same `.mo` files)."""
 
 import shutil
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.commands import compilemessages
 
-from portal.message_catalog import compile_catalog
+from portal.devtools.message_catalog import compile_catalog
 
 
 class Command(compilemessages.Command):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from portal import services
-from portal.number_import import UnreadableFile, read_number_file, row_problems
+from portal.services.number_import import UnreadableFile, read_number_file, row_problems
 
 
 class Command(BaseCommand):

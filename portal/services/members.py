@@ -1,20 +1,10 @@
-"""Every write of the tenancy domain: the number inventory (import, assign, release,
-recycle), app users, the tenants' API keys, projects switched on and off, and the staff of
-each project (invitations, roles, removals).
+"""The staff of each project: invitations (an existing account or a new one with a set-password
+email), roles and removals; a project always keeps an owner."""
 
-Each inventory change is one conditional UPDATE, so two concurrent claims of a number cannot
-both win (the database re-checks the WHERE clause under its row lock). The admin, the API and
-the management commands all write through these functions.
-"""
-
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import tablib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
@@ -24,212 +14,15 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.results import Result
 
-from portal import audit
 from portal.errors import DomainError
 from portal.models import (
-    API_KEY_PREFIX,
-    ApiKey,
-    AppUser,
     Membership,
     Project,
-    VirtualNumber,
-    api_key_digest,
 )
-from portal.number_import import NumberResource
-from portal.phone import normalize_number
-from portal.tenancy import OWNER_ROLES, notify_changed, project_ids_for
-
-Status = VirtualNumber.Status
-
-
-class NumberUnavailable(DomainError):
-    """The number cannot be assigned (held by another project, or quarantined)."""
-
-    status = 409
-    code = "number_unavailable"
-
-
-def claimable(now=None) -> Q:
-    """Numbers that may be assigned now: in stock, or out of an expired quarantine."""
-    now = now or timezone.now()
-    return Q(status=Status.AVAILABLE) | Q(status=Status.QUARANTINED, quarantined_until__lte=now)
-
-
-def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool]:
-    """Give `number` (any typed form) to `project`: (the number, whether it was newly assigned).
-
-    NumberUnavailable says why when another project holds it or it is quarantined.
-    """
-    e164 = normalize_number(number)
-    now = timezone.now()
-    claimed = VirtualNumber.objects.filter(claimable(now), number=e164).update(
-        project=project,
-        status=Status.ASSIGNED,
-        assigned_at=now,
-        released_at=None,
-        quarantined_until=None,
-    )
-    current = VirtualNumber.objects.filter(number=e164).select_related("project").first()
-    if current is None:
-        raise NumberUnavailable(_("%(number)s is not in the number inventory.") % {"number": e164})
-    if not claimed and current.project_id != project.pk:
-        raise NumberUnavailable(_why_unavailable(current))
-    if claimed:
-        notify_changed(project.pk)
-        audit.log_update(
-            current,
-            changes={"project": (None, project.pk), "status": (Status.AVAILABLE, Status.ASSIGNED)},
-            project_id=project.pk,
-        )
-    return current, bool(claimed)
-
-
-def _why_unavailable(number: VirtualNumber) -> str:
-    if number.status == Status.ASSIGNED:
-        return f"{number.number} is already assigned to another project."
-    until = timezone.localtime(number.quarantined_until).strftime("%Y-%m-%d %H:%M")
-    return f"{number.number} was released recently and is quarantined until {until}."
-
-
-def number_release(*, number: VirtualNumber, days: int | None = None) -> VirtualNumber:
-    """Take `number` from its project; it cannot be reassigned for `days` days."""
-    days = settings.NUMBER_QUARANTINE_DAYS if days is None else days
-    now = timezone.now()
-    project_id = number.project_id
-    released = VirtualNumber.objects.filter(pk=number.pk, status=Status.ASSIGNED).update(
-        project=None,
-        status=Status.QUARANTINED,
-        released_at=now,
-        quarantined_until=now + timedelta(days=days),
-    )
-    notify_changed(project_id)
-    number.refresh_from_db()
-    if released:
-        # The entry stays the releasing project's: the number is no longer anyone's.
-        audit.log_update(
-            number,
-            changes={
-                "project": (project_id, None),
-                "status": (Status.ASSIGNED, Status.QUARANTINED),
-                "quarantined_until": (None, number.quarantined_until),
-            },
-            project_id=project_id,
-        )
-    return number
-
-
-def project_set_active(*, project: Project, active: bool) -> Project:
-    """Turn a project on or off. Off, its webhooks answer 404 and its REST tokens are refused
-    (routing.cache.authorize, portal.api.authentication); nothing else changes."""
-    if project.is_active != active:
-        project.is_active = active
-        project.save(update_fields=["is_active", "updated_at"])  # drops its routing cache entry
-    return project
-
-
-def numbers_recycle(*, now=None) -> int:
-    """Put numbers whose quarantine is over back into the inventory; return how many."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            VirtualNumber.objects.select_for_update().filter(
-                status=Status.QUARANTINED, quarantined_until__lte=now
-            )
-        )
-        count = VirtualNumber.objects.filter(pk__in=[number.pk for number in due]).update(
-            status=Status.AVAILABLE, quarantined_until=None
-        )
-        for number in due:
-            audit.log_update(
-                number,
-                changes={
-                    "status": (Status.QUARANTINED, Status.AVAILABLE),
-                    "quarantined_until": (number.quarantined_until, None),
-                },
-                project_id=audit.last_holder(number),
-            )
-    return count
-
-
-def app_user_save(*, user: AppUser) -> AppUser:
-    """Create or change an app user; its userId must be new in the project."""
-    taken = AppUser.objects.filter(project_id=user.project_id, user_id=user.user_id).exclude(
-        pk=user.pk
-    )
-    if taken.exists():
-        raise ValidationError(
-            {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
-        )
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:  # a concurrent creation won the race the check above missed
-        raise ValidationError(
-            {"user_id": [f"An app user “{user.user_id}” already exists in this project."]}
-        ) from exc
-    return user
-
-
-def numbers_import(
-    *, dataset: tablib.Dataset, dry_run: bool = False, on_row: Callable[[], None] | None = None
-) -> Result:
-    """Add the numbers of a file to the inventory (or relabel those already in it), all or none.
-
-    Any bad row (see `portal.number_import`) rolls back every row, so the inventory is changed
-    only by a file without a single error. `dry_run` checks the file and changes nothing.
-    """
-    resource = NumberResource(on_row=on_row)
-    return resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-
-
-def api_key_create(
-    *,
-    project: Project,
-    name: str,
-    scope: str = ApiKey.Scope.READ,
-    expires_at=None,
-    created_by=None,
-) -> tuple[ApiKey, str]:
-    """A new API key of `project`: (the stored key, the plain key to show once).
-
-    The database keeps the key's SHA-256 and its visible start (`spk_<8 hex>`), never the key.
-    """
-    prefix = f"{API_KEY_PREFIX}_{secrets.token_hex(4)}"
-    plain_key = f"{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(
-        project=project,
-        name=name,
-        scope=scope,
-        expires_at=expires_at,
-        created_by=created_by,
-        prefix=prefix,
-        key_hash=api_key_digest(plain_key),
-    )
-    key.full_clean(exclude=["prefix", "key_hash"])
-    key.save()
-    return key, plain_key
-
-
-def api_key_revoke(*, key: ApiKey) -> ApiKey:
-    """Stop `key` working at once (kept, so that the audit log can still name it)."""
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
-    return key
-
-
-# --- staff of a project: invitations, roles, removals ---------------------------------------------
+from portal.tenancy.policy import OWNER_ROLES, project_ids_for
 
 
 class NotAllowed(DomainError):

@@ -11,7 +11,7 @@ everyone use Redis again, another failure starts a new period. Any answer from R
 connection, ends the period early.
 
 It sits under everything that talks to Redis: `BreakerConnectionPool` is django-redis's
-`CONNECTION_POOL_CLASS` (settings), so the cache, `portal.redis_cache.redis_client()` and the
+`CONNECTION_POOL_CLASS` (settings), so the cache, `portal.ops.redis_cache.redis_client()` and the
 pub/sub listener share one memory per pool, i.e. per Redis and process. A connection closed by
 the server (a restart, an idle proxy) does not count as a failure: the next connect decides.
 Code that must ask Redis itself even so (readiness, the background invalidation listener) runs

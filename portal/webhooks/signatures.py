@@ -19,10 +19,10 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
 
-from portal.deadline import database_deadline
 from portal.errors import WebhookRejected
-from portal.metrics import count_signature_failure
 from portal.models import Project, SigningMode, WebhookSignatureFailure
+from portal.ops.metrics import count_signature_failure
+from portal.webhooks.deadline import database_deadline
 
 HEADER = "HTTP_X_STRINGEE_SIGNATURE"
 REDACTED_PATH_SEGMENT = "<token>"

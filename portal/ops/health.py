@@ -5,7 +5,7 @@ error text. /healthz touches nothing: it answers as long as the worker serves re
 /readyz asks the database (one `SELECT 1`, bounded by a short statement timeout on
 PostgreSQL) and the cache; with Redis it pings the raw client, because the cache itself is
 configured to read an outage as a miss (IGNORE_EXCEPTIONS) and would report nothing. The ping
-asks Redis even while this process remembers it down (portal.redis_breaker), so readiness says
+asks Redis even while this process remembers it down (portal.ops.redis_breaker), so readiness says
 how Redis is now, not how it was, and an answer ends that memory at once.
 """
 
@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from portal.redis_breaker import asking_anyway
-from portal.redis_cache import redis_client
+from portal.ops.redis_breaker import asking_anyway
+from portal.ops.redis_cache import redis_client
 
 logger = logging.getLogger(__name__)
 

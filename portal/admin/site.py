@@ -1,6 +1,7 @@
 """The admin site: Django's, whose index page is the tenant dashboard and "View site" leads there.
 
-It lives in the calls app, the top of the house: it shows every app's pages and the calls' figures.
+The dashboard's figures are the calls app's: it gives the site the function that reads them
+(`PortalAdminSite.dashboard`, set from calls.apps), so the site names no app above it.
 
 Pages that are not scoped to a tenant (Django's users and groups, login lockouts, the task queue,
 DRF tokens, and whatever a library registers next) are for superusers alone, whatever Django
@@ -10,8 +11,9 @@ edit any account, superusers' included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -52,30 +54,18 @@ class PortalAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (SuperusersOnly, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
 
+    # The index page's figures: a function of the request giving the template's context (set by
+    # the calls app when it is ready); without it the index is Django's list of apps.
+    dashboard: Callable[[HttpRequest], dict] | None = None
+
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The dashboard of the chosen project (superusers: any, or all), then the app list."""
-        # Imported here, not at the top: this module is loaded (by INSTALLED_APPS) before models
-        # are.
-        from calls.dashboard import PERIODS, chosen_project, dashboard_figures, dashboard_projects
-
-        projects = dashboard_projects(request.user)
-        project = chosen_project(request.user, request.GET.get("project"), projects)
-        try:
-            days = int(request.GET.get("days", ""))
-        except ValueError:
-            days = 0
-        figures = dashboard_figures(user=request.user, project=project, period_days=days)
-        context = {
-            "figures": figures,
-            "charts": figures.charts(),
-            "projects": projects,
-            "periods": PERIODS,
-            **(extra_context or {}),
-        }
-        return super().index(request, context)
+        figures = self.dashboard(request) if self.dashboard is not None else {}
+        return super().index(request, {**figures, **(extra_context or {})})
 
 
-class PortalAdminConfig(AdminConfig):
-    """Django's admin app, whose default site is the one above (listed in INSTALLED_APPS)."""
-
-    default_site = "calls.sites.PortalAdminSite"
+def show_dashboard(dashboard: Callable[[HttpRequest], dict]) -> None:
+    """Make `dashboard` (the request → the index page's context) the admin index's figures."""
+    site = admin.site
+    if isinstance(site, PortalAdminSite):
+        site.dashboard = dashboard

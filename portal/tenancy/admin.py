@@ -1,44 +1,28 @@
-"""Tenancy in one place: who may see or change which project's rows, for the admin and the API.
-
-Every tenant-owned model names the path to its project in `tenant_lookup` ("project",
-"call__project", or "pk" for Project itself); models shared by all tenants are listed in
-`SHARED_MODELS`. Scoping any other model raises instead of showing every tenant's rows, and
-the system check `portal.E001` refuses such a model at start-up. Admin pages and API views
-scope their querysets only through `TenantScopedAdmin`, `TenantScopedInline` and
-`TenantScopedViewSet` below.
+"""The tenant-scoped admin: lists, object pages, list filters, drop-downs and autocompletes show a
+staff user only their own projects' rows; viewers may look but not change; secrets never show.
 """
 
-from collections.abc import Iterable, Sequence
-from operator import attrgetter
+from collections.abc import Sequence
 
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core import checks
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
-from django.dispatch import Signal
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
-from rest_framework import permissions, viewsets
 
-from portal.delete_pages import deleted_objects
-from portal.models import Membership, Project
-
-EDITOR_ROLES: tuple[str, ...] = (Membership.Role.OWNER, Membership.Role.OPERATOR)
-OWNER_ROLES: tuple[str, ...] = (Membership.Role.OWNER,)
-MEMBER_ROLES: tuple[str, ...] = tuple(Membership.Role.values)
-TENANT_APPS = ("portal", "routing", "calls")
-# Models every tenant may pick from (staff accounts, API tokens): scoped by their own admin rules.
-SHARED_MODELS = {
-    "auth.user",
-    "auth.group",
-    "auth.permission",
-    "authtoken.token",
-    "authtoken.tokenproxy",
-}
+from portal.admin.delete_pages import deleted_objects
+from portal.models import Project
+from portal.tenancy.policy import (
+    EDITOR_ROLES,
+    MEMBER_ROLES,
+    is_shared,
+    project_ids_for,
+    projects_for,
+    scope_to_user,
+    user_may,
+)
 
 # Tables that may hold thousands of rows per tenant: a form's foreign key to one of them is an
 # autocomplete (searching the related admin's scoped list), never a dropdown of every row.
@@ -49,114 +33,6 @@ AUTOCOMPLETE_MODELS = {
     "routing.ivrmenu",
     "routing.ringgroup",
 }
-
-# Sent with `project_id` whenever data that routing reads changes (rules, numbers, users...).
-tenant_data_changed = Signal()
-
-
-def notify_changed(project_id: int | None) -> None:
-    if project_id is not None:
-        tenant_data_changed.send(sender=Project, project_id=project_id)
-
-
-def tenant_lookup(model: type[Model]) -> str:
-    """The model's path to its project; ImproperlyConfigured if it declares none (fail closed)."""
-    lookup = getattr(model, "tenant_lookup", None)
-    if not isinstance(lookup, str) or not lookup:
-        raise ImproperlyConfigured(
-            f"{model._meta.label} declares no tenant_lookup: it cannot be scoped."
-        )
-    return lookup
-
-
-def is_shared(model: type[Model]) -> bool:
-    return model._meta.label_lower in SHARED_MODELS
-
-
-def project_ids_for(user, roles: Iterable[str] | None = None) -> set[int]:
-    """Ids of the projects `user` is a member of (optionally only with one of `roles`).
-
-    Remembered on the user object for the rest of the request: admin pages ask many times.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    if getattr(user, "project", None) is not None:  # a JWT caller: owner of its one project
-        return {user.project.pk}
-    memo = user.__dict__.setdefault("_tenancy_roles", None)
-    if memo is None:
-        memo = user.__dict__["_tenancy_roles"] = dict(
-            Membership.objects.filter(user=user).values_list("project_id", "role")
-        )
-    wanted = None if roles is None else set(roles)
-    return {pid for pid, role in memo.items() if wanted is None or role in wanted}
-
-
-def projects_for(user, roles: Iterable[str] | None = None) -> QuerySet[Project]:
-    """The projects `user` may act on (all of them for superusers)."""
-    if getattr(user, "is_superuser", False):
-        return Project.objects.all()
-    return Project.objects.filter(pk__in=project_ids_for(user, roles))
-
-
-def scope_to_projects(queryset: QuerySet, project_ids: Iterable[int]) -> QuerySet:
-    """Rows of `queryset` that belong to one of `project_ids`."""
-    return queryset.filter(**{f"{tenant_lookup(queryset.model)}__in": list(project_ids)})
-
-
-def scope_to_user(queryset: QuerySet, user, roles: Iterable[str] | None = None) -> QuerySet:
-    """Superusers see everything; everyone else sees their own projects' rows (shared models
-    whole)."""
-    if getattr(user, "is_superuser", False) or is_shared(queryset.model):
-        return queryset
-    lookup = tenant_lookup(queryset.model)  # before anything else: an undeclared model fails closed
-    return queryset.filter(**{f"{lookup}__in": list(project_ids_for(user, roles))})
-
-
-def tenant_project_id(obj: Model) -> int | None:
-    """The id of the project `obj` belongs to (None for unassigned inventory)."""
-    lookup = tenant_lookup(type(obj))
-    if lookup == "pk":
-        return obj.pk
-    *path, last = lookup.split("__")
-    owner = attrgetter(".".join(path))(obj) if path else obj
-    return getattr(owner, f"{last}_id", None) if owner is not None else None
-
-
-def user_may(user, obj: Model | None, roles: Iterable[str]) -> bool:
-    """Whether `user` holds one of `roles` in `obj`'s project (or in any project if obj is None)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    allowed = project_ids_for(user, roles)
-    if obj is None:
-        return bool(allowed)
-    return tenant_project_id(obj) in allowed
-
-
-@checks.register(checks.Tags.models)
-def check_tenant_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """portal.E001: every concrete model of the tenant apps says how it reaches its project."""
-    errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
-        if model._meta.app_label not in TENANT_APPS or is_shared(model):
-            continue
-        try:
-            tenant_lookup(model)
-        except ImproperlyConfigured as exc:
-            errors.append(
-                checks.Error(
-                    str(exc),
-                    hint=(
-                        "Add tenant_lookup = '<path to Project>' "
-                        "(e.g. 'project' or 'call__project')."
-                    ),
-                    obj=model,
-                    id="portal.E001",
-                )
-            )
-    return errors
-
-
-# --- the admin ---------------------------------------------------------------------------------
 
 
 class JunkProofAutocompleteSelect(AutocompleteSelect):
@@ -316,7 +192,7 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
         return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
     hide_single_project = True  # lists leave out the project column for staff with one project
-    tenant_scoped = True  # the admin site leaves these to staff (calls.sites.PortalAdminSite)
+    tenant_scoped = True  # the admin site leaves these to staff (portal.admin.site.PortalAdminSite)
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
@@ -371,7 +247,7 @@ class TenantScopedAdmin(TenantScopedChoices, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """ "Delete selected" over rows of a project the caller may not change asks for a
         permission they lack (Django then refuses), instead of deleting them. What the page
-        lists is read in a few queries (portal.delete_pages)."""
+        lists is read in a few queries (portal.admin.delete_pages)."""
         deleted, counts, perms_needed, protected = deleted_objects(objs, request, self.admin_site)
         if not all(self.has_delete_permission(request, obj) for obj in objs):
             perms_needed = {*perms_needed, str(self.opts.verbose_name)}
@@ -556,59 +432,3 @@ class ProjectScopedListFilter(admin.RelatedFieldListFilter):
         """Shown, and so applied, whenever the address names a project (Django drops a filter
         with fewer than two choices, and with it the address's project)."""
         return super().has_output() or bool(self.lookup_val)
-
-
-# --- the API ------------------------------------------------------------------------------------
-
-
-class ProjectRolePermission(permissions.BasePermission):
-    """Any member may read; changing needs an editor role in the object's project (and a
-    read-write API key, for a caller using one)."""
-
-    def has_permission(self, request, view):
-        if request.method not in permissions.SAFE_METHODS and getattr(
-            request.user, "read_only", False
-        ):
-            self.message = gettext("This API key is read-only: it may not change anything.")
-            return False
-        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
-        return user_may(request.user, None, roles)
-
-    def has_object_permission(self, request, view, obj):
-        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
-        return user_may(request.user, obj, roles)
-
-
-class TenantScopedViewSet(viewsets.GenericViewSet):
-    """Every list and lookup starts from the caller's projects; another tenant's rows are 404.
-
-    Related-object choices of the serializer are scoped the same way (see `scope_serializer`).
-    """
-
-    permission_classes: Sequence[type[permissions.BasePermission]] = [ProjectRolePermission]
-
-    def get_queryset(self):
-        return scope_to_user(super().get_queryset(), self.request.user)
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        scope_serializer(serializer, self.request.user)
-        return serializer
-
-
-def scope_serializer(serializer, user) -> None:
-    """Limit every related field's choices (nested lists included) to `user`'s projects."""
-    fields = getattr(serializer, "fields", None)
-    child = getattr(serializer, "child", None)
-    if child is not None:
-        scope_serializer(child, user)
-    if fields is None:
-        return
-    for field in fields.values():
-        queryset = getattr(field, "queryset", None)
-        if queryset is not None:
-            field.queryset = scope_to_user(queryset, user)
-        scope_serializer(field, user)
-        many_child = getattr(field, "child_relation", None)
-        if many_child is not None and getattr(many_child, "queryset", None) is not None:
-            many_child.queryset = scope_to_user(many_child.queryset, user)

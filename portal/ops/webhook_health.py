@@ -20,10 +20,10 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from redis.exceptions import RedisError
 
-from portal.access_log import log_webhook
-from portal.metrics import current_project, observe_webhook
-from portal.redaction import webhook_parts
-from portal.redis_cache import redis_client
+from portal.ops.access_log import log_webhook
+from portal.ops.metrics import current_project, observe_webhook
+from portal.ops.redis_cache import redis_client
+from portal.webhooks.redaction import webhook_parts
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,8 @@ def _webhook_of(path: str) -> tuple[str, int] | None:
 class WebhookTimingMiddleware:
     """Times webhook requests into `store` (answer_url, event_url), Prometheus and the access log.
 
-    Other paths pass straight through. While a webhook is answered, `portal.metrics.current_project`
+    Other paths pass straight through. While a webhook is answered,
+    `portal.ops.metrics.current_project`
     names its Stringee projectId, so code deeper down (the routing error log) can count per project.
     """
 

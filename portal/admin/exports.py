@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import exports
 from portal.models import Export
-from portal.tenancy import ProjectScopedListFilter, ReadOnlyScopedAdmin
+from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 
 
 class ExportsToFile(admin.ModelAdmin):

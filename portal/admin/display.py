@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from portal.models import Project
-from portal.tenancy import project_ids_for
+from portal.tenancy.policy import project_ids_for
 
 _SESSION_KEY = "portal_time_zone"
 

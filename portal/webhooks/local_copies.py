@@ -8,7 +8,7 @@ while the listener is not subscribed (Redis down or restarting), so a Redis outa
 send every call to the database: then a change made by another process is seen here after at
 most `ROUTING_LOCAL_SECONDS`, when every copy expires anyway. When the listener (re)subscribes
 it drops every copy, since changes announced while nobody listened are unknown. The listener
-retries every second even while its process remembers Redis down (portal.redis_breaker): in the
+retries every second even while its process remembers Redis down (portal.ops.redis_breaker): in the
 background it finds out that Redis is back sooner than a request would, and no request waits.
 
 Each process also keeps the last good entry of every project it has routed (with its table),
@@ -26,8 +26,8 @@ from typing import Any
 
 from django.conf import settings
 
-from portal.redis_breaker import asking_anyway
-from portal.redis_cache import redis_client
+from portal.ops.redis_breaker import asking_anyway
+from portal.ops.redis_cache import redis_client
 
 logger = logging.getLogger(__name__)
 

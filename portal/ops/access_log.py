@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.redaction import redact_webhook_path
+from portal.webhooks.redaction import redact_webhook_path
 
 logger = logging.getLogger("portal.webhooks.access")
 

@@ -1,0 +1,43 @@
+"""The tenancy domain: Stringee projects (tenants), their numbers, app users and staff, and the
+portal's own records (API keys, change history, exports)."""
+
+from portal.models.api_keys import API_KEY_PREFIX, ApiKey, api_key_digest
+from portal.models.app_users import AppUser
+from portal.models.audit_entry import AuditEntry
+from portal.models.base import CheckedInPython, validate_audio_file
+from portal.models.export import Export
+from portal.models.members import Membership
+from portal.models.numbers import VirtualNumber
+from portal.models.projects import (
+    DEFAULT_FALLBACK_MESSAGE,
+    ENGLISH_VOICES,
+    CallerVoice,
+    Project,
+    SigningMode,
+    WebhookSignatureFailure,
+    mask_secret,
+    new_webhook_token,
+    validate_time_zone,
+)
+
+__all__ = [
+    "API_KEY_PREFIX",
+    "DEFAULT_FALLBACK_MESSAGE",
+    "ENGLISH_VOICES",
+    "ApiKey",
+    "AppUser",
+    "AuditEntry",
+    "CallerVoice",
+    "CheckedInPython",
+    "Export",
+    "Membership",
+    "Project",
+    "SigningMode",
+    "VirtualNumber",
+    "WebhookSignatureFailure",
+    "api_key_digest",
+    "mask_secret",
+    "new_webhook_token",
+    "validate_audio_file",
+    "validate_time_zone",
+]

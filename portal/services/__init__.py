@@ -1,0 +1,54 @@
+"""Every write of the tenancy domain, by concept: `numbers` (the inventory), `projects` (switched
+on and off; app users), `api_keys`, `members` (staff invitations, roles, removals), and
+`number_import` (reading a file of numbers). The admin, the API and the management commands all
+write through these functions; their names are re-exported here."""
+
+from portal.services.api_keys import api_key_create, api_key_revoke
+from portal.services.members import (
+    LAST_OWNER,
+    Invitation,
+    InvitationNotSent,
+    NotAllowed,
+    find_invitee,
+    may_manage_members,
+    member_invite,
+    member_invite_check,
+    member_removal_check,
+    member_remove,
+    member_role_check,
+    member_set_role,
+)
+from portal.services.numbers import (
+    NumberUnavailable,
+    claimable,
+    number_assign,
+    number_release,
+    numbers_import,
+    numbers_recycle,
+)
+from portal.services.projects import app_user_save, project_set_active
+
+__all__ = [
+    "LAST_OWNER",
+    "Invitation",
+    "InvitationNotSent",
+    "NotAllowed",
+    "NumberUnavailable",
+    "api_key_create",
+    "api_key_revoke",
+    "app_user_save",
+    "claimable",
+    "find_invitee",
+    "may_manage_members",
+    "member_invite",
+    "member_invite_check",
+    "member_removal_check",
+    "member_remove",
+    "member_role_check",
+    "member_set_role",
+    "number_assign",
+    "number_release",
+    "numbers_import",
+    "numbers_recycle",
+    "project_set_active",
+]
