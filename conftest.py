@@ -7,7 +7,7 @@ from django.utils import translation
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
-from portal.webhooks.local_copies import local_routes
+from portal.webhooks.local_copies import local_copies
 from routing.error_log import error_log
 
 pytest_plugins = ["routing.tests.fixtures"]
@@ -32,10 +32,10 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    local_routes.reset()
+    local_copies.reset()
     cache.clear()
     yield
-    local_routes.reset()
+    local_copies.reset()
     cache.clear()
 
 

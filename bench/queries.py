@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.workload import RequestTemplate, Workload, fill
-from portal.webhooks.local_copies import local_routes
+from portal.webhooks.local_copies import local_copies
 
 
 @dataclass
@@ -40,7 +40,7 @@ def _send(client: Client, template: RequestTemplate, n: int, c: int) -> tuple[in
 def _empty_caches() -> None:
     """Cold start: the shared cache and this process's own routing copies are empty."""
     cache.clear()
-    local_routes.reset()
+    local_copies.reset()
 
 
 def count_queries(workload: Workload, per_call: int = 1) -> list[QueryCount]:

@@ -36,7 +36,7 @@ def main(requests: int = 3000, rounds: int = 3, call_ids: bool = True) -> None:
 
     call_command("migrate", verbosity=0)
     from portal.tests.factories import AppUserFactory, ProjectFactory, VirtualNumberFactory
-    from portal.webhooks.local_copies import local_routes
+    from portal.webhooks.local_copies import local_copies
     from routing.tests.factories import RoutingRuleFactory
     from routing.webhooks import answer_url
 
@@ -70,7 +70,7 @@ def main(requests: int = 3000, rounds: int = 3, call_ids: bool = True) -> None:
 
     answer_url(request(0), sid, token)
     deadline = time.monotonic() + 5
-    while not getattr(local_routes, "_listening", True) and time.monotonic() < deadline:
+    while not getattr(local_copies, "_listening", True) and time.monotonic() < deadline:
         time.sleep(0.01)
     for n in range(200):  # warm: shared cache and this process's copy
         assert answer_url(request(n), sid, token).status_code == 200

@@ -11,5 +11,8 @@ class CallsConfig(AppConfig):
     def ready(self) -> None:
         from calls.dashboard import dashboard_page
         from portal.admin.site import show_dashboard
+        from portal.models.export import exportable
 
         show_dashboard(dashboard_page)  # the admin's index page
+        exportable("calls.callrecord", title=_("Call records"), file_stem="callrecords")
+        exportable("calls.callevent", title=_("Call events"), file_stem="callevents")

@@ -16,7 +16,7 @@ from portal.models import Project, VirtualNumber
 from portal.phone import stringee_digits
 from routing import engine
 from routing.cache import routing_table
-from routing.engine.destinations import Call
+from routing.engine.types import Call
 from routing.links import WebhookLinks
 from routing.models import RoutingErrorLog
 

@@ -30,6 +30,7 @@ class CallEvent(models.Model):
     """One POST to the event_url, stored once however often Stringee retries it."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     # No index of its own: (project, received_at) and the unique keys start with the project.
     project = models.ForeignKey(
@@ -99,6 +100,7 @@ class CallRecord(models.Model):
     """The call detail record: one per call id and project, derived from the call's events."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
@@ -224,6 +226,7 @@ class CallDecision(models.Model):
     """One routing decision (answer_url, IVR step, on-fail, ring step) collected for a call."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="call_decisions", verbose_name=_("project")
@@ -265,6 +268,7 @@ class Recording(models.Model):
     """A recording Stringee made for a `record` / `recordMessage` action."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("project")
@@ -298,6 +302,7 @@ class RollupSpan(models.Model):
     """
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
@@ -325,6 +330,7 @@ class DayRollup(models.Model):
     """What the rows of a finished local day share: whose calls, in which time zone, which day."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")

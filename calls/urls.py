@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from calls import views
+from calls import webhooks as views
 
 urlpatterns = [
-    path("event_url/<int:project_id>/<str:token>/", views.event_url, name="event-url"),
+    path("event_url/<int:stringee_project_id>/<str:token>/", views.event_url, name="event-url"),
     path(
-        "recording_event/<int:project_id>/<str:token>/",
+        "recording_event/<int:stringee_project_id>/<str:token>/",
         views.recording_event,
         name="recording-event",
     ),

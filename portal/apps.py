@@ -1,20 +1,28 @@
-"""App config of the tenancy domain: wires model changes to routing-cache invalidation and to
-the audit log."""
+"""App config of the tenancy domain: what it brings to the change history, the admin's
+autocompletes, exports and pages; and the admin app whose site is the portal's."""
 
 from importlib import import_module
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-
-def _routing_input_changed(sender, instance, **kwargs) -> None:
-    if getattr(sender, "invalidates_routing", False):
-        from portal.tenancy.paths import tenant_project_id
-        from portal.tenancy.policy import notify_changed
-
-        notify_changed(tenant_project_id(instance))
+EXPORT_PROGRESS = [
+    "params",
+    "selected",
+    "language",
+    "status",
+    "attempts",
+    "started_at",
+    "heartbeat_at",
+    "finished_at",
+    "row_count",
+    "rows_written",
+    "size",
+    "file",
+    "task_id",
+    "error",
+]
 
 
 class PortalConfig(AppConfig):
@@ -22,11 +30,27 @@ class PortalConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
-        post_save.connect(_routing_input_changed, dispatch_uid="portal.routing_input_saved")
-        post_delete.connect(_routing_input_changed, dispatch_uid="portal.routing_input_deleted")
-        from portal.audit import register_watched_models
+        from portal import audit
+        from portal.models import Project
+        from portal.models.export import exportable
 
-        register_watched_models()
+        audit.watch(
+            "portal.project",
+            exclude=["created_at", "updated_at"],
+            mask=[*Project.write_only_fields, "webhook_token", "previous_webhook_token"],
+        )
+        audit.watch("portal.virtualnumber")
+        audit.watch("portal.appuser", exclude=["created_at"])
+        audit.watch("portal.membership")
+        audit.watch("portal.apikey", exclude=["key_hash", "last_used_at", "created_at"])
+        # Not configuration, but who asked for which rows of which list is worth keeping
+        # (downloads are recorded too, as "Downloaded"); the worker's progress and the file are
+        # left out.
+        audit.watch("portal.export", exclude=EXPORT_PROGRESS)
+        exportable("portal.auditentry", title=_("Change history"), file_stem="change-history")
+        from portal.tenancy.admin import search_in_forms
+
+        search_in_forms("portal.virtualnumber", "portal.appuser")
         from portal.admin import PAGES
 
         for page in PAGES:  # registers each page (see portal.admin)
@@ -34,6 +58,7 @@ class PortalConfig(AppConfig):
         # The OpenAPI description of the API's token schemes (drf-spectacular finds it by the
         # authentication class path once the module is loaded).
         import_module("portal.api.schema")
+        import_module("portal.tenancy.api")  # its check: every API view keeps tenants apart
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -17,61 +17,21 @@ from typing import Any
 
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.diff import model_instance_diff
-from auditlog.middleware import AuditlogMiddleware
-from auditlog.models import LogEntryManager
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _gettext
 
+from portal.models.audit_entry import related_key
+
 HIDDEN = "••••••"
 CALLER_MAX_LENGTH = 200
 
-# What is watched: label → fields left out (timestamps that change on every save, derived rows)
-# and fields whose values are secrets (the entry says that they changed, never what to).
-WATCHED: dict[str, dict[str, list[str]]] = {
-    "portal.project": {
-        "exclude": ["created_at", "updated_at"],
-        "mask": ["api_key_secret", "signing_secret", "webhook_token", "previous_webhook_token"],
-    },
-    "portal.virtualnumber": {},
-    "portal.appuser": {"exclude": ["created_at"]},
-    "portal.membership": {},
-    "portal.apikey": {"exclude": ["key_hash", "last_used_at", "created_at"]},
-    "routing.routingrule": {},
-    "routing.ivrmenu": {},
-    "routing.ivroption": {},
-    "routing.ringgroup": {},
-    "routing.ringgroupmember": {},
-    "routing.conferenceroom": {},
-    "routing.maskingpoolnumber": {},
-    "routing.maskingsession": {},
-    "routing.openinghours": {},
-    "routing.holiday": {},
-    # Not configuration, but who asked for which rows of which list is worth keeping (downloads
-    # are recorded too, as "Downloaded"); the worker's progress and the file are left out.
-    "portal.export": {
-        "exclude": [
-            "params",
-            "selected",
-            "language",
-            "status",
-            "attempts",
-            "started_at",
-            "heartbeat_at",
-            "finished_at",
-            "row_count",
-            "rows_written",
-            "size",
-            "file",
-            "task_id",
-            "error",
-        ]
-    },
-}
+# The models whose changes are kept (each app names its own, `watch`), as model labels.
+WATCHED: list[str] = []
 
 
 def hide_secret(value: Any) -> str:
@@ -79,62 +39,28 @@ def hide_secret(value: Any) -> str:
     return HIDDEN
 
 
-def register_watched_models() -> None:
-    """Called once from PortalConfig.ready, after every model is loaded."""
-    for label, options in WATCHED.items():
-        model = apps.get_model(label)
-        if auditlog.contains(model):
-            continue
-        left_out = {"id", "created_at", "updated_at", *options.get("exclude", [])}
-        auditlog.register(
-            model,
-            # Own columns only: auditlog would otherwise list reverse relations as "changes".
-            include_fields=[f.name for f in model._meta.concrete_fields if f.name not in left_out],
-            exclude_fields=sorted(left_out),
-            mask_fields=list(options.get("mask", [])),
-            mask_callable="portal.audit.hide_secret",
-        )
+def watch(label: str, *, exclude: Iterable[str] = (), mask: Iterable[str] = ()) -> None:
+    """Keep the changes of model `label` in the change history (called from each app's ready()).
 
-
-def _project_id_of(instance: Model) -> int | None:
-    from portal.tenancy.paths import tenant_project_id
-
-    try:
-        return tenant_project_id(instance)
-    except (ObjectDoesNotExist, AttributeError):
-        return None
-
-
-class AuditEntryManager(LogEntryManager):
-    """auditlog's manager, filling in the project the changed object belongs to."""
-
-    def log_create(self, instance, force_log: bool = False, **kwargs):
-        if "project_id" not in kwargs and "project" not in kwargs:
-            kwargs["project_id"] = _project_id_of(instance)
-        return super().log_create(instance, force_log=force_log, **kwargs)
+    `exclude` names fields left out (timestamps that change on every save, derived rows), `mask`
+    fields whose values are secrets: the entry says that they changed, never what to.
+    """
+    model = apps.get_model(label)
+    if auditlog.contains(model):
+        return
+    left_out = {"id", "created_at", "updated_at", *exclude}
+    auditlog.register(
+        model,
+        # Own columns only: auditlog would otherwise list reverse relations as "changes".
+        include_fields=[f.name for f in model._meta.concrete_fields if f.name not in left_out],
+        exclude_fields=sorted(left_out),
+        mask_fields=list(mask),
+        mask_callable="portal.audit.hide_secret",
+    )
+    WATCHED.append(model._meta.label_lower)
 
 
 # --- who is acting ------------------------------------------------------------------------------
-
-
-class AuditMiddleware(AuditlogMiddleware):
-    """auditlog's middleware, reading the client address as django-axes does.
-
-    X-Forwarded-For is trusted only behind as many proxies as AXES_PROXY_COUNT says; otherwise
-    anyone could write any address into the audit log.
-    """
-
-    @staticmethod
-    def _get_remote_addr(request):
-        proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
-        forwarded = [
-            part.strip()
-            for part in request.headers.get("X-Forwarded-For", "").split(",")
-            if part.strip()
-        ]
-        if proxies and len(forwarded) >= proxies:
-            return forwarded[-proxies]
-        return request.META.get("REMOTE_ADDR") or None
 
 
 def note_api_caller(*, label: str, api_key_id: int | None = None) -> None:
@@ -267,16 +193,6 @@ def foreign_key_target(model: type[Model], name: str) -> type[Model] | None:
     if getattr(field, "choices", None) or internal_type not in ("ForeignKey", "OneToOneField"):
         return None
     return field.related_model  # type: ignore[return-value]
-
-
-def related_key(related: type[Model], value: Any) -> Any:
-    """The primary key that a logged value of a foreign key names (None for "None" and junk)."""
-    if str(value) == "None":
-        return None
-    try:
-        return related._meta.pk.to_python(str(value))
-    except ValidationError:
-        return None
 
 
 def _plain(value: Any) -> str:

@@ -1,7 +1,6 @@
 """One error shape for every JSON endpoint: {"error": "<code>", "detail": "<human text>"}."""
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -80,27 +79,6 @@ def summarise(data) -> str:
     if isinstance(data, list) and data:
         return summarise(data[0])
     return str(data)
-
-
-def webhook_methods(*methods: str):
-    """Like Django's require_http_methods, but a wrong method gets the JSON error shape."""
-
-    def decorate(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if request.method not in methods:
-                response = error_response(
-                    405,
-                    "method_not_allowed",
-                    f"Use {' or '.join(methods)} on this URL, not {request.method}.",
-                )
-                response["Allow"] = ", ".join(methods)
-                return response
-            return view(request, *args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 # Paths whose callers are programs: their 404s are JSON, like every other error they get.

@@ -1,31 +1,84 @@
-"""Refuse input no view can store before it reaches one: oversized webhook bodies, NUL in URLs, bad
-JSON.
+"""Every middleware of the portal, in the order settings.MIDDLEWARE runs them; each delegates to the
+module of its concept.
 
-Every view would otherwise need the same guards, and the webhook views are owned by their apps:
-- a webhook body over `portal.webhooks.inputs.MAX_BODY_BYTES` is 413 (Stringee's events are a
-  few hundred bytes; a 2.4 MB body was stored whole);
-- a NUL (`%00`) anywhere in the path or the query string is 400: PostgreSQL cannot compare text
-  with a NUL, so an admin filter, an API filter or a webhook parameter holding one was a 500;
-- the JSON body of a routing callback (IVR, on-fail, ring) is held to the bounds of
-  `portal.webhooks.inputs.check_json` (depth, NUL, lone surrogates, finite numbers). A body that
-  is not JSON
-  at all still reaches the view, which reads it as empty, as before.
+- `WebhookTimingMiddleware` times Stringee's webhooks (portal.ops.webhook_health, metrics, the
+  access log).
+- `InputBoundsMiddleware` refuses input no view can store before it reaches one: a webhook body
+  over `portal.webhooks.inputs.MAX_BODY_BYTES` is 413 (Stringee's events are a few hundred
+  bytes; a 2.4 MB body was stored whole); a NUL (`%00`) anywhere in the path or the query string
+  is 400 (PostgreSQL cannot compare text with a NUL, so an admin filter, an API filter or a
+  webhook parameter holding one was a 500); the JSON body of a routing callback (IVR, on-fail,
+  ring) is held to the bounds of `portal.webhooks.inputs.check_json` (a body that is not JSON at
+  all still reaches the view, which reads it as empty).
+- The middleware that serves people (sessions, authentication, the audit context, messages) is
+  each library's own class, passing Stringee's webhook paths (`settings.WEBHOOK_PATH_PREFIXES`)
+  straight on: the webhook views read no session or user and change no audited configuration.
+  Not skipped: `LocaleMiddleware` (the language it activates stays active in the worker's
+  thread, so a webhook after a Vietnamese staff page would otherwise answer in Vietnamese), CSRF
+  (its view hook runs whatever `__call__` does; webhook views are exempt), and the framing header
+  and django-axes, whose system checks want their own classes (each costs next to nothing).
+- `AuditMiddleware` reads the client address as django-axes does, for the change history.
+- `ProjectTimeZoneMiddleware` shows staff pages in the staff member's project time zone.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+import time
+from collections.abc import Callable
 
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
+from django.contrib.messages.middleware import MessageMiddleware as _Messages
+from django.contrib.sessions.middleware import SessionMiddleware as _Session
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+
+from portal.admin.display import SESSION_KEY, staff_time_zone
 from portal.errors import JSON_PATH_PREFIXES, error_response
+from portal.ops.access_log import log_webhook
+from portal.ops.metrics import current_project, observe_webhook
+from portal.ops.webhook_health import store, webhook_of
 from portal.webhooks.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
+from portal.webhooks.redaction import webhook_parts
 
 WEBHOOK_PREFIXES = settings.WEBHOOK_PATH_PREFIXES
 CALLBACK_PREFIXES = ("/ivr/", "/on_fail/", "/ring/")
 
 
+class WebhookTimingMiddleware:
+    """Times webhook requests into `store` (answer_url, event_url), Prometheus and the access log.
+
+    Other paths pass straight through. While a webhook is answered, `current_project`
+    (portal.ops.metrics) names its Stringee projectId, so code deeper down (the routing error log)
+    can count per project.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        webhook = webhook_parts(request.path)
+        if webhook is None:
+            return self.get_response(request)
+        endpoint, stringee_project_id = webhook
+        reset = current_project.set(stringee_project_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            current_project.reset(reset)
+        seconds = time.perf_counter() - started
+        if (kind := webhook_of(request.path)) is not None:
+            store.record(*kind, seconds * 1000)
+        observe_webhook(endpoint, stringee_project_id, response.status_code, seconds)
+        log_webhook(request, endpoint, stringee_project_id, response.status_code, seconds)
+        return response
+
+
 class InputBoundsMiddleware:
-    """See the module docstring; runs before sessions and authentication, so it costs no query."""
+    """Bounds of what callers send (module docstring); runs before sessions and authentication,
+    so it costs no query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,3 +120,73 @@ def _has_nul(params) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()
     )
+
+
+class _PassesWebhooksBy:
+    """Placed before a middleware class: webhook paths go straight to the next layer."""
+
+    get_response: Callable[[HttpRequest], HttpResponse]
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)  # type: ignore[call-arg]  # the middleware's own
+        self.webhook_prefixes = settings.WEBHOOK_PATH_PREFIXES  # read once, not per request
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.webhook_prefixes):
+            return self.get_response(request)
+        return super().__call__(request)  # type: ignore[misc]  # the middleware's own
+
+
+def staff_only(middleware_class: type) -> type:
+    """`middleware_class`, bypassed for webhook paths."""
+    doc = f"{middleware_class.__doc__ or ''} (staff only)"
+    return type(middleware_class.__name__, (_PassesWebhooksBy, middleware_class), {"__doc__": doc})
+
+
+SessionMiddleware = staff_only(_Session)
+AuthenticationMiddleware = staff_only(_Authentication)
+MessageMiddleware = staff_only(_Messages)
+
+
+class _Audit(AuditlogMiddleware):
+    """auditlog's middleware, reading the client address as django-axes does.
+
+    X-Forwarded-For is trusted only behind as many proxies as AXES_PROXY_COUNT says; otherwise
+    anyone could write any address into the audit log.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if proxies and len(forwarded) >= proxies:
+            return forwarded[-proxies]
+        return request.META.get("REMOTE_ADDR") or None
+
+
+AuditMiddleware = staff_only(_Audit)
+
+
+class ProjectTimeZoneMiddleware:
+    """Activates the project's time zone on admin pages (remembered in the session)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/admin/") or not request.user.is_authenticated:
+            return self.get_response(request)
+        zone = request.session.get(SESSION_KEY)
+        if zone is None:
+            zone = staff_time_zone(request.user) or ""
+            request.session[SESSION_KEY] = zone
+        if zone:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

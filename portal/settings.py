@@ -74,7 +74,7 @@ INSTALLED_APPS = [
 
 # The paths Stringee calls: the answer_url, the event_url and the callbacks the portal writes into
 # its SCCOs. Their errors are JSON, their bodies are bounded (portal.middleware), and they skip
-# the middleware that serves people (portal.staff_middleware).
+# the middleware that serves people (portal.middleware).
 WEBHOOK_PATH_PREFIXES = (
     "/answer_url/",
     "/event_url/",
@@ -86,17 +86,17 @@ WEBHOOK_PATH_PREFIXES = (
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.ops.webhook_health.WebhookTimingMiddleware",
+    "portal.middleware.WebhookTimingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.InputBoundsMiddleware",
-    "portal.staff_middleware.SessionMiddleware",
+    "portal.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "portal.staff_middleware.AuthenticationMiddleware",
-    "portal.admin.display.ProjectTimeZoneMiddleware",
-    "portal.staff_middleware.AuditMiddleware",  # who changed what, from where (django-auditlog)
-    "portal.staff_middleware.MessageMiddleware",
+    "portal.middleware.AuthenticationMiddleware",
+    "portal.middleware.ProjectTimeZoneMiddleware",
+    "portal.middleware.AuditMiddleware",  # who changed what, from where (django-auditlog)
+    "portal.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -258,7 +258,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view that does not say how it keeps tenants apart is refused (portal.tenancy.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.permissions.ScopedViewsOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.phone import stringee_digits
 from routing.engine.decide import pattern_matches
-from routing.engine.destinations import Table
+from routing.engine.types import Table
 from routing.kinds import DestinationKind
 from routing.weekdays import days_label
 

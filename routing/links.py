@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.models import Project
-from routing.engine.destinations import Call
+from routing.engine.types import Call
 
 
 def call_from_params(params: Mapping[str, str], at: datetime) -> Call:

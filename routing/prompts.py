@@ -8,13 +8,9 @@ query or a catalog look-up per call. A message staff wrote themselves is spoken 
 from django.utils import translation
 
 from portal.models import DEFAULT_FALLBACK_MESSAGE, Project
-from routing.engine.destinations import (
-    INVALID_CHOICE_MESSAGE,
-    VOICEMAIL_PROMPT,
-    Action,
-    fallback_scco,
-)
+from routing.engine.destinations import INVALID_CHOICE_MESSAGE, VOICEMAIL_PROMPT, fallback_scco
 from routing.engine.masking import ENDED_MESSAGE, STRANGER_MESSAGE
+from routing.engine.types import Action
 
 SYSTEM_PROMPTS = {
     "voicemail": VOICEMAIL_PROMPT,

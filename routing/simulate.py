@@ -12,8 +12,8 @@ from django.utils.dateparse import parse_datetime
 
 from portal.models import Project
 from routing.cache import routing_table
-from routing.engine.destinations import Call
 from routing.engine.explain import Explanation, explain
+from routing.engine.types import Call
 from routing.links import WebhookLinks
 from routing.state import PeekState
 

@@ -23,12 +23,13 @@ from rest_framework.serializers import Serializer
 
 from portal.errors import WebhookRejected, summarise
 from portal.models import Project
+from portal.webhooks.door import authorize
 from portal.webhooks.signatures import verify_webhook
 from portal.webhooks.views import WebhookErrorSerializer, WebhookView, webhook_schema
 from routing import engine
-from routing.cache import authorize, route_entry
+from routing.cache import route_entry
 from routing.decisions import park_decision
-from routing.engine.destinations import Call, Table
+from routing.engine.types import Call, Table
 from routing.error_log import error_log
 from routing.links import WebhookLinks, call_from_params
 from routing.prompts import spoken_fallback

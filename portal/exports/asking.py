@@ -25,6 +25,7 @@ from portal.exports.files import (
 )
 from portal.exports.tasks import build_export
 from portal.models import Export, Project
+from portal.models.export import SOURCES
 from portal.tenancy.policy import project_ids_for
 
 # --- asking -------------------------------------------------------------------------------------
@@ -84,10 +85,12 @@ def export_request(
     `params` are the list's filters (clean_params); `selected` the ids ticked on the page, or
     None for every row the filters give. The jobs start once the rows are committed.
     """
+    if source not in SOURCES:
+        raise ValueError(f"{source} is not an exportable list")
     if selected is not None:
         selected = [str(pk).replace("\x00", "")[:40] for pk in selected][:1000]
     common = {
-        "source": Export.Source(source),
+        "source": source,
         "params": params,
         "selected": selected,
         "language": language[:8],

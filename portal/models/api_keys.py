@@ -25,6 +25,7 @@ class ApiKey(models.Model):
     """
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     class Scope(models.TextChoices):
         READ = "read", _("Read only")

@@ -44,6 +44,7 @@ class AuditEntry(AbstractLogEntry):
     """
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     # No database constraint: a deleted project's history stays readable by superusers.
     project = models.ForeignKey(

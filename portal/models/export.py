@@ -1,12 +1,41 @@
-"""Staff's CSV exports of admin lists, written by the background worker."""
+"""Staff's CSV exports of admin lists, written by the background worker, and the lists that may be
+exported."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.projects import Project
+
+# The lists staff may export, each named by the app that brings it (`exportable`, called from
+# its ready()): the worker builds no other.
+
+
+@dataclass(frozen=True)
+class Source:
+    """An exportable list: its model's label, its name for staff and its files' name."""
+
+    label: str
+    title: str | Promise
+    file_stem: str
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def exportable(label: str, *, title: str | Promise, file_stem: str) -> None:
+    """Let staff export the admin list of model `label` (its admin mixes in ExportsToFile)."""
+    SOURCES[label.lower()] = Source(label.lower(), title, file_stem)
+
+
+def exportable_lists() -> list[tuple[str, str | Promise]]:
+    """(label, name for staff) of every exportable list: the choices of `Export.source`."""
+    return [(source.label, source.title) for source in SOURCES.values()]
 
 
 class Export(models.Model):
@@ -20,13 +49,7 @@ class Export(models.Model):
     """
 
     tenant_lookup = "project"
-
-    class Source(models.TextChoices):
-        """The lists that can be exported (the worker builds no other)."""
-
-        CALL_RECORDS = "calls.callrecord", _("Call records")
-        CALL_EVENTS = "calls.callevent", _("Call events")
-        CHANGE_HISTORY = "portal.auditentry", _("Change history")
+    invalidates_routing = False  # no routing table reads it
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
@@ -42,7 +65,8 @@ class Export(models.Model):
         related_name="exports",
         verbose_name=_("project"),
     )
-    source = models.CharField(_("list"), max_length=40, choices=Source.choices)
+    # The exported list's model label: one that an app made exportable (`exportable`).
+    source = models.CharField(_("list"), max_length=40, choices=exportable_lists)
     filters = models.CharField(
         _("rows"), max_length=500, blank=True, help_text=_("Empty: the whole list.")
     )
@@ -92,15 +116,12 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         when = timezone.localtime(self.created_at) if self.created_at else None
-        return f"{self.get_source_display()}, {when:%Y-%m-%d %H:%M}" if when else str(self.source)
+        title = self.get_source_display()
+        return f"{title}, {when:%Y-%m-%d %H:%M}" if when else str(title)
 
     @property
     def download_name(self) -> str:
         """The file name staff get: `callrecords-20261206.csv`, `change-history-20261206.csv`."""
-        stems: dict[str, str] = {
-            self.Source.CALL_RECORDS: "callrecords",
-            self.Source.CALL_EVENTS: "callevents",
-            self.Source.CHANGE_HISTORY: "change-history",
-        }
-        stem = stems.get(self.source, "export")
+        source = SOURCES.get(self.source)
+        stem = source.file_stem if source is not None else "export"
         return f"{stem}-{timezone.localtime(self.created_at):%Y%m%d}.csv"

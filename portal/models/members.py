@@ -11,6 +11,7 @@ class Membership(models.Model):
     """Gives a staff user a role in one project."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")

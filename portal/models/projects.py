@@ -87,7 +87,7 @@ class Project(models.Model):
 
     # Path from this model to its tenant, used by every scoped queryset (see portal.tenancy).
     tenant_lookup = "pk"
-    # Saving or deleting it changes how the project's calls route (see portal.apps).
+    # Saving or deleting it changes how the project's calls route (see routing.cache).
     invalidates_routing = True
     # Secrets are written, never read back: no page, export, history or API response shows them
     # (portal.tenancy leaves them out of read-only pages; forms take them as password inputs).
@@ -246,6 +246,7 @@ class WebhookSignatureFailure(models.Model):
     """
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     class Reason(models.TextChoices):
         MISSING = "missing", _("No signature")

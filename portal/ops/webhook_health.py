@@ -13,17 +13,13 @@ import logging
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
 from redis.exceptions import RedisError
 
-from portal.ops.access_log import log_webhook
-from portal.ops.metrics import current_project, observe_webhook
 from portal.ops.redis_cache import redis_client
-from portal.webhooks.redaction import webhook_parts
 
 logger = logging.getLogger(__name__)
 
@@ -138,39 +134,9 @@ def latency_summary(
     return summaries
 
 
-def _webhook_of(path: str) -> tuple[str, int] | None:
+def webhook_of(path: str) -> tuple[str, int] | None:
     """("answer", 1000) for /answer_url/1000/<token>/; None for any other path."""
     parts = path.split("/", 3)
     if len(parts) < 3 or parts[1] not in KINDS or not parts[2].isdigit():
         return None
     return KINDS[parts[1]], int(parts[2])
-
-
-class WebhookTimingMiddleware:
-    """Times webhook requests into `store` (answer_url, event_url), Prometheus and the access log.
-
-    Other paths pass straight through. While a webhook is answered,
-    `portal.ops.metrics.current_project`
-    names its Stringee projectId, so code deeper down (the routing error log) can count per project.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        webhook = webhook_parts(request.path)
-        if webhook is None:
-            return self.get_response(request)
-        endpoint, stringee_project_id = webhook
-        reset = current_project.set(stringee_project_id)
-        started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            current_project.reset(reset)
-        seconds = time.perf_counter() - started
-        if (kind := _webhook_of(request.path)) is not None:
-            store.record(*kind, seconds * 1000)
-        observe_webhook(endpoint, stringee_project_id, response.status_code, seconds)
-        log_webhook(request, endpoint, stringee_project_id, response.status_code, seconds)
-        return response

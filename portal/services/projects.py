@@ -11,7 +11,7 @@ from portal.models import (
 
 def project_set_active(*, project: Project, active: bool) -> Project:
     """Turn a project on or off. Off, its webhooks answer 404 and its REST tokens are refused
-    (routing.cache.authorize, portal.api.authentication); nothing else changes."""
+    (portal.webhooks.door.authorize, portal.api.authentication); nothing else changes."""
     if project.is_active != active:
         project.is_active = active
         project.save(update_fields=["is_active", "updated_at"])  # drops its routing cache entry

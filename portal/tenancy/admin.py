@@ -24,15 +24,15 @@ from portal.tenancy.policy import (
     user_may,
 )
 
-# Tables that may hold thousands of rows per tenant: a form's foreign key to one of them is an
-# autocomplete (searching the related admin's scoped list), never a dropdown of every row.
-AUTOCOMPLETE_MODELS = {
-    "portal.virtualnumber",
-    "portal.appuser",
-    "routing.routingrule",
-    "routing.ivrmenu",
-    "routing.ringgroup",
-}
+# Tables that may hold thousands of rows per tenant (each app names its own, `search_in_forms`):
+# a form's foreign key to one of them is an autocomplete (searching the related admin's scoped
+# list), never a dropdown of every row.
+AUTOCOMPLETE_MODELS: set[str] = set()
+
+
+def search_in_forms(*labels: str) -> None:
+    """Make every form's foreign key to these models (labels) an autocomplete."""
+    AUTOCOMPLETE_MODELS.update(label.lower() for label in labels)
 
 
 class JunkProofAutocompleteSelect(AutocompleteSelect):

@@ -1,30 +1,22 @@
 """The tenant-scoped API: every viewset starts from the caller's projects (another tenant's id is a
-404), related-field choices are scoped the same way, and writes need an editor role."""
+404), related-field choices are scoped the same way, and writes need an editor role.
 
-from collections.abc import Sequence
+It fails closed: every DRF view in the URLconf must say how it keeps tenants apart (its
+`tenant_scope`: a `TenantScopedViewSet`'s is the caller's projects, the webhooks' base view's is
+the project the URL names; or an entry in PLATFORM_WIDE_VIEWS for views that hold no tenant's
+data). The system check portal.E002 refuses a view that says nothing, and the API's default
+permission (portal.tenancy.permissions.ScopedViewsOnly) refuses its requests.
+"""
 
-from django.utils.translation import gettext
+from collections.abc import Iterator, Sequence
+
+from django.core import checks
+from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import permissions, viewsets
+from rest_framework.views import APIView
 
-from portal.tenancy.policy import EDITOR_ROLES, MEMBER_ROLES, scope_to_user, user_may
-
-
-class ProjectRolePermission(permissions.BasePermission):
-    """Any member may read; changing needs an editor role in the object's project (and a
-    read-write API key, for a caller using one)."""
-
-    def has_permission(self, request, view):
-        if request.method not in permissions.SAFE_METHODS and getattr(
-            request.user, "read_only", False
-        ):
-            self.message = gettext("This API key is read-only: it may not change anything.")
-            return False
-        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
-        return user_may(request.user, None, roles)
-
-    def has_object_permission(self, request, view, obj):
-        roles = MEMBER_ROLES if request.method in permissions.SAFE_METHODS else EDITOR_ROLES
-        return user_may(request.user, obj, roles)
+from portal.tenancy.permissions import ProjectRolePermission, tenant_scope
+from portal.tenancy.policy import scope_to_user
 
 
 class TenantScopedViewSet(viewsets.GenericViewSet):
@@ -33,6 +25,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     Related-object choices of the serializer are scoped the same way (see `scope_serializer`).
     """
 
+    tenant_scope = "the caller's projects"
     permission_classes: Sequence[type[permissions.BasePermission]] = [ProjectRolePermission]
 
     def get_queryset(self):
@@ -60,3 +53,34 @@ def scope_serializer(serializer, user) -> None:
         many_child = getattr(field, "child_relation", None)
         if many_child is not None and getattr(many_child, "queryset", None) is not None:
             many_child.queryset = scope_to_user(many_child.queryset, user)
+
+
+def api_views(patterns=None, prefix: str = "") -> Iterator[tuple[str, type[APIView]]]:
+    """(route, view class) of every DRF view the URLconf serves."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from api_views(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            view_class = getattr(pattern.callback, "cls", None)
+            if isinstance(view_class, type) and issubclass(view_class, APIView):
+                yield prefix + str(pattern.pattern), view_class
+
+
+@checks.register(checks.Tags.urls)
+def check_api_views_scoped(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """portal.E002: every DRF view of the URLconf says how it keeps tenants apart."""
+    unscoped = {view: route for route, view in api_views() if tenant_scope(view) is None}
+    return [
+        checks.Error(
+            f"{view.__module__}.{view.__qualname__} (at /{route}) does not say how it keeps "
+            "tenants apart.",
+            hint=(
+                "Base it on portal.tenancy.api.TenantScopedViewSet, or give it a `tenant_scope` "
+                "naming how it finds the one project it serves, or list it in "
+                "PLATFORM_WIDE_VIEWS if it holds no tenant's data."
+            ),
+            obj=view,
+            id="portal.E002",
+        )
+        for view, route in unscoped.items()
+    ]

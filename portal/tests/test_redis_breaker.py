@@ -26,9 +26,9 @@ from portal.ops.redis_cache import redis_client
 from portal.ops.webhook_health import store
 from portal.tests.helpers import redis_cache, wait_for
 from portal.tests.test_settings import manage
-from portal.webhooks.local_copies import LocalRoutes
+from portal.webhooks.local_copies import LocalCopies
 from routing.decisions import park_decision
-from routing.engine.destinations import Call
+from routing.engine.types import Call
 
 TIMEOUT = 0.2
 READS = 20
@@ -117,7 +117,7 @@ def test_every_way_to_redis_fails_at_once_without_a_connect(hung, connects):
         park_decision(1, call, {"callId": "call-1"}, {"scco": []})  # lost, never raised
         store.record("answer", 1, 5.0)
         store.flush()  # the latency counts of these seconds are dropped
-        LocalRoutes().drop([1])  # the announcement is skipped; this process's copy goes
+        LocalCopies().drop([1])  # the announcement is skipped; this process's copy goes
 
     assert elapsed(everything) < TIMEOUT
     assert len(connects) == 1
@@ -181,7 +181,7 @@ def test_the_invalidation_listener_finds_redis_back_before_the_down_period_ends(
     settings, own_redis
 ):
     settings.CACHES = redis_cache(own_redis.url, TIMEOUT, down_seconds=60)
-    routes = LocalRoutes()
+    routes = LocalCopies()
     routes.get(1)  # starts its listener
     assert wait_for(lambda: routes._listening)
     own_redis.stop()

@@ -1,5 +1,5 @@
 """Staff pages keep sessions, messages and the audit trail; Stringee's webhooks pass that
-middleware by (portal.staff_middleware)."""
+middleware by (portal.middleware)."""
 
 import pytest
 from django.contrib.messages import get_messages

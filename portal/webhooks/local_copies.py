@@ -14,7 +14,8 @@ background it finds out that Redis is back sooner than a request would, and no r
 Each process also keeps the last good entry of every project it has routed (with its table),
 untouched by expiry, drops and resubscriptions: when neither this process's fresh copy, nor the
 shared cache, nor the database can give the entry (PostgreSQL down or hung after Redis lost
-everything), routing.cache answers from it for at most `ROUTING_STALE_SECONDS` (stale-if-error).
+everything), the door (portal.webhooks.door) answers from it for at most
+`ROUTING_STALE_SECONDS` (stale-if-error).
 """
 
 import logging
@@ -35,7 +36,7 @@ CHANNEL = "routing-invalidations"
 MAX_ENTRIES = 20_000
 
 
-class LocalRoutes:
+class LocalCopies:
     def __init__(self) -> None:
         self._entries: OrderedDict[int, tuple[float, Any]] = OrderedDict()
         self._last_good: OrderedDict[int, tuple[float, Any]] = OrderedDict()  # (stored at, entry)
@@ -177,4 +178,4 @@ def _remember(store: OrderedDict, key: int, item: tuple[float, Any]) -> None:
         store.popitem(last=False)
 
 
-local_routes = LocalRoutes()
+local_copies = LocalCopies()

@@ -97,6 +97,8 @@ class WebhookView(APIView):
     """
 
     webhook_methods: tuple[str, ...] = ("GET",)
+    # How these views keep tenants apart (portal.tenancy.api checks every API view says so).
+    tenant_scope = "the project the URL names, once the URL's token (and signature) pass"
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []

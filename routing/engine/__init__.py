@@ -15,7 +15,7 @@ from routing.engine.decide import (
     route,
     rule_scco,
 )
-from routing.engine.destinations import Call, CallState, Context, Links, NoState, Table
+from routing.engine.types import Call, CallState, Context, Links, NoState, Table
 
 __all__ = [
     "MATCHERS",

@@ -13,16 +13,8 @@ from zoneinfo import ZoneInfo
 from routing import patterns, scco
 from routing.engine import destinations, masking, ring
 from routing.engine.calendar import hours_allow
-from routing.engine.destinations import (
-    INVALID_CHOICE_MESSAGE,
-    Call,
-    CallState,
-    Context,
-    Links,
-    NoState,
-    Table,
-    table_fallback,
-)
+from routing.engine.destinations import INVALID_CHOICE_MESSAGE, table_fallback
+from routing.engine.types import Call, CallState, Context, Links, NoState, Table
 from routing.kinds import CalledKind, Direction, Hours
 
 __all__ = [

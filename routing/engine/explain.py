@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from routing.engine import decide
 from routing.engine.calendar import is_open
-from routing.engine.destinations import Call, CallState, Links, Table
+from routing.engine.types import Call, CallState, Links, Table
 from routing.kinds import CalledKind, Direction
 from routing.scco import scco_problems
 from routing.weekdays import days_label

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from portal.phone import stringee_digits
 from routing import scco
-from routing.engine.destinations import Action, Call, CallState, Table
+from routing.engine.types import Action, Call, CallState, Table
 from routing.kinds import PartyKind
 
 STRANGER_MESSAGE = gettext_noop(

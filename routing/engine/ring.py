@@ -8,14 +8,8 @@ Round-robin groups start at the pointer `CallState.round_robin_start` hands out.
 """
 
 from routing import scco
-from routing.engine.destinations import (
-    Action,
-    Context,
-    build,
-    builder,
-    caller_endpoint,
-    table_fallback,
-)
+from routing.engine.destinations import build, builder, caller_endpoint, table_fallback
+from routing.engine.types import Action, Context
 from routing.kinds import DestinationKind, PartyKind, Strategy
 
 

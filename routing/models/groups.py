@@ -146,6 +146,7 @@ class ConferenceRoom(models.Model):
     API)."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project,

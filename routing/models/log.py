@@ -10,6 +10,7 @@ class RoutingErrorLog(models.Model):
     """A call that got the fallback because routing failed or matched nothing (staff read these)."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="routing_errors", verbose_name=_("project")

@@ -52,6 +52,7 @@ class MaskingSession(models.Model):
     """Two participants who reach each other through one proxy number until it expires or closes."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.ForeignKey(
         Project,
@@ -105,6 +106,7 @@ class MaskingBinding(models.Model):
     participant)."""
 
     tenant_lookup = "session__project"
+    invalidates_routing = False  # no routing table reads it
 
     session = models.ForeignKey(
         MaskingSession, on_delete=models.CASCADE, related_name="bindings", verbose_name=_("session")

@@ -11,6 +11,7 @@ class RoutingTable(models.Model):
     """A project's rules, numbers, users and menus compiled into one JSON row (routing.snapshot)."""
 
     tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="routing_table", verbose_name=_("project")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Project
 from portal.phone import stringee_digits
 from routing.engine import decide, destinations
-from routing.engine.destinations import Call, Context, Table
+from routing.engine.types import Call, Context, Table
 from routing.kinds import CalledKind, DestinationKind, Direction
 from routing.links import WebhookLinks
 from routing.scco import scco_problems

@@ -70,7 +70,7 @@ def test_unreachable_database_on_a_cold_cache_is_a_503_json_error_not_a_500(
     def database_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("routing.cache.Project.objects.filter", database_down)
+    monkeypatch.setattr("portal.webhooks.door.Project.objects.filter", database_down)
     response = answer(client, tenant_a, from_="user_1", to="user_2", fromInternal="true")
     assert response.status_code == 503
     assert response.json()["error"] == "routing_unavailable"

@@ -8,7 +8,7 @@ import pytest
 from portal.tests.factories import ProjectFactory
 from routing import engine
 from routing.engine.calendar import is_open
-from routing.engine.destinations import Call, Table
+from routing.engine.types import Call, Table
 from routing.kinds import Hours
 from routing.models import Holiday, OpeningHours
 from routing.tests.factories import RoutingRuleFactory

@@ -7,8 +7,9 @@ from django.core.cache import cache
 from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
-from portal.webhooks.local_copies import local_routes
-from routing import cache as door
+from portal.webhooks import door
+from portal.webhooks.local_copies import local_copies
+from routing import cache as tables
 from routing.tests.helpers import answer
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def bob(tenant_a):
 
 def _cached(project) -> bool:
     sid = project.stringee_project_id
-    return cache.get(door._key(sid)) is not None or local_routes.get(sid)[0] is not None
+    return cache.get(door.cache_key(sid)) is not None or local_copies.get(sid)[0] is not None
 
 
 def test_a_new_webhook_token_refuses_the_old_one_on_answer_url_and_event_url_at_once(
@@ -51,7 +52,7 @@ def test_invalidate_drops_the_entry_the_event_url_and_the_answer_url_share(
     answer(client, tenant_a, **APP_CALL)
     answer(client, tenant_b, **APP_CALL)
     assert _cached(tenant_a) and _cached(tenant_b)
-    door.invalidate(tenant_a.pk)
+    tables.invalidate(tenant_a.pk)
     assert not _cached(tenant_a)
     assert _cached(tenant_b)  # the other tenant keeps its entry
 
@@ -63,18 +64,18 @@ def test_event_url_loads_only_the_project_when_cold(tenant_a, bob, django_assert
             == tenant_a
         )
     with django_assert_num_queries(1):  # the answer_url then adds only the table
-        project, table = door.route_entry(tenant_a.stringee_project_id)
+        project, table = tables.route_entry(tenant_a.stringee_project_id)
     assert (project, table.project_id) == (tenant_a, tenant_a.pk)
     with django_assert_num_queries(0):
-        door.route_entry(tenant_a.stringee_project_id)
+        tables.route_entry(tenant_a.stringee_project_id)
         door.project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token)
 
 
 def test_event_url_filling_a_cold_entry_never_hides_a_table_already_cached(tenant_a, bob):
-    door.route_entry(tenant_a.stringee_project_id)
-    local_routes.reset()  # another worker: nothing of its own, the shared entry has the table
+    tables.route_entry(tenant_a.stringee_project_id)
+    local_copies.reset()  # another worker: nothing of its own, the shared entry has the table
     door.webhook_project(tenant_a.stringee_project_id)
-    assert cache.get(door._key(tenant_a.stringee_project_id))[1] is not None
+    assert cache.get(door.cache_key(tenant_a.stringee_project_id))[1] is not None
 
 
 def test_a_worker_holding_only_the_project_takes_the_table_another_worker_cached(
@@ -83,7 +84,7 @@ def test_a_worker_holding_only_the_project_takes_the_table_another_worker_cached
     door.webhook_project(tenant_a.stringee_project_id)  # this worker: the event_url's entry
     sid = tenant_a.stringee_project_id
     cache.set(
-        door._key(sid), (tenant_a, door._load_table(tenant_a.pk))
+        door.cache_key(sid), (tenant_a, tables.load_table(tenant_a))
     )  # another worker's answer_url
     with django_assert_num_queries(0):
-        assert door.route_entry(sid)[1].project_id == tenant_a.pk
+        assert tables.route_entry(sid)[1].project_id == tenant_a.pk

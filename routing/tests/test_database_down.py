@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
-from portal.webhooks.local_copies import local_routes
+from portal.webhooks.local_copies import local_copies
 from routing.tests.helpers import answer
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def redis_restarted_and_copies_expired():
     """Redis came back empty and this worker's own copies have expired (or its listener
     resubscribed, which drops them all)."""
     cache.clear()
-    local_routes.clear()
+    local_copies.clear()
 
 
 def connects_bob(response) -> bool:
@@ -61,10 +61,10 @@ def test_a_stopped_database_after_redis_lost_everything_is_answered_from_the_las
 ):
     assert connects_bob(answer(client, tenant_a, **APP_CALL))
     redis_restarted_and_copies_expired()
-    with database(down), caplog.at_level(logging.WARNING, logger="routing.cache"):
+    with database(down), caplog.at_level(logging.WARNING, logger="portal.webhooks.door"):
         responses = [answer(client, tenant_a, **APP_CALL) for _ in range(12)]
     assert all(connects_bob(response) for response in responses)
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "routing.cache"]
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "portal.webhooks.door"]
     assert f"Routing project {tenant_a.stringee_project_id} from this process's copy" in line
 
 

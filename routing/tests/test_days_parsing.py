@@ -13,7 +13,7 @@ from portal.models import Membership
 from portal.tests.helpers import jwt_headers
 from routing.cache import routing_table
 from routing.engine.decide import matches_schedule
-from routing.engine.destinations import Call
+from routing.engine.types import Call
 from routing.models import RoutingRule
 from routing.services import config as services
 from routing.tests.factories import RoutingRuleFactory

@@ -13,7 +13,7 @@ from portal.devtools import demo
 from portal.models import Project, VirtualNumber
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
 from routing.cache import rebuild, routing_table
-from routing.engine.destinations import Table
+from routing.engine.types import Table
 from routing.flow import flow_source, text
 from routing.models import IvrMenu, RingGroup, RingGroupMember, RoutingRule
 from routing.tests.factories import RoutingRuleFactory

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from portal.tests.helpers import wait_for
-from portal.webhooks.local_copies import LocalRoutes
+from portal.webhooks.local_copies import LocalCopies
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -29,7 +29,7 @@ def in_process_cache(settings):
 
 
 def test_a_change_in_one_worker_drops_the_copy_in_another(redis_cache):
-    changing_worker, other_worker = LocalRoutes(), LocalRoutes()
+    changing_worker, other_worker = LocalCopies(), LocalCopies()
     other_worker.get(42)  # first use starts its listener
     assert wait_for(lambda: other_worker._listening), "listener never subscribed"
     _, generation = other_worker.get(42)
@@ -42,7 +42,7 @@ def test_a_change_in_one_worker_drops_the_copy_in_another(redis_cache):
 
 
 def test_a_read_that_raced_a_change_is_not_kept(in_process_cache):
-    routes = LocalRoutes()
+    routes = LocalCopies()
     _, generation = routes.get(7)  # a request starts reading the shared cache...
     routes.drop([7], announce=False)  # ...a change lands meanwhile...
     routes.put(7, "table read before the change", generation)  # ...its stale read is not kept
@@ -52,7 +52,7 @@ def test_a_read_that_raced_a_change_is_not_kept(in_process_cache):
 def test_copies_expire_after_routing_local_seconds_and_can_be_turned_off(
     in_process_cache, settings, monkeypatch
 ):
-    routes = LocalRoutes()
+    routes = LocalCopies()
     _, generation = routes.get(9)
     routes.put(9, "table", generation)
     assert routes.get(9)[0] == "table"

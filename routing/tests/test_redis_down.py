@@ -11,7 +11,7 @@ from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
 from portal.tests.factories import AppUserFactory
 from portal.tests.helpers import jwt_headers, redis_cache
-from portal.webhooks.local_copies import LocalRoutes
+from portal.webhooks.local_copies import LocalCopies
 from routing.state import LiveState
 from routing.tests.helpers import answer
 
@@ -104,7 +104,7 @@ def test_round_robin_pointer_starts_at_the_first_member(redis_down):
 
 
 def test_a_worker_whose_listener_cannot_subscribe_still_serves_and_drops_its_own_copies(redis_down):
-    routes = LocalRoutes()
+    routes = LocalCopies()
     _, generation = routes.get(5)  # first use starts the listener, which cannot subscribe
     routes.put(5, "routing table", generation)
     time.sleep(0.3)

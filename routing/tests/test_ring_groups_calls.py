@@ -9,7 +9,7 @@ import pytest
 
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
 from routing import engine
-from routing.engine.destinations import Call, Table
+from routing.engine.types import Call, Table
 from routing.models import RingGroup, RingGroupMember
 from routing.state import LiveState
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, RoutingRuleFactory

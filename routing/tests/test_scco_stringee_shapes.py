@@ -6,7 +6,7 @@ import pytest
 
 from routing import engine, scco
 from routing.engine import destinations
-from routing.engine.destinations import Call, Context, Table
+from routing.engine.types import Call, Context, Table
 from routing.scco import SccoError, scco_problems, validate_scco
 
 URL = "https://portal.example/hook/"

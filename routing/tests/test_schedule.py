@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from routing import engine
-from routing.engine.destinations import Call, Table
+from routing.engine.types import Call, Table
 
 RULE = {
     "id": 1,

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.errors import WebhookRejected
-from routing.cache import project_for_webhook
+from portal.webhooks.door import project_for_webhook
 
 
 @pytest.mark.django_db

@@ -18,9 +18,9 @@ from calls.ingest import BadPayload, ingest_event, parse_event
 from calls.recordings import ingest_recording, parse_recording
 from portal.models import Project
 from portal.webhooks.deadline import database_deadline
+from portal.webhooks.door import project_for_webhook
 from portal.webhooks.signatures import verify_webhook
 from portal.webhooks.views import WebhookErrorSerializer, WebhookView, error, webhook_schema
-from routing.cache import project_for_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +40,17 @@ STORED = {
 }
 
 
-def accept(request: Request, project_id: int, token: str, store: Store) -> Response:
+def accept(request: Request, stringee_project_id: int, token: str, store: Store) -> Response:
     """Project and token from the URL, then the signature (over the raw body), then `store`."""
     try:
         with database_deadline(settings.WEBHOOK_DATABASE_DEADLINE):
-            project = project_for_webhook(project_id, token)
+            project = project_for_webhook(stringee_project_id, token)
             verify_webhook(request._request, project)
             store(project)
     except BadPayload as bad:
         return error(400, bad.code, bad.detail)
     except (OperationalError, InterfaceError):  # nothing was committed: Stringee retries on a 5xx
-        logger.exception("Database unavailable for a webhook of project %s", project_id)
+        logger.exception("Database unavailable for a webhook of project %s", stringee_project_id)
         return error(503, "database_unavailable", "The database cannot be reached; retry later.")
     return Response({"ok": True})
 
@@ -68,10 +68,13 @@ class EventUrlView(WebhookView):
         request=OpenApiTypes.OBJECT,
         responses=STORED,
     )
-    def post(self, request: Request, project_id: int, token: str) -> Response:
+    def post(self, request: Request, stringee_project_id: int, token: str) -> Response:
         body = request._request.body
         return accept(
-            request, project_id, token, lambda project: ingest_event(project, parse_event(body))
+            request,
+            stringee_project_id,
+            token,
+            lambda project: ingest_event(project, parse_event(body)),
         )
 
 
@@ -87,8 +90,8 @@ class RecordingEventView(WebhookView):
         ),
         responses=STORED,
     )
-    def get(self, request: Request, project_id: int, token: str) -> Response:
-        return self.post(request, project_id, token)
+    def get(self, request: Request, stringee_project_id: int, token: str) -> Response:
+        return self.post(request, stringee_project_id, token)
 
     @webhook_schema(
         summary="Recording callback: a recording's download link",
@@ -98,14 +101,14 @@ class RecordingEventView(WebhookView):
         request=OpenApiTypes.OBJECT,
         responses=STORED,
     )
-    def post(self, request: Request, project_id: int, token: str) -> Response:
+    def post(self, request: Request, stringee_project_id: int, token: str) -> Response:
         body = request._request.body if request.method == "POST" else b""
         query = request._request.GET.dict()
 
         def store(project: Project) -> object:
             return ingest_recording(project, parse_recording(body, query))
 
-        return accept(request, project_id, token, store)
+        return accept(request, stringee_project_id, token, store)
 
 
 event_url = EventUrlView.as_view()
