@@ -1,6 +1,6 @@
 """`python -m bench.faults`: the portal under gunicorn while its PostgreSQL or Redis is stopped or
-hung, on a throw-away stack (bench/stack.py), and a rule change made through one instance seen by
-another.
+hung, on a throw-away stack (portal/devtools/stack.py), and a rule change made through one
+instance seen by another.
 
 For each fault it sends answer_url (warm), event_url and API requests before, during and after
 the fault and prints what they got; it checks what the resilience goals promise: warm routing
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import jwt
 import psycopg
 
-from bench.stack import Stack
+from portal.devtools.stack import Stack
 
 PROBES = 12
 # No warm answer_url may wait longer than this, whatever is down (a hung Redis costs one socket

@@ -18,7 +18,6 @@ from bench.datagen import SIZES, SMALL, bench_project_pks, grow_to
 from bench.endpoints import landed, stored_events
 from bench.load import run_load, wrk_version
 from bench.queries import count_queries
-from bench.server import GunicornServer
 from bench.targets import (
     answer_workload,
     baseline_drf_workload,
@@ -28,6 +27,7 @@ from bench.targets import (
     sample_tenants,
 )
 from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
+from portal.devtools.stack import GunicornServer
 
 STORING = (EVENT, EVENT_LONG)
 
@@ -162,7 +162,9 @@ def _measure_size(
     connections.close_all()
 
     print(f"== {name}: {counts}, {len(tenants)} tenants driven; starting gunicorn", flush=True)
-    with GunicornServer(env, plan.workers, out_dir / "gunicorn.log") as server:
+    with GunicornServer(
+        env, plan.workers, out_dir / "gunicorn.log", ready_path="/bench/baseline/1/x/"
+    ) as server:
 
         def drive(endpoint: str, concurrency: int, seconds: float, budget: int, tool: str) -> dict:
             before = stored_events() if endpoint in STORING else 0

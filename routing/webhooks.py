@@ -3,7 +3,7 @@ the SCCO.
 
 Lean DRF views (portal.webhooks.views). Order on every request: the project and its routing table
 from the cache door, the URL token, Stringee's signature (over the raw query or body), and only
-then the query and body, validated by routing.webhook_serializers. These never answer 500:
+then the query and body, read as routing.webhook_inputs declares them. These never answer 500:
 whatever goes wrong once the project is known, bad input included, the caller hears the
 project's fallback message and a RoutingErrorLog row, written in the background
 (routing.error_log), tells staff why.
@@ -19,11 +19,11 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
-from portal.errors import WebhookRejected, summarise
+from portal.errors import WebhookRejected
 from portal.models import Project
 from portal.webhooks.door import authorize
+from portal.webhooks.fields import Field, body_schema, parse, query_parameters
 from portal.webhooks.signatures import verify_webhook
 from portal.webhooks.views import WebhookErrorSerializer, WebhookView, webhook_schema
 from routing import engine
@@ -36,12 +36,12 @@ from routing.prompts import spoken_fallback
 from routing.scco import validate_scco
 from routing.scco_schema import scco_response
 from routing.state import LiveState
-from routing.webhook_serializers import (
-    CallQuerySerializer,
-    ConnectFailedSerializer,
-    DtmfSerializer,
-    IvrQuerySerializer,
-    RingQuerySerializer,
+from routing.webhook_inputs import (
+    CALL_QUERY,
+    CONNECT_FAILED_BODY,
+    DTMF_BODY,
+    IVR_QUERY,
+    RING_QUERY,
     custom_field_params,
 )
 
@@ -79,8 +79,9 @@ def authorized_entry(
     return project, table
 
 
-def read_body(request: Request, serializer_class: type[Serializer]) -> tuple[dict, str]:
-    """The callback's JSON body, validated (empty when absent), and what was wrong with it."""
+def read_body(request: Request, fields: Mapping[str, Field]) -> tuple[dict, str]:
+    """The callback's JSON body, read as `fields` declares (empty when absent), and what was wrong
+    with it."""
     raw = request._request.body
     try:
         body = json.loads(raw) if raw.strip() else {}
@@ -88,20 +89,19 @@ def read_body(request: Request, serializer_class: type[Serializer]) -> tuple[dic
         return {}, "callback body is not JSON"
     if not isinstance(body, dict):
         return {}, "callback body is not a JSON object"
-    serializer = serializer_class(data=body)
-    if not serializer.is_valid():
-        return {}, f"invalid callback body: {summarise(serializer.errors)}"
-    return serializer.validated_data, ""
+    values, wrong = parse(fields, body)
+    return ({}, f"invalid callback body: {wrong}") if wrong else (values, "")
 
 
 def read_query(
-    query: Mapping[str, str], serializer_class: type[Serializer], problem: str = ""
+    query: Mapping[str, str], fields: Mapping[str, Field], problem: str = ""
 ) -> tuple[dict, str]:
-    """The call's parameters, validated; as received (for the log) when they are not valid."""
-    serializer = serializer_class(data=query)
-    if serializer.is_valid():
-        return {**query, **serializer.validated_data}, problem
-    return dict(query), problem or f"invalid query: {summarise(serializer.errors)}"
+    """The call's parameters, read as `fields` declares; as received (for the log) when they
+    are not valid."""
+    values, wrong = parse(fields, query)
+    if wrong:
+        return dict(query), problem or f"invalid query: {wrong}"
+    return {**query, **values}, problem
 
 
 def routed(project: Project, table: Table, params: dict, problem: str, decide: Decide) -> Response:
@@ -157,12 +157,12 @@ class AnswerUrlView(WebhookView):
             "userId, projectId, custom and callId; phone calls to a number carry from, to, "
             "fromInternal=false and uuid."
         ),
-        parameters=[CallQuerySerializer],
+        parameters=query_parameters(CALL_QUERY),
         responses={**SCCO_REPLY, **ROUTING_503},
     )
     def get(self, request: Request, stringee_project_id: int, token: str) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
-        params, problem = read_query(request._request.GET.dict(), CallQuerySerializer)
+        params, problem = read_query(request._request.GET.dict(), CALL_QUERY)
         return routed(project, table, params, problem, engine.route)
 
 
@@ -182,20 +182,18 @@ class IvrView(WebhookView):
             "writes for a menu. Stringee POSTs the keys; "
             "the reply is the key's destination, the menu again (invalid key) or its final step."
         ),
-        parameters=[IvrQuerySerializer],
-        request=DtmfSerializer,
+        parameters=query_parameters(IVR_QUERY),
+        request=body_schema("Dtmf", DTMF_BODY),
         responses={**SCCO_REPLY, **ROUTING_503},
     )
     def post(
         self, request: Request, stringee_project_id: int, token: str, menu_id: int
     ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
-        body, problem = read_body(request, DtmfSerializer)
+        body, problem = read_body(request, DTMF_BODY)
         packed = custom_field_params(body.get("customField", ""))
         packed = packed if packed.pop("menu", None) == str(menu_id) else {}
-        params, problem = read_query(
-            {**packed, **request._request.GET.dict()}, IvrQuerySerializer, problem
-        )
+        params, problem = read_query({**packed, **request._request.GET.dict()}, IVR_QUERY, problem)
         digits = str(body.get("dtmf") or body.get("digits") or "")
         attempt = params["attempt"] if isinstance(params.get("attempt"), int) else 1
 
@@ -220,16 +218,16 @@ class OnFailView(WebhookView):
             "The onFailEventUrl of a rule's `connect` "
             "(continueOnFail); the reply: its on-fail step."
         ),
-        parameters=[CallQuerySerializer],
-        request=ConnectFailedSerializer,
+        parameters=query_parameters(CALL_QUERY),
+        request=body_schema("ConnectFailed", CONNECT_FAILED_BODY),
         responses={**SCCO_REPLY, **ROUTING_503},
     )
     def post(
         self, request: Request, stringee_project_id: int, token: str, rule_id: int
     ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
-        body, problem = read_body(request, ConnectFailedSerializer)
-        params, problem = read_query(request._request.GET.dict(), CallQuerySerializer, problem)
+        body, problem = read_body(request, CONNECT_FAILED_BODY)
+        params, problem = read_query(request._request.GET.dict(), CALL_QUERY, problem)
 
         def decide(table, call, links, state):
             return engine.on_fail_step(engine.Context(call, table, links), rule_id)
@@ -249,16 +247,16 @@ class RingView(WebhookView):
             "The onFailEventUrl of a ring group's `connect`; "
             "the reply: the next member, or the end."
         ),
-        parameters=[RingQuerySerializer],
-        request=ConnectFailedSerializer,
+        parameters=query_parameters(RING_QUERY),
+        request=body_schema("ConnectFailed", CONNECT_FAILED_BODY),
         responses={**SCCO_REPLY, **ROUTING_503},
     )
     def post(
         self, request: Request, stringee_project_id: int, token: str, group_id: int
     ) -> Response:
         project, table = authorized_entry(request, stringee_project_id, token)
-        body, problem = read_body(request, ConnectFailedSerializer)
-        params, problem = read_query(request._request.GET.dict(), RingQuerySerializer, problem)
+        body, problem = read_body(request, CONNECT_FAILED_BODY)
+        params, problem = read_query(request._request.GET.dict(), RING_QUERY, problem)
         tried, start = params.get("next", 0), params.get("start", 0)
         tried, start = (n if isinstance(n, int) else 0 for n in (tried, start))
 

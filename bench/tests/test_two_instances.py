@@ -4,7 +4,7 @@ instance A's API is what instance B's answer_url serves next, also after Redis r
 import pytest
 
 from bench.faults import propagation
-from bench.stack import Stack, unavailable_reason
+from portal.devtools.stack import Stack, unavailable_reason
 
 # About 20 s: it starts PostgreSQL, Redis and two gunicorns of its own.
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))

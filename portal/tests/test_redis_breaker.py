@@ -13,8 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from redis.connection import Connection
 
-from bench.server import free_port
-from bench.stack import ThrowAwayRedis
+from portal.devtools.stack import ThrowAwayRedis, free_port
 from portal.ops.redis_breaker import (
     Breaker,
     BreakerConnectionPool,

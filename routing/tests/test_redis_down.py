@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from bench.server import free_port
 from calls.models import CallEvent
 from calls.tests.factories import call_event, event_url_of, post_json
+from portal.devtools.stack import free_port
 from portal.tests.factories import AppUserFactory
 from portal.tests.helpers import jwt_headers, redis_cache
 from portal.webhooks.local_copies import LocalCopies
