@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 	DEBUG=true $(BIN)/python manage.py compilemessages -v0
 
 # After adding or changing a marked string: refresh locale/vi/LC_MESSAGES/django.po, then
-# translate the new entries (docs/i18n.md); portal/tests/test_translations.py checks none is left.
+# translate the new entries (docs/i18n.md); portal/tests/domain/test_translations.py checks none is left.
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=staticfiles
 	DEBUG=true $(BIN)/python manage.py compilemessages -v0

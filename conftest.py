@@ -47,27 +47,32 @@ def _english_unless_asked():
     translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def _commit_hooks_run_at_once(request, monkeypatch):
-    """Tests run inside a transaction that never commits; run on-commit work (the routing-table
-    rebuild) where the commit would have run it. Tests marked `commit_hooks` capture the hooks
-    themselves (django_capture_on_commit_callbacks) to measure what one commit does."""
-    if request.node.get_closest_marker("commit_hooks") is None:
-        monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+@pytest.fixture
+def on_commit_at_once(monkeypatch):
+    """Tests run inside a transaction that never commits: run on-commit work (the routing-table
+    rebuild, queuing an export) where the commit would have run it."""
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
 
 
 @pytest.fixture(autouse=True)
-def _routing_errors_written_at_once(monkeypatch):
-    """The error log's writer thread cannot see a test's uncommitted transaction; write in the
-    test's own thread instead (routing/tests/test_error_log.py tests the thread)."""
+def _routing_errors_written_in_the_tests_thread(monkeypatch):
+    """Isolation, not convenience: the shared routing error log's writer thread would write into
+    the test database beside the test's own connection (on SQLite's shared in-memory database
+    that locks tables under other tests) and could not see the test's uncommitted rows anyway.
+    The shared log writes in the test's own thread instead; the writer's thread is tested with
+    writers of its own (routing/tests/webhooks/test_error_log.py)."""
     monkeypatch.setattr(error_log, "background", False)
 
 
-@pytest.fixture(autouse=True)
-def _exports_at_once_into_tmp(settings, tmp_path_factory):
-    """Background jobs run at once, in the test's own thread and transaction (tests of the real
-    worker set the database backend themselves); export files go to a throw-away directory."""
+@pytest.fixture
+def background_jobs_at_once(settings):
+    """Background jobs (exports) run at once, in the test's own thread and transaction."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _exports_into_tmp(settings, tmp_path_factory):
+    """Export files go to a throw-away directory, never the checkout's."""
     location = tmp_path_factory.mktemp("exports")
     settings.STORAGES = {
         **settings.STORAGES,

@@ -222,13 +222,6 @@ def release(parked: Parked) -> None:
                 cache.delete(key)
 
 
-def take_decisions(project_id: int, call_id: str) -> list[dict]:
-    """Remove and return the decisions parked for the call (and for the uuid linked to it)."""
-    parked = parked_decisions(project_id, call_id)
-    release(parked)
-    return parked.entries
-
-
 def _set_link(project_id: int, call_id: str, uuid: str) -> None:
     client = _redis()
     if client is not None:

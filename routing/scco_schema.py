@@ -4,7 +4,7 @@ documentation.
 These serializers describe what `routing.scco` builds and `routing.scco.validate_scco` accepts
 (contract §2); they are never used to validate or render at run time (the validator does that,
 and names each problem by its path). Keep them in step with `routing.scco.SCHEMA`
-(routing/tests/test_webhook_schema.py checks the field names match).
+(routing/tests/webhooks/test_webhook_schema.py checks the field names match).
 """
 
 from __future__ import annotations

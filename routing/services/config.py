@@ -187,12 +187,6 @@ def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGr
     return group
 
 
-def member_save(*, member: RingGroupMember) -> RingGroupMember:
-    member_check(member, member.group)
-    member.save()
-    return member
-
-
 def config_delete(*, obj: models.Model) -> None:
     """Delete a rule, menu, key, group or member; StillInUse names what still points at it."""
     try:

@@ -3,6 +3,7 @@
 import json
 
 from portal.models import Project
+from routing.decisions import parked_decisions, release
 
 
 def answer(client, project: Project, token: str | None = None, **params):
@@ -19,3 +20,11 @@ def press(client, event_url: str, digits: str, call_id: str = "call-1"):
     return client.post(
         "/" + path, json.dumps({"callId": call_id, "dtmf": digits}), content_type="application/json"
     )
+
+
+def take_decisions(project_id: int, call_id: str) -> list[dict]:
+    """Remove and return the routing decisions parked for the call (and its linked uuid), as the
+    event_url does once it has stored them."""
+    parked = parked_decisions(project_id, call_id)
+    release(parked)
+    return parked.entries

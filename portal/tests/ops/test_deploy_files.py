@@ -1,0 +1,73 @@
+"""Dockerfile and compose.yaml agree with `make serve`: no Docker daemon here, so read them."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_compose_runs_the_app_with_postgresql_and_redis_behind_health_checks():
+    services = compose()["services"]
+    assert {"app", "db", "redis", "migrate"} <= services.keys()
+    for name in ("app", "db", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
+    env = services["app"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://") and env["CACHE_URL"].startswith("redis://")
+    assert env["DEBUG"] == "false" and "SECRET_KEY" in env
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_runs_a_worker_that_shares_the_apps_settings_and_export_files():
+    services = compose()["services"]
+    worker, app = services["worker"], services["app"]
+    assert worker["command"][-2:] == ["manage.py", "run_worker"]
+    assert worker["environment"] == app["environment"]
+    assert "exports:/app/exports" in worker["volumes"] and "exports:/app/exports" in app["volumes"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "exports" in compose()["volumes"]
+
+
+def test_make_run_and_make_serve_start_the_worker_and_stop_it_with_the_server():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("run", "serve"):
+        recipe = makefile.split(f"\n{target}: install\n", 1)[1].split("\n\n", 1)[0]
+        assert "manage.py run_worker" in recipe and "& worker=$$!" in recipe, target
+        assert "trap 'kill $$worker" in recipe and "INT TERM EXIT" in recipe, target
+
+
+def test_dockerfile_serves_like_make_serve():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11" in dockerfile
+    assert "check_production" in dockerfile and "portal.gunicorn_conf" in dockerfile
+    assert "collectstatic" in dockerfile and "/readyz" in dockerfile
+    assert "USER portal" in dockerfile
+    assert "chown -R portal /app/staticfiles /app/exports" in dockerfile
+
+
+def test_grafana_dashboard_queries_only_series_the_portal_exports():
+    import json
+    import re
+
+    from prometheus_client import REGISTRY
+
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}
+    exported = {
+        metric.name + suffix
+        for metric in REGISTRY.collect()
+        if metric.name.startswith("portal_")
+        for suffix in suffixes.get(metric.type, [""])
+    }
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"portal_[a-z_]+", target["expr"])
+    }
+    assert queried and queried <= exported, queried - exported

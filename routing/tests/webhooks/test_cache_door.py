@@ -1,0 +1,90 @@
+"""One cache entry serves the answer_url and the event_url, and one invalidation drops both
+views."""
+
+import pytest
+from django.core.cache import cache
+
+from calls.models import CallEvent
+from calls.tests.factories import call_event, event_url_of, post_json
+from portal.tests.factories import AppUserFactory
+from portal.webhooks import door
+from portal.webhooks.local_copies import local_copies
+from routing import cache as tables
+from routing.tests.helpers import answer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_at_once")]
+APP_CALL = {"from_": "alice", "to": "bob", "fromInternal": "true"}
+
+
+@pytest.fixture
+def bob(tenant_a):
+    return AppUserFactory(project=tenant_a, user_id="bob")
+
+
+def _cached(project) -> bool:
+    sid = project.stringee_project_id
+    return cache.get(door.cache_key(sid)) is not None or local_copies.get(sid)[0] is not None
+
+
+def test_a_new_webhook_token_refuses_the_old_one_on_answer_url_and_event_url_at_once(
+    client, tenant_a, bob
+):
+    old = tenant_a.webhook_token
+    assert answer(client, tenant_a, **APP_CALL).status_code == 200  # both views now warm
+    assert post_json(client, event_url_of(tenant_a), call_event("c1", "created")).status_code == 200
+
+    tenant_a.webhook_token = "a-brand-new-token-0123456789"
+    tenant_a.save()
+
+    assert answer(client, tenant_a, token=old, **APP_CALL).status_code == 403
+    stale_event = post_json(
+        client, f"/event_url/{tenant_a.stringee_project_id}/{old}/", call_event("c2", "created")
+    )
+    assert stale_event.status_code == 403
+    assert answer(client, tenant_a, **APP_CALL).json()[0]["action"] == "connect"
+    assert post_json(client, event_url_of(tenant_a), call_event("c3", "created")).status_code == 200
+    assert set(CallEvent.objects.values_list("call_id", flat=True)) == {"c1", "c3"}
+
+
+def test_invalidate_drops_the_entry_the_event_url_and_the_answer_url_share(
+    client, tenant_a, tenant_b, bob
+):
+    answer(client, tenant_a, **APP_CALL)
+    answer(client, tenant_b, **APP_CALL)
+    assert _cached(tenant_a) and _cached(tenant_b)
+    tables.invalidate(tenant_a.pk)
+    assert not _cached(tenant_a)
+    assert _cached(tenant_b)  # the other tenant keeps its entry
+
+
+def test_event_url_loads_only_the_project_when_cold(tenant_a, bob, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert (
+            door.project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token)
+            == tenant_a
+        )
+    with django_assert_num_queries(1):  # the answer_url then adds only the table
+        project, table = tables.route_entry(tenant_a.stringee_project_id)
+    assert (project, table.project_id) == (tenant_a, tenant_a.pk)
+    with django_assert_num_queries(0):
+        tables.route_entry(tenant_a.stringee_project_id)
+        door.project_for_webhook(tenant_a.stringee_project_id, tenant_a.webhook_token)
+
+
+def test_event_url_filling_a_cold_entry_never_hides_a_table_already_cached(tenant_a, bob):
+    tables.route_entry(tenant_a.stringee_project_id)
+    local_copies.reset()  # another worker: nothing of its own, the shared entry has the table
+    door.webhook_project(tenant_a.stringee_project_id)
+    assert cache.get(door.cache_key(tenant_a.stringee_project_id))[1] is not None
+
+
+def test_a_worker_holding_only_the_project_takes_the_table_another_worker_cached(
+    tenant_a, bob, django_assert_num_queries
+):
+    door.webhook_project(tenant_a.stringee_project_id)  # this worker: the event_url's entry
+    sid = tenant_a.stringee_project_id
+    cache.set(
+        door.cache_key(sid), (tenant_a, tables.load_table(tenant_a))
+    )  # another worker's answer_url
+    with django_assert_num_queries(0):
+        assert tables.route_entry(sid)[1].project_id == tenant_a.pk
