@@ -26,8 +26,9 @@ from calls.rollups import (
 )
 from portal.models import AppUser, Membership, Project, VirtualNumber
 from portal.ops.webhook_health import Latency, latency_summary
-from portal.tenancy.policy import projects_for, scope_to_projects, scope_to_user
+from portal.tenancy.policy import project_ids_for, projects_for, scope_to_projects, scope_to_user
 from routing.models import RoutingErrorLog
+from routing.state import calls_refused_past_ceiling
 
 PERIODS = {
     1: gettext_lazy("Today"),
@@ -69,6 +70,8 @@ class Figures:
     busiest_users: list[tuple[str, int]] = field(default_factory=list)
     errors: list[RoutingErrorLog] = field(default_factory=list)
     webhooks: list[Latency] = field(default_factory=list)
+    # Calls not sent to a phone number in the last hour because the hourly ceiling was reached.
+    refused_past_ceiling: int = 0
 
     def charts(self) -> dict:
         """The chart data, for `json_script`."""
@@ -160,6 +163,10 @@ def dashboard_figures(
     elif not user.is_superuser:
         stringee_ids = list(dashboard_projects(user).values_list("stringee_project_id", flat=True))
     figures.webhooks = latency_summary(stringee_ids)
+    if project is not None:
+        figures.refused_past_ceiling = calls_refused_past_ceiling([project.pk])
+    elif not user.is_superuser:
+        figures.refused_past_ceiling = calls_refused_past_ceiling(list(project_ids_for(user)))
     return figures
 
 

@@ -42,6 +42,7 @@ class PortalConfig(AppConfig):
         audit.watch("portal.virtualnumber")
         audit.watch("portal.appuser", exclude=["created_at"])
         audit.watch("portal.membership")
+        audit.watch("portal.alloweddestination")  # where calls may go
         audit.watch("portal.apikey", exclude=["key_hash", "last_used_at", "created_at"])
         # Not configuration, but who asked for which rows of which list is worth keeping
         # (downloads are recorded too, as "Downloaded"); the worker's progress and the file are

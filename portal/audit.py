@@ -106,6 +106,36 @@ def log_update(instance: Model, *, changes: dict[str, tuple[Any, Any]], project_
     )
 
 
+# Entries that record an event rather than a change of the row they name, by `event` in the
+# entry's additional data (portal.admin.history names them).
+EVENTS = ("refused_destination", "second_factor_added", "second_factor_removed")
+
+
+def log_event(
+    instance: Model, *, event: str, details: dict[str, str], project_id: int | None = None
+):
+    """An entry saying that `event` happened to `instance` (a refused destination, a second
+    factor added or removed), with `details` shown as its fields."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}")
+    entry = _entry_model()
+    return entry.objects.log_create(
+        instance,
+        force_log=True,
+        action=entry.Action.ACCESS,
+        changes={name: ["", str(value)] for name, value in details.items()},
+        additional_data={"event": event},
+        project_id=project_id,
+    )
+
+
+def event_of(entry) -> str | None:
+    """The event an entry records (see EVENTS), None for a change."""
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    event = data.get("event")
+    return event if event in EVENTS else None
+
+
 def log_created(rows: Iterable[Model]) -> None:
     """Entries for rows inserted by bulk_create (which sends no signal)."""
     entry = _entry_model()

@@ -7,7 +7,7 @@ number → rules, called user → rules), so routing a call never scans another 
 
 from django.db.models import Prefetch
 
-from portal.models import AppUser, Project, VirtualNumber
+from portal.models import AppUser, Project, VirtualNumber, dial_policy
 from routing.kinds import CalledKind
 from routing.models import (
     Holiday,
@@ -21,7 +21,7 @@ from routing.models import (
 )
 from routing.prompts import spoken_prompts
 
-SNAPSHOT_VERSION = 5
+SNAPSHOT_VERSION = 6  # 6: where calls may go, and the hourly ceiling
 
 
 def build_snapshot(project: Project) -> dict:
@@ -95,6 +95,8 @@ def build_snapshot(project: Project) -> dict:
         "groups": {str(group.pk): group.as_routing_json(set(users)) for group in groups},
         "masking_pool": dict(pool),
         "calendar": _calendar(project_id),
+        "dial": dial_policy(project_id).as_json(),
+        "external_calls_per_hour": project.external_calls_per_hour,
     }
 
 

@@ -6,6 +6,8 @@ own projects' entries (list, filters and CSV exports alike); superusers read all
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -17,8 +19,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin.exports import ExportsToFile
-from portal.audit import WATCHED, changed_fields, name_related_rows
+from portal.audit import WATCHED, changed_fields, event_of, name_related_rows
+from portal.dialling import country_name, kind_names
 from portal.models import AuditEntry
+from portal.phone import phone_display
 from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 
 FIELDS_IN_LIST = 5
@@ -81,6 +85,39 @@ ACTION_NAMES = {
 }
 
 
+EVENT_NAMES = {
+    "refused_destination": _("Refused a destination"),
+    "second_factor_added": _("Second factor added"),
+    "second_factor_removed": _("Second factor removed"),
+}
+
+
+EVENT_FIELDS = {"number": _("number"), "country": _("country"), "kind": _("kind of number")}
+
+
+def event_details(entry: AuditEntry) -> list[tuple[str, str]]:
+    """An event's details, labelled and written for staff (a country's name, a kind's words)."""
+    readable: dict[str, Callable[[str], str]] = {
+        "number": phone_display,
+        "country": country_name,
+        "kind": lambda kind: kind_names([kind]),
+    }
+    lines = []
+    for name, values in (entry.changes_dict or {}).items():
+        value = str(values[-1]) if values else ""
+        shown = readable[name](value) if name in readable else value
+        lines.append((capfirst(str(EVENT_FIELDS.get(name, name))), shown))
+    return lines
+
+
+def change_name(entry: AuditEntry) -> str:
+    """What happened, in words: the change's kind, or the event the entry records."""
+    event = event_of(entry)
+    if event is not None:
+        return str(EVENT_NAMES[event])
+    return str(ACTION_NAMES.get(entry.action, entry.action))
+
+
 def who(entry: AuditEntry) -> str:
     """The staff member, else the program or command, that made the change."""
     if entry.actor is not None:
@@ -94,7 +131,9 @@ def object_type(entry: AuditEntry) -> str:
 
 
 def changes_as_text(entry: AuditEntry) -> str:
-    """One line per field: “Label: before → after”."""
+    """One line per field: “Label: before → after” (an event's details: “Label: value”)."""
+    if event_of(entry) is not None:
+        return "; ".join(f"{label}: {value}" for label, value in event_details(entry))
     return "; ".join(
         f"{label}: {before} → {after}" for label, before, after in changed_fields(entry)
     )
@@ -166,7 +205,7 @@ class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
 
     @admin.display(description=_("change"), ordering="action")
     def change(self, entry: AuditEntry) -> str:
-        return str(ACTION_NAMES.get(entry.action, entry.action))
+        return change_name(entry)
 
     @admin.display(description=_("who"))
     def who(self, entry: AuditEntry) -> str:
@@ -176,6 +215,8 @@ class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
     def fields_changed(self, entry: AuditEntry):
         """A new row's values, a deleted row's last values, or a change's before → after; the
         first few only (the entry's page has them all)."""
+        if event_of(entry) is not None:
+            return format_html_join("", "<div><strong>{}</strong>: {}</div>", event_details(entry))
         rows = changed_fields(entry)
         if entry.action == AuditEntry.Action.CREATE:
             lines = [(label, after) for label, _before, after in rows]
@@ -218,7 +259,7 @@ class AuditEntryAdmin(ExportsToFile, ReadOnlyScopedAdmin):
                 str(entry.project) if entry.project_id and entry.project else "",
                 object_type(entry),
                 entry.object_repr,
-                str(ACTION_NAMES.get(entry.action, entry.action)),
+                change_name(entry),
                 who(entry),
                 entry.remote_addr or "",
                 changes_as_text(entry),

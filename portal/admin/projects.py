@@ -12,12 +12,47 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.models import Project, VirtualNumber
-from portal.tenancy.admin import TenantScopedAdmin
+from portal.dialling import NumberKind, country_name, kind_names
+from portal.models import AllowedDestination, Project, VirtualNumber, dial_policy
+from portal.tenancy.admin import TenantScopedAdmin, TenantScopedInline
 from portal.tenancy.policy import OWNER_ROLES, user_may
 from portal.webhooks.redaction import redact
 
 SIGNATURE_FAILURES_SHOWN = 10
+
+
+class AllowedDestinationForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds of number"),
+        choices=NumberKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: no call to this country."),
+    )
+
+    class Meta:
+        model = AllowedDestination
+        fields = ["country", "kinds"]
+
+
+class AllowedDestinationInline(TenantScopedInline):
+    """Where the project's calls may go, country by country: superusers change it, the project's
+    staff read it."""
+
+    model = AllowedDestination
+    form = AllowedDestinationForm
+    extra = 0
+    verbose_name = _("country calls may go to")
+    verbose_name_plural = _("countries calls may go to")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class ProjectForm(forms.ModelForm):
@@ -56,6 +91,7 @@ class ProjectForm(forms.ModelForm):
             "caller_voice",
             "retention_days",
             "recording_retention_days",
+            "external_calls_per_hour",
         ]
 
     def clean_api_key_secret(self):
@@ -74,6 +110,12 @@ class ProjectForm(forms.ModelForm):
 
     def clean_signing_mode(self):
         return self.cleaned_data["signing_mode"] or self.instance.signing_mode
+
+    def clean_external_calls_per_hour(self):
+        """A post without the ceiling (an older script) keeps it; an empty field removes it."""
+        if "external_calls_per_hour" not in self.data:
+            return self.instance.external_calls_per_hour
+        return self.cleaned_data["external_calls_per_hour"]
 
     def clean_caller_voice(self):
         return self.cleaned_data["caller_voice"] or self.instance.caller_voice
@@ -135,6 +177,7 @@ class ProjectAdmin(TenantScopedAdmin):
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "stringee_project_id", "api_key_sid"]
     readonly_fields = [
+        "dial_summary",
         "webhook_urls",
         "masked_webhook_urls",
         "masked_secret",
@@ -177,8 +220,21 @@ class ProjectAdmin(TenantScopedAdmin):
                 ]
             },
         ),
+        (
+            _("Where calls may go"),
+            {
+                "fields": ["dial_summary", "external_calls_per_hour"],
+                "description": _(
+                    "Calls may be sent only to the kinds of phone number listed below, country by "
+                    "country, and at most this many an hour: a guard against toll fraud (calls "
+                    "pumped to premium-rate or far-away numbers). Only the portal's "
+                    "administrators change it."
+                ),
+            },
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
+    inlines = [AllowedDestinationInline]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -278,7 +334,26 @@ class ProjectAdmin(TenantScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The projectId is the tenant's identity in every webhook URL: fixed once created.
-        return [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
+        fixed = [*self.readonly_fields, "stringee_project_id"] if obj else self.readonly_fields
+        # Where calls may go is the portal's guard against toll fraud: superusers set it.
+        return fixed if request.user.is_superuser else [*fixed, "external_calls_per_hour"]
+
+    @admin.display(description=_("allowed now"))
+    def dial_summary(self, obj):
+        """Where the project's calls may go, in words (the default when no country is listed)."""
+        policy = dial_policy(obj.pk) if obj.pk else dial_policy(0)
+        lines = [
+            (country_name(country), kind_names(sorted(kinds)) or gettext("nothing"))
+            for country, kinds in sorted(policy.allowed.items())
+        ]
+        listed = format_html_join("", "<div><strong>{}</strong>: {}</div>", lines)
+        if obj.pk and obj.allowed_destinations.exists():
+            return listed
+        return format_html(
+            '{}<div class="help">{}</div>',
+            listed,
+            gettext("The portal's default: no country is listed below."),
+        )
 
     @admin.display(description=_("API key secret (masked)"))
     def masked_secret(self, obj):

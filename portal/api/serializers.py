@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from portal.api.authentication import MAX_LIFETIME_SECONDS
-from portal.models import AppUser, Project, VirtualNumber
+from portal.models import AppUser, Project, VirtualNumber, dial_policy
 from portal.phone import InvalidPhoneNumber, normalize_number
 
 
@@ -98,6 +98,12 @@ class ProjectSerializer(serializers.ModelSerializer):
     masked_secret = serializers.CharField(read_only=True, help_text="The API key secret, masked.")
     answer_url = serializers.URLField(read_only=True)
     event_url = serializers.URLField(read_only=True)
+    allowed_destinations = serializers.SerializerMethodField(
+        help_text=(
+            "Where the project's calls may go: country code → kinds of number (mobile, fixed, "
+            "toll_free, premium_rate, shared_cost, other). Set by the portal's administrators."
+        )
+    )
 
     class Meta:
         model = Project
@@ -113,10 +119,15 @@ class ProjectSerializer(serializers.ModelSerializer):
             "caller_voice",
             "retention_days",
             "signing_mode",
+            "allowed_destinations",
+            "external_calls_per_hour",
             "is_active",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_allowed_destinations(self, project: Project) -> dict[str, list[str]]:
+        return dial_policy(project.pk).as_json()
 
 
 class AccessTokenRequestSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from portal.models.api_keys import API_KEY_PREFIX, ApiKey, api_key_digest
 from portal.models.app_users import AppUser
 from portal.models.audit_entry import AuditEntry
 from portal.models.base import CheckedInPython, validate_audio_file
+from portal.models.dialling import AllowedDestination, dial_policy
 from portal.models.export import Export
 from portal.models.members import Membership
 from portal.models.numbers import VirtualNumber
@@ -24,6 +25,7 @@ __all__ = [
     "API_KEY_PREFIX",
     "DEFAULT_FALLBACK_MESSAGE",
     "ENGLISH_VOICES",
+    "AllowedDestination",
     "ApiKey",
     "AppUser",
     "AuditEntry",
@@ -36,6 +38,7 @@ __all__ = [
     "VirtualNumber",
     "WebhookSignatureFailure",
     "api_key_digest",
+    "dial_policy",
     "mask_secret",
     "new_webhook_token",
     "validate_audio_file",

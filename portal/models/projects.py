@@ -15,6 +15,9 @@ from django.utils.translation import gettext_noop
 # Stored as the field's default in English; spoken in the project's caller language
 # (routing/prompts.py) as long as staff have not written their own message.
 DEFAULT_FALLBACK_MESSAGE = gettext_noop("The number you called is not available")
+# Calls a project may send to phone numbers in one hour unless a superuser says otherwise
+# (portal.dialling; a ceiling on what a stolen password or leaked key can cost).
+DEFAULT_EXTERNAL_CALLS_PER_HOUR = 300
 
 
 def new_webhook_token() -> str:
@@ -163,6 +166,17 @@ class Project(models.Model):
         help_text=_(
             "Recordings older than this are deleted; the calls stay in the call log. "
             "Leave empty to keep recordings as long as their calls."
+        ),
+    )
+    external_calls_per_hour = models.PositiveIntegerField(
+        _("calls to phone numbers per hour, at most"),
+        null=True,
+        blank=True,
+        default=DEFAULT_EXTERNAL_CALLS_PER_HOUR,
+        db_default=DEFAULT_EXTERNAL_CALLS_PER_HOUR,
+        help_text=_(
+            "Past this many calls sent to phone numbers in one hour, callers hear the fallback "
+            "message instead, and the dashboard says so. Empty: no ceiling."
         ),
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))

@@ -127,3 +127,31 @@ def admin_pages(client, start: str = "/admin/", limit: int = 400, per_shape: int
                 continue
             shapes[shape] = shapes.get(shape, 0) + 1
             queue.append(link)
+
+
+def project_page_form(project: Project, **changes: Any) -> dict[str, Any]:
+    """The project's change page as a browser posts it: every field as it stands (secrets left
+    blank: kept), the "where calls may go" rows' management form, then `changes` (None drops a
+    field, as an unticked checkbox)."""
+    data: dict[str, Any] = {
+        "name": project.name,
+        "stringee_project_id": project.stringee_project_id,
+        "is_active": "on" if project.is_active else None,
+        "time_zone": project.time_zone,
+        "api_key_sid": project.api_key_sid,
+        "api_key_secret": "",
+        "signing_mode": project.signing_mode,
+        "signing_secret": "",
+        "fallback_message": project.fallback_message,
+        "caller_voice": project.caller_voice,
+        "retention_days": project.retention_days,
+        "recording_retention_days": project.recording_retention_days or "",
+        "external_calls_per_hour": project.external_calls_per_hour or "",
+        "allowed_destinations-TOTAL_FORMS": 0,
+        "allowed_destinations-INITIAL_FORMS": 0,
+        "allowed_destinations-MIN_NUM_FORMS": 0,
+        "allowed_destinations-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}

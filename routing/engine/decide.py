@@ -5,11 +5,14 @@ No HTTP and no database: the views hand in a `Table` (routing.snapshot), a `Call
 `MATCHERS`; a destination kind is one builder in routing.engine.destinations.
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
+from functools import wraps
 from zoneinfo import ZoneInfo
 
+from portal.dialling import DestinationRefused
 from routing import patterns, scco
 from routing.engine import destinations, masking, ring
 from routing.engine.calendar import hours_allow
@@ -141,6 +144,25 @@ def rule_scco(
     )
 
 
+def refusals_heard_as_fallback(step: Callable[..., Decision]) -> Callable[..., Decision]:
+    """A routing step whose call would go where the project's calls may not go (or past the
+    hourly ceiling) answers the project's fallback instead, the refusal as its reason."""
+
+    signature = inspect.signature(step)
+
+    @wraps(step)
+    def guarded(*args, **kwargs) -> Decision:
+        try:
+            return step(*args, **kwargs)
+        except DestinationRefused as refused:
+            given = signature.bind(*args, **kwargs).arguments  # `table`, or a `ctx` holding it
+            table: Table = given["ctx"].table if "ctx" in given else given["table"]
+            return fallback(table, f"destination refused: {refused}")
+
+    return guarded
+
+
+@refusals_heard_as_fallback
 def route(table: Table, call: Call, links: Links, state: CallState | None = None) -> Decision:
     """A masked call by its session; else the first enabled rule (by priority) that matches and can
     serve the call; else the defaults. `state` answers masking lookups and moves round-robin
@@ -176,6 +198,7 @@ def fallback(table: Table, reason: str) -> Decision:
     return Decision(table_fallback(table), reason, matched=False)
 
 
+@refusals_heard_as_fallback
 def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
     """The caller pressed `digits` in menu `menu_id` on try `attempt`: the key, a retry or the final
     step."""
@@ -212,6 +235,7 @@ def invalid_choice_message(menu: dict, table: Table) -> str:
     return table.prompt("invalid_choice", text) if text == INVALID_CHOICE_MESSAGE else text
 
 
+@refusals_heard_as_fallback
 def on_fail_step(ctx: Context, rule_id: int) -> Decision:
     """The rule's connect failed (busy, offline...): what its on-fail setting says to do next."""
     rule = next((rule for rule in ctx.table.rules if rule["id"] == rule_id), None)
@@ -223,6 +247,7 @@ def on_fail_step(ctx: Context, rule_id: int) -> Decision:
     return Decision(built or table_fallback(ctx.table), f"rule “{rule['name']}”: on fail")
 
 
+@refusals_heard_as_fallback
 def ring_step(ctx: Context, group_id: int, tried: int, start: int) -> Decision:
     """A ring group member did not answer: the next member's connect, or the group's final step."""
     group = ctx.table.groups.get(str(group_id))

@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext_noop
 
+from portal.dialling import DestinationRefused
 from portal.phone import stringee_digits
 from routing import scco
-from routing.engine.types import Action, Call, Context, Table
+from routing.engine.types import Action, Call, CallState, Context, Table
 from routing.kinds import DestinationKind
 
 VOICEMAIL_PROMPT = gettext_noop("Please leave a message after the tone.")
@@ -60,8 +61,27 @@ def caller_endpoint(call: Call, caller_id: str | None = None) -> dict:
     return scco.endpoint("external", call.from_wire, caller_id or call.from_wire)
 
 
+def dialled(to: dict, table: Table, state: CallState) -> dict:
+    """`to`, if the project's calls may be sent there now: a phone number (not a SIP trunk's
+    extension, which is the tenant's own line) must be where its policy allows, and within its
+    hourly ceiling of calls to phone numbers. Else DestinationRefused: the caller hears the
+    project's fallback and the refusal is in the routing error log."""
+    if to.get("type") != "external" or to.get("sipTrunkId") is not None:
+        return to
+    reason = table.dial.refusal("+" + str(to.get("number", "")).lstrip("+"))
+    if reason is not None:
+        raise DestinationRefused(reason)
+    if not state.external_call_allowed(table.project_id, table.external_calls_per_hour):
+        raise DestinationRefused(
+            f"the project's ceiling of {table.external_calls_per_hour} calls to phone numbers an "
+            "hour was reached"
+        )
+    return to
+
+
 def connect_to(to: dict, ctx: Context, outbound: bool) -> list[Action]:
     """Connect the caller to `to` with the rule's options (record, timeouts, caller ID...)."""
+    to = dialled(to, ctx.table, ctx.state)
     options = ctx.options
     caller_id = options.get("caller_id") if outbound else None
     record = bool(options.get("record"))

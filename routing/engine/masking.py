@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from portal.phone import stringee_digits
 from routing import scco
+from routing.engine.destinations import dialled
 from routing.engine.types import Action, Call, CallState, Table
 from routing.kinds import PartyKind
 
@@ -66,6 +67,6 @@ def masked_scco(
         to = scco.endpoint("internal", binding["peer_address"], proxy)
     else:
         digits = stringee_digits(binding["peer_address"])
-        to = scco.endpoint("external", digits, digits)
+        to = dialled(scco.endpoint("external", digits, digits), table, state)
     reason = f"masking: session {binding['session']} connects {address} to its other participant"
     return [scco.connect(from_, to)], reason, True

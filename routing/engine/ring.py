@@ -8,7 +8,7 @@ Round-robin groups start at the pointer `CallState.round_robin_start` hands out.
 """
 
 from routing import scco
-from routing.engine.destinations import build, builder, caller_endpoint, table_fallback
+from routing.engine.destinations import build, builder, caller_endpoint, dialled, table_fallback
 from routing.engine.types import Action, Context
 from routing.kinds import DestinationKind, PartyKind, Strategy
 
@@ -17,7 +17,7 @@ def member_endpoint(member: dict, ctx: Context) -> dict:
     if member["kind"] == PartyKind.USER:
         return scco.endpoint("internal", member["address"], ctx.call.to_wire)
     digits = member["address"].lstrip("+")
-    return scco.endpoint("external", digits, digits)
+    return dialled(scco.endpoint("external", digits, digits), ctx.table, ctx.state)
 
 
 def ring_member(group: dict, ctx: Context, tried: int, start: int) -> list[Action]:

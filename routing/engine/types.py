@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from portal.dialling import ANYWHERE, DialPolicy
 from portal.phone import normalize_or_none, stringee_digits
 
 Action = dict[str, Any]
@@ -78,6 +79,10 @@ class CallState(Protocol):
 
     def round_robin_start(self, group_id: int, size: int) -> int: ...
 
+    def external_call_allowed(self, project_id: int, ceiling: int | None) -> bool:
+        """Whether one more call may go to a phone number this hour (counting it if so)."""
+        ...
+
 
 class NoState:
     """No sessions and pointers at 0: for pure tests and sample SCCOs in model validation."""
@@ -87,6 +92,9 @@ class NoState:
 
     def round_robin_start(self, group_id: int, size: int) -> int:
         return 0
+
+    def external_call_allowed(self, project_id: int, ceiling: int | None) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,10 @@ class Table:
     number_fallbacks: dict[str, dict] = field(default_factory=dict)
     voice: str | None = None  # the project's caller voice; None: Stringee's default
     prompts: dict[str, str] = field(default_factory=dict)  # system messages, caller language
+    # Where the project's calls may go (portal.dialling), and how many may go to phone numbers
+    # an hour (None: no ceiling). A table made for a sample call (model validation) allows all.
+    dial: DialPolicy = ANYWHERE
+    external_calls_per_hour: int | None = None
 
     def prompt(self, key: str, english: str) -> str:
         """The system message `key` in the project's caller language (`english` if unknown)."""
@@ -136,6 +148,8 @@ class Table:
             number_fallbacks=data.get("number_fallbacks", {}),
             voice=data.get("voice"),
             prompts=data.get("prompts", {}),
+            dial=DialPolicy.from_json(data["dial"]),  # no table without its policy
+            external_calls_per_hour=data.get("external_calls_per_hour"),
         )
 
 

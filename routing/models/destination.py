@@ -33,6 +33,10 @@ def another_projects(related: models.Model | None, project_id: int | None) -> bo
 class Destination(CheckedInPython):
     """Where a call goes: shared by rules, IVR keys and the final steps of menus and ring groups."""
 
+    # Phone numbers calls may be sent to: checked against where the project's calls may go
+    # (portal.services.dialling) when saved, and again when a call is routed.
+    dialled_fields: tuple[str, ...] = ("destination_number",)
+
     destination_kind = models.CharField(
         max_length=10,
         choices=DestinationKind.choices(),

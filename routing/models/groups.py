@@ -89,6 +89,7 @@ class RingGroupMember(CheckedInPython):
     """One member of a ring group, tried in `position` order, rung for `timeout` seconds."""
 
     tenant_lookup = "group__project"
+    dialled_fields = ("number",)  # checked like Destination.dialled_fields
     invalidates_routing = True
 
     group = models.ForeignKey(

@@ -93,6 +93,7 @@ class RoutingRule(CallerIdMixin, Destination):
     """One routing rule of a project: when a call matches, where it goes and how."""
 
     tenant_lookup = "project"
+    dialled_fields = ("destination_number", "on_fail_number")
     invalidates_routing = True
 
     project = models.ForeignKey(

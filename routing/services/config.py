@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from portal import audit
 from portal.errors import DomainError
 from portal.phone import E164Field
+from portal.services.dialling import check_dialled_fields
 from routing.models import (
     ConferenceRoom,
     IvrMenu,
@@ -87,10 +88,11 @@ def _replace_rows(related, rows: Sequence[models.Model]) -> None:
 
 
 def rule_check(rule: RoutingRule) -> None:
-    """Raise ValidationError if `rule` cannot be saved (its fields, then the SCCO it would
-    build)."""
+    """Raise ValidationError if `rule` cannot be saved (its fields, where it sends calls, then
+    the SCCO it would build)."""
     check_phone_fields(rule)
     rule.clean()
+    check_dialled_fields(rule, rule.project_id)
     check_rule_scco(rule)
 
 
@@ -106,6 +108,7 @@ def option_check(option: IvrOption, menu: IvrMenu) -> None:
     option.menu = menu
     check_phone_fields(option)
     option.clean()
+    check_dialled_fields(option, menu.project_id)
     check_option_scco(option)
 
 
@@ -114,6 +117,7 @@ def menu_check(menu: IvrMenu, options: Iterable[dict] | None = None) -> None:
     index)."""
     check_phone_fields(menu)
     menu.clean()
+    check_dialled_fields(menu, menu.project_id)
     check_menu_scco(menu)
     if options is None:
         return
@@ -158,11 +162,13 @@ def member_check(member: RingGroupMember, group: RingGroup) -> None:
     member.group = group
     check_phone_fields(member)
     member.clean()
+    check_dialled_fields(member, group.project_id)
 
 
 def group_check(group: RingGroup, members: Iterable[dict] | None = None) -> None:
     check_phone_fields(group)
     group.clean()
+    check_dialled_fields(group, group.project_id)
     if members is None:
         return
     rows = [

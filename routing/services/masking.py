@@ -21,6 +21,7 @@ from portal.errors import DomainError
 from portal.models import Project, VirtualNumber
 from portal.phone import normalize_or_none
 from portal.selectors import active_app_user
+from portal.services.dialling import destination_refusals
 from routing.kinds import PartyKind
 from routing.models import MaskingBinding, MaskingPoolNumber, MaskingSession
 
@@ -144,6 +145,14 @@ def masking_session_create(
     expires_at = expires_at or timezone.now() + timedelta(seconds=ttl_seconds)
     if a == b:
         raise BadParticipant(_("The two participants must differ."))
+    phones = {
+        name: one.address
+        for name, one in (("participant_a", a), ("participant_b", b))
+        if one.kind == PartyKind.PHONE
+    }
+    refusals = destination_refusals(project_id=project.pk, numbers=phones)
+    if refusals:
+        raise ValidationError(refusals)
     close_expired(project.pk)
     pool = _pool(project)
     # Each failed insert means a concurrent session took a number for one of these participants,

@@ -31,11 +31,21 @@ READY = {
 }
 # Pages reached by a click on the page first loaded: untick "Is active" and save, which shows the
 # deactivation question (the question only: nothing is confirmed, so nothing is deactivated).
+REFUSE_A_PREMIUM_NUMBER = (
+    "document.getElementById('id_name').value = 'Forward to a premium-rate number';"
+    "var kind = document.getElementById('id_destination_kind');"
+    "kind.value = 'phone'; kind.dispatchEvent(new Event('change'));"
+    "document.getElementById('id_destination_number').value = '+44 909 879 0000';"
+    "document.querySelector('input[name=_save]').click();"
+)
 CLICKS = {
     "deactivate-project.png": (
         "document.getElementById('id_is_active').checked = false;"
         "document.querySelector('input[name=_save]').click();"
     ),
+    # Where calls may go: a premium-rate number abroad is refused, next to the field.
+    "refused-destination.png": REFUSE_A_PREMIUM_NUMBER,
+    "refused-destination-vi.png": REFUSE_A_PREMIUM_NUMBER,
 }
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
 
@@ -64,6 +74,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("invite.png", "owner", "/admin/portal/membership/add/"),
         ("opening-hours-week.png", "owner", f"/admin/routing/openinghours/week/{project.pk}/"),
         ("deactivate-project.png", "owner", f"/admin/portal/project/{project.pk}/change/"),
+        ("refused-destination.png", "owner", "/admin/routing/routingrule/add/"),
         ("rules.png", "owner", "/admin/routing/routingrule/"),
         ("calls.png", "owner", "/admin/calls/callrecord/"),
         ("call-events.png", "owner", "/admin/calls/callevent/"),
@@ -83,6 +94,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("rule-form-error-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
         ("rule-form-error.png", "owner", "/admin/routing/routingrule/add/"),
         ("project-flow-vi.png", "owner-vi", f"/admin/portal/project/{project.pk}/change/"),
+        ("refused-destination-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
     ]
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"

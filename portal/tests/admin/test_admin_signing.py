@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Membership, SigningMode, WebhookSignatureFailure
+from portal.tests.helpers import project_page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -14,25 +15,10 @@ def page(client, project) -> str:
     return client.get(f"/admin/portal/project/{project.pk}/change/").content.decode()
 
 
-def form(project, **changes) -> dict:
-    data = {
-        "name": project.name,
-        "stringee_project_id": project.stringee_project_id,
-        "is_active": "on",
-        "time_zone": project.time_zone,
-        "api_key_sid": project.api_key_sid,
-        "api_key_secret": "",
-        "signing_mode": project.signing_mode,
-        "signing_secret": "",
-        "fallback_message": project.fallback_message,
-        "retention_days": project.retention_days,
-    }
-    data.update(changes)
-    return data
-
-
 def save(client, project, **changes):
-    return client.post(f"/admin/portal/project/{project.pk}/change/", form(project, **changes))
+    return client.post(
+        f"/admin/portal/project/{project.pk}/change/", project_page_form(project, **changes)
+    )
 
 
 def test_signing_secret_is_masked_on_the_page(admin_client, tenant_a):

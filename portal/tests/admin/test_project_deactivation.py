@@ -4,6 +4,7 @@ import pytest
 
 from portal.models import Membership, Project
 from portal.tests.factories import VirtualNumberFactory
+from portal.tests.helpers import project_page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -11,21 +12,7 @@ LIST = "/admin/portal/project/"
 
 
 def _form(project: Project, **changes) -> dict:
-    """The project's change form as the browser posts it (checkbox ticked = present)."""
-    data = {
-        "name": project.name,
-        "time_zone": project.time_zone,
-        "api_key_sid": project.api_key_sid,
-        "api_key_secret": "",
-        "signing_mode": project.signing_mode,
-        "signing_secret": "",
-        "fallback_message": project.fallback_message,
-        "retention_days": str(project.retention_days),
-        "is_active": "on",
-        "_save": "Save",
-    }
-    data.update(changes)
-    return {name: value for name, value in data.items() if value is not None}
+    return project_page_form(project, **{"is_active": "on", **changes})
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from portal import services
 from portal.audit import changed_fields, name_related_rows
 from portal.models import AppUser, AuditEntry, Membership, Project, VirtualNumber
 from portal.tests.factories import AppUserFactory, MembershipFactory, VirtualNumberFactory
-from portal.tests.helpers import exported_csv, jwt_headers
+from portal.tests.helpers import exported_csv, jwt_headers, project_page_form
 from routing.tests.factories import IvrMenuFactory, RoutingRuleFactory
 
 pytestmark = [
@@ -157,17 +157,12 @@ def test_seed_demo_command_is_recorded_for_the_demo_tenant(tenant_b):
 def test_secrets_never_appear_in_entries(admin_client, tenant_a):
     admin_client.post(
         f"/admin/portal/project/{tenant_a.pk}/change/",
-        {
-            "name": tenant_a.name,
-            "is_active": "on",
-            "time_zone": tenant_a.time_zone,
-            "api_key_sid": tenant_a.api_key_sid,
-            "api_key_secret": "brand-new-api-secret-XYZ123",
-            "signing_mode": "report",
-            "signing_secret": "brand-new-signing-secret-QWE789",
-            "fallback_message": tenant_a.fallback_message,
-            "retention_days": 30,
-        },
+        project_page_form(
+            tenant_a,
+            api_key_secret="brand-new-api-secret-XYZ123",
+            signing_mode="report",
+            signing_secret="brand-new-signing-secret-QWE789",
+        ),
     )
     tenant_a.refresh_from_db()
     assert tenant_a.api_key_secret == "brand-new-api-secret-XYZ123"

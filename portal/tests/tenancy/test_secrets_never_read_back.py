@@ -15,7 +15,7 @@ from calls.demo import seed_demo_calls
 from portal.api.authentication import make_rest_token
 from portal.devtools import demo
 from portal.models import Export, Membership, Project
-from portal.tests.helpers import admin_pages, export_text, jwt_headers
+from portal.tests.helpers import admin_pages, export_text, jwt_headers, project_page_form
 from routing.demo import seed_demo_routing
 
 pytestmark = [
@@ -134,17 +134,9 @@ def test_a_replaced_api_key_secret_stops_signing_tokens_at_once(client, demo_pro
     form = client.get(f"/admin/portal/project/{demo_project.pk}/change/")
     assert 'name="api_key_secret"' in form.content.decode()
     assert API_KEY_SECRET not in form.content.decode()
-    data = {
-        "name": demo_project.name,
-        "is_active": "on",
-        "time_zone": demo_project.time_zone,
-        "api_key_sid": demo_project.api_key_sid,
-        "api_key_secret": "a-brand-new-secret-from-the-stringee-dashboard",
-        "signing_mode": demo_project.signing_mode,
-        "fallback_message": demo_project.fallback_message,
-        "caller_voice": demo_project.caller_voice,
-        "retention_days": demo_project.retention_days,
-    }
+    data = project_page_form(
+        demo_project, api_key_secret="a-brand-new-secret-from-the-stringee-dashboard"
+    )
     response = client.post(f"/admin/portal/project/{demo_project.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()

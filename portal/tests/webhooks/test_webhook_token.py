@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.tests.helpers import project_page_form
+
 
 @pytest.mark.django_db
 def test_rotated_token_keeps_working_only_during_the_grace_period(tenant_a, settings):
@@ -36,16 +38,7 @@ def test_saving_the_project_without_a_new_secret_keeps_the_old_one(admin_client,
     secret = tenant_a.api_key_secret
     response = admin_client.post(
         f"/admin/portal/project/{tenant_a.pk}/change/",
-        {
-            "name": "Renamed",
-            "stringee_project_id": tenant_a.stringee_project_id,
-            "is_active": "on",
-            "time_zone": "Asia/Ho_Chi_Minh",
-            "api_key_sid": tenant_a.api_key_sid,
-            "api_key_secret": "",
-            "fallback_message": "Sorry",
-            "retention_days": 30,
-        },
+        project_page_form(tenant_a, name="Renamed", fallback_message="Sorry"),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     tenant_a.refresh_from_db()
