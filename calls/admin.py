@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import (
@@ -27,10 +28,11 @@ from calls.models import (
     CallRecord,
     Recording,
 )
-from calls.story import EVENT_WORDS, call_decisions, call_events, call_story
+from calls.story import EVENT_WORDS, call_decisions, call_events, call_story, end_in_words
 from portal.admin.exports import ExportsToFile
 from portal.admin.numbers import SearchesNumbers
 from portal.admin.paginators import BigTableAdmin
+from portal.durations import duration_in_words
 from portal.exports import csv_cell
 from portal.models import AppUser
 from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
@@ -136,16 +138,23 @@ class CallRecordAdmin(CallLogAdmin):
     list_filter = [("project", ProjectScopedListFilter), "status", "direction", "started_at"]
     search_fields = ["call_id", "from_number", "to_number", "from_user", "to_user"]
     list_select_related = ["project"]
-    readonly_fields = ["timeline", "recordings_table", "routing_story"]
+    readonly_fields = [
+        "timeline",
+        "recordings_table",
+        "routing_story",
+        "ring",
+        "talk",
+        "how_it_ended",
+    ]
     csv_columns = RECORD_COLUMNS
     fieldsets = [
         (None, {"fields": ["project", "call_id", "direction", "status", "virtual_number"]}),
         (_("Parties"), {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
         (
             _("Times"),
-            {"fields": ["started_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds"]},
+            {"fields": ["started_at", "answered_at", "ended_at", "ring", "talk"]},
         ),
-        (_("End"), {"fields": ["end_cause", "ended_by"]}),
+        (_("End"), {"fields": ["how_it_ended"]}),
         (_("Timeline of events"), {"fields": ["timeline"]}),
         (_("Recordings"), {"fields": ["recording_url", "recordings_table"]}),
         (_("Routing decision"), {"fields": ["routing_story"]}),
@@ -182,13 +191,17 @@ class CallRecordAdmin(CallLogAdmin):
         )
         return format_html('<span title="Call id {}">{}</span>', obj.call_id, when)
 
-    @admin.display(description=_("ring (s)"), ordering="ring_seconds")
+    @admin.display(description=_("ringing"), ordering="ring_seconds")
     def ring(self, obj):
-        return obj.ring_seconds
+        return duration_in_words(obj.ring_seconds)
 
-    @admin.display(description=_("talk (s)"), ordering="talk_seconds")
+    @admin.display(description=_("talk"), ordering="talk_seconds")
     def talk(self, obj):
-        return obj.talk_seconds
+        return duration_in_words(obj.talk_seconds)
+
+    @admin.display(description=_("how it ended"))
+    def how_it_ended(self, obj):
+        return end_in_words(obj.end_cause, obj.ended_by) or "–"
 
     @admin.display(description=_("from"))
     def caller(self, obj):
@@ -211,7 +224,8 @@ class CallRecordAdmin(CallLogAdmin):
             )
             for e in call_events(obj)
         ]
-        return _table(["at", "status", "received", "payload"], rows, "No events yet.")
+        headers = [gettext("at"), gettext("status"), gettext("received"), gettext("payload")]
+        return _table(headers, rows, gettext("No events yet."))
 
     @admin.display(description=_("recordings"))
     def recordings_table(self, obj):
@@ -219,12 +233,13 @@ class CallRecordAdmin(CallLogAdmin):
             (
                 format_html('<a href="{}">{}</a>', r.url, r.url),
                 r.format,
-                r.duration_seconds or "",
+                duration_in_words(r.duration_seconds),
                 timezone.localtime(r.received_at),
             )
             for r in obj.recordings.all()
         ]
-        return _table(["link", "format", "seconds", "received"], rows, "No recordings.")
+        headers = [gettext("link"), gettext("format"), gettext("length"), gettext("received")]
+        return _table(headers, rows, gettext("No recordings."))
 
     @admin.display(description=_("decisions"))
     def routing_story(self, obj):
@@ -353,9 +368,9 @@ class RecordingAdmin(ReadOnlyScopedAdmin):
     def app_users(self, obj):
         return ", ".join(user for user in (obj.call.from_user, obj.call.to_user) if user) or "–"
 
-    @admin.display(description=_("seconds"), ordering="duration_seconds")
+    @admin.display(description=_("length"), ordering="duration_seconds")
     def seconds(self, obj):
-        return round(obj.duration_seconds) if obj.duration_seconds is not None else "–"
+        return duration_in_words(obj.duration_seconds)
 
     @admin.display(description=_("listen"))
     def player(self, obj):

@@ -54,6 +54,19 @@ SIP_WORDS = {
     "500": _("a server error at Stringee or the carrier"),
     "503": _("the network was unavailable"),
 }
+# Stringee's named end causes (the contract's "ended" event) and the usual Q.850 names.
+CAUSE_WORDS = {
+    "USER_END_CALL": _("hung up"),
+    "NORMAL_CLEARING": _("normal hang-up"),
+    "CAN_NOT_MAKE_CALL": _("the call could not be placed"),
+    "MAX_CONNECT_TIME": _("the longest allowed call time was reached"),
+    "USER_BUSY": _("the line was busy"),
+    "NO_ANSWER": _("nobody answered in time"),
+    "NO_USER_RESPONSE": _("nobody answered in time"),
+    "CALL_REJECTED": _("the call was declined"),
+    "ORIGINATOR_CANCEL": _("the caller hung up before an answer"),
+    "UNALLOCATED_NUMBER": _("the number does not exist"),
+}
 ENDED_BY_WORDS = {
     "caller": _("the caller"),
     "callee": _("the person called"),
@@ -61,6 +74,8 @@ ENDED_BY_WORDS = {
     "to": _("the person called"),
     "system": "Stringee",
     "server": "Stringee",
+    "internal": _("the app user"),
+    "external": _("the phone caller or person called"),
 }
 _MENU_URL = re.compile(r"/ivr/\d+/[^/]+/(\d+)/")
 _GROUP_URL = re.compile(r"/ring/\d+/[^/]+/(\d+)/")
@@ -113,7 +128,7 @@ def end_in_words(end_cause: str, ended_by: str) -> str:
     if not end_cause and not ended_by:
         return ""
     code = (end_cause or "").strip()[:3]
-    why = SIP_WORDS.get(code, end_cause)
+    why = SIP_WORDS.get(code) or CAUSE_WORDS.get((end_cause or "").strip().upper(), end_cause)
     who = ENDED_BY_WORDS.get((ended_by or "").lower(), ended_by)
     text = gettext("Ended by %(who)s") % {"who": who} if who else gettext("Ended")
     if why:

@@ -142,3 +142,25 @@ def test_decisions_are_read_in_one_place_and_end_causes_in_words():
         == "Ended by the person called: the line was busy (486 Busy Here)"
     )
     assert end_in_words("", "") == ""
+
+
+def test_stringees_named_end_causes_are_said_in_words_too():
+    assert end_in_words("USER_END_CALL", "EXTERNAL") == (
+        "Ended by the phone caller or person called: hung up (USER_END_CALL)"
+    )
+    assert end_in_words("NORMAL_CLEARING", "INTERNAL") == (
+        "Ended by the app user: normal hang-up (NORMAL_CLEARING)"
+    )
+    assert end_in_words("SOMETHING_NEW", "") == "Ended: SOMETHING_NEW"
+
+
+@pytest.mark.django_db
+def test_durations_read_as_minutes_and_seconds_on_the_list_and_the_call(admin_client):
+    record = CallRecordFactory(
+        ring_seconds=7, talk_seconds=337, end_cause="NORMAL_CLEARING", ended_by="caller"
+    )
+    listing = admin_client.get("/admin/calls/callrecord/").content.decode()
+    assert '<td class="field-talk">5 min 37 s</td>' in listing
+    page = admin_client.get(f"/admin/calls/callrecord/{record.pk}/change/").content.decode()
+    assert "<dd>5 min 37 s</dd>" in page and "<dd>7 s</dd>" in page and "337 s" not in page
+    assert "Ended by the caller: normal hang-up" in page
