@@ -128,7 +128,8 @@ def end_in_words(end_cause: str, ended_by: str) -> str:
     if not end_cause and not ended_by:
         return ""
     code = (end_cause or "").strip()[:3]
-    why = SIP_WORDS.get(code) or CAUSE_WORDS.get((end_cause or "").strip().upper(), end_cause)
+    words = SIP_WORDS.get(code) or CAUSE_WORDS.get((end_cause or "").strip().upper())
+    why = str(words) if words else end_cause
     who = ENDED_BY_WORDS.get((ended_by or "").lower(), ended_by)
     text = gettext("Ended by %(who)s") % {"who": who} if who else gettext("Ended")
     if why:
