@@ -1,6 +1,9 @@
 """Projects in the admin: keys (write-only), webhook URLs, signatures, what callers hear, and
 deactivation that first says what stops working."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -55,7 +58,24 @@ class AllowedDestinationInline(TenantScopedInline):
         return request.user.is_superuser
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone by name, with its offset today: "Asia/Ho Chi Minh (UTC+07:00)"."""
+    now = datetime.now(UTC)
+    choices = []
+    for name in sorted(available_timezones()):
+        if ("/" not in name and name != "UTC") or name.startswith(("Etc/", "SystemV/")):
+            continue
+        offset = now.astimezone(ZoneInfo(name)).strftime("%z")
+        choices.append((name, f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
+    return choices
+
+
 class ProjectForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=time_zone_choices,
+        help_text=_("Opening hours, holidays and the times staff see follow it."),
+    )
     api_key_secret = forms.CharField(
         label=_("API key secret"),
         required=False,

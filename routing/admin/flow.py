@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin.numbers import VirtualNumberAdmin
@@ -41,10 +42,11 @@ def flow_picture(project: Project | None, number: str | None = None) -> str:
 
 class ProjectWithFlowAdmin(ProjectAdmin):
     readonly_fields = [*ProjectAdmin.readonly_fields, "flow_picture"]
+    # The picture of where calls go leads the page, under the project's name.
     fieldsets = [
-        *ProjectAdmin.fieldsets[:-1],
+        ProjectAdmin.fieldsets[0],
         (_("Where calls go"), {"fields": ["flow_picture"]}),
-        ProjectAdmin.fieldsets[-1],
+        *ProjectAdmin.fieldsets[1:],
     ]
 
     class Media:
@@ -52,7 +54,7 @@ class ProjectWithFlowAdmin(ProjectAdmin):
 
     @admin.display(description=_("flow of a call"))
     def flow_picture(self, obj):
-        return flow_picture(obj) if obj.pk else "Shown once the project is saved."
+        return flow_picture(obj) if obj.pk else gettext("Shown once the project is saved.")
 
 
 class VirtualNumberWithFlowAdmin(VirtualNumberAdmin):
