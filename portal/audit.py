@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.encoding import smart_str
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 
 from portal.models.audit_entry import related_key
 
@@ -83,7 +83,7 @@ def acting_as_command(name: str) -> Iterator[None]:
         context_data={
             "actor": None,
             "remote_addr": None,
-            "caller": _gettext("Command “%(name)s”") % {"name": name},
+            "caller": gettext("Command “%(name)s”") % {"name": name},
         }
     ):
         yield
@@ -226,8 +226,13 @@ def foreign_key_target(model: type[Model], name: str) -> type[Model] | None:
 
 
 def _plain(value: Any) -> str:
+    """A stored value as staff read it: empty as a dash, a tick box as yes or no."""
     text = str(value)
-    return "—" if text in ("None", "") else text
+    if text in ("None", ""):
+        return "—"
+    if text in ("True", "False"):
+        return gettext("yes") if text == "True" else gettext("no")
+    return text
 
 
 def last_holder(instance: Model) -> int | None:

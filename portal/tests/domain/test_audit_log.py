@@ -82,6 +82,9 @@ def test_admin_form_save_is_recorded_with_person_address_and_fields(tenant_a, te
     assert "Lan at the desk" in page and owner.get_username() in page
     assert "{" not in page.split('id="result_list"')[1].split("</table>")[0]  # no raw JSON
     assert_only_tenant_a_sees("agent_lan", tenant_a, tenant_b)
+    # A tick box reads as yes or no, not as a programming language's True.
+    assert ("Is active", "—", "yes") in changed_fields(entry)
+    assert "True" not in page.split('id="result_list"')[1].split("</table>")[0]
 
 
 def test_admin_action_release_is_recorded_for_the_releasing_tenant(tenant_a, tenant_b):
