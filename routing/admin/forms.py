@@ -6,6 +6,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+
+from portal.models import CallerVoice
 
 URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 # Shows only the fields of the chosen destination kind (and called kind, on-fail...) in the browser.
@@ -33,6 +36,12 @@ class ServiceCheckedForm(forms.ModelForm):
 
     service_check: ClassVar[Callable[[Any], None]]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in VOICE_FIELDS & self.fields.keys():
+            self.fields[name].widget = forms.Select(choices=voice_choices(self.initial.get(name)))
+            self.fields[name].help_text = ""
+
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]  # private in Django, absent from the stubs
         if self.errors:
@@ -41,6 +50,18 @@ class ServiceCheckedForm(forms.ModelForm):
             type(self).service_check(self.instance)
         except ValidationError as exc:
             self.add_error(None, exc)
+
+
+VOICE_FIELDS = {"greeting_voice", "message_voice"}
+
+
+def voice_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The voices callers may hear, as on the project's page; blank is the project's own voice.
+    A voice stored by a program that the list does not name stays offered as it is."""
+    choices = [("", gettext("The project's voice")), *CallerVoice.choices]
+    if current and current not in CallerVoice.values:
+        choices.append((current, current))
+    return choices
 
 
 def checked_form(check: Callable[[Any], None]) -> type[ServiceCheckedForm]:

@@ -16,15 +16,18 @@ from routing.services import config as services
 
 
 class IvrOptionInline(TenantScopedInline):
-    """The keys of a menu; their dropdowns offer only the staff user's own projects' data."""
+    """The keys of a menu, one block per key: the key and where it sends the call on one line,
+    then only the fields that destination needs (as on the rule form). Their dropdowns offer
+    only the staff user's own projects' data."""
 
     model = IvrOption
     form = checked_form(lambda option: services.option_check(option, option.menu))
     formfield_overrides = URL_FIELDS
+    template = "admin/edit_inline/stacked.html"  # a table of every destination's fields is too wide
     fk_name = "menu"
     extra = 1
     max_num = 12
-    fields = ["digit", *DESTINATION_FIELDS]
+    fields = [("digit", "destination_kind"), *DESTINATION_FIELDS[1:]]
 
 
 @admin.register(IvrMenu)

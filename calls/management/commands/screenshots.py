@@ -21,6 +21,7 @@ from portal import exports
 from portal.devtools import demo
 from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
 from portal.models import Export, Project, VirtualNumber
+from routing.models import IvrMenu
 from routing.services.calendar import week_save
 
 WIDTH = 1400
@@ -99,6 +100,11 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
         vietnamese.insert(1, ("call-story-vi.png", "owner-vi", path))
+    menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
+    if menu is not None:
+        path = f"/admin/routing/ivrmenu/{menu.pk}/change/"
+        pages.append(("ivr-menu.png", "owner", path))
+        vietnamese.append(("ivr-menu-vi.png", "owner-vi", path))
     return pages + vietnamese
 
 
