@@ -58,7 +58,8 @@ VOICE_FIELDS = {"greeting_voice", "message_voice"}
 def voice_choices(current: str | None = None) -> list[tuple[str, str]]:
     """The voices callers may hear, as on the project's page; blank is the project's own voice.
     A voice stored by a program that the list does not name stays offered as it is."""
-    choices = [("", gettext("The project's voice")), *CallerVoice.choices]
+    choices = [("", gettext("The project's voice"))]
+    choices += [(value, str(label)) for value, label in CallerVoice.choices]
     if current and current not in CallerVoice.values:
         choices.append((current, current))
     return choices
