@@ -11,6 +11,8 @@ from routing.admin.forms import (
     checked_form,
     formset_rows,
 )
+from routing.admin.unused import WarnsWhenUnused
+from routing.kinds import DestinationKind
 from routing.models import ConferenceRoom, RingGroup, RingGroupMember
 from routing.services import config as services
 
@@ -27,10 +29,11 @@ class RingGroupMemberInline(TenantScopedInline):
 
 
 @admin.register(RingGroup)
-class RingGroupAdmin(TenantScopedAdmin):
+class RingGroupAdmin(WarnsWhenUnused, TenantScopedAdmin):
+    destination = DestinationKind.GROUP
     form = checked_form(services.group_check)
     formfield_overrides = URL_FIELDS
-    list_display = ["name", "project", "strategy", "destination_kind"]
+    list_display = ["name", "project", "strategy", "destination_kind", "used"]
     list_filter = ["strategy", ("project", ProjectScopedListFilter)]
     search_fields = ["name"]
     list_select_related = ["project"]

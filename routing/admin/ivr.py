@@ -11,6 +11,8 @@ from routing.admin.forms import (
     checked_form,
     formset_rows,
 )
+from routing.admin.unused import WarnsWhenUnused
+from routing.kinds import DestinationKind
 from routing.models import IvrMenu, IvrOption
 from routing.services import config as services
 
@@ -31,10 +33,11 @@ class IvrOptionInline(TenantScopedInline):
 
 
 @admin.register(IvrMenu)
-class IvrMenuAdmin(TenantScopedAdmin):
+class IvrMenuAdmin(WarnsWhenUnused, TenantScopedAdmin):
+    destination = DestinationKind.MENU
     form = checked_form(services.menu_check)
     formfield_overrides = URL_FIELDS
-    list_display = ["name", "project", "timeout", "max_retries", "destination_kind"]
+    list_display = ["name", "project", "timeout", "max_retries", "destination_kind", "used"]
     list_filter = [("project", ProjectScopedListFilter)]
     search_fields = ["name", "greeting_text"]
     list_select_related = ["project"]
