@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import CallEvent, CallRecord, Recording
 from portal.tenancy.policy import scope_to_projects
 from routing.models import IvrMenu, RingGroup, RoutingErrorLog, RoutingRule
+from routing.scco_words import action_in_words
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -137,37 +138,6 @@ def end_in_words(end_cause: str, ended_by: str) -> str:
     if end_cause and why != end_cause:
         text += f" ({end_cause})"
     return text
-
-
-def action_in_words(action: dict) -> str:
-    """One SCCO action as a call-centre lead would say it."""
-    kind = action.get("action")
-    if kind == "talk":
-        return gettext("Says “%(text)s”") % {"text": action.get("text", "")}
-    if kind == "play":
-        return gettext("Plays a recorded message")
-    if kind == "input":
-        return gettext("Waits for the caller to press a key")
-    if kind == "record":
-        return gettext("Records the conversation")
-    if kind == "recordMessage":
-        return gettext("Records a voicemail")
-    if kind == "connect":
-        to: dict = action.get("to") or {}
-        where = {
-            "internal": gettext("app user"),
-            "external": gettext("phone"),
-            "sip": gettext("SIP address"),
-        }.get(to.get("type") or "", "")
-        text = gettext("Connects to %(where)s %(number)s") % {
-            "where": where,
-            "number": to.get("number", ""),
-        }
-        text = text.replace("  ", " ")
-        if action.get("continueOnFail"):
-            text += " " + gettext("(then tries the next step if nobody answers)")
-        return text
-    return f"{kind}"
 
 
 def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict:

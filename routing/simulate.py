@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Project
 from routing.cache import routing_table
@@ -18,8 +20,8 @@ from routing.links import WebhookLinks
 from routing.state import PeekState
 
 DIRECTION_CHOICES = [
-    ("phone", "From a phone (fromInternal=false)"),
-    ("app", "From an app user (fromInternal=true)"),
+    ("phone", _("A call from a phone")),
+    ("app", _("A call from an app user")),
 ]
 
 
@@ -32,7 +34,7 @@ def parse_time(text: str, error: type[Exception]) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise error("Enter a date and time such as 2026-11-23 08:00.")
+        raise error(gettext("Enter a date and time such as 2026-11-23 08:00."))
     return parsed
 
 

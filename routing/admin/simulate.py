@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Project
 from portal.tenancy.policy import projects_for
+from routing.scco_words import action_in_words
 from routing.simulate import DIRECTION_CHOICES, parse_time, simulate_call
 
 
@@ -20,8 +21,10 @@ class SimulateForm(forms.Form):
     from_ = forms.CharField(
         label=_("From"), max_length=128, help_text=_("Caller number or app user id.")
     )
-    to = forms.CharField(max_length=128, help_text=_("Called number or app user id."))
-    direction = forms.ChoiceField(choices=DIRECTION_CHOICES)
+    to = forms.CharField(
+        label=_("To"), max_length=128, help_text=_("Called number or app user id.")
+    )
+    direction = forms.ChoiceField(label=_("Kind of call"), choices=DIRECTION_CHOICES)
     at = forms.CharField(
         label=_("Time"),
         required=False,
@@ -48,7 +51,7 @@ def choose_project(request: HttpRequest, site) -> HttpResponse:
         return redirect(
             "admin:routing_simulate", stringee_project_id=projects[0].stringee_project_id
         )
-    context = {**site.each_context(request), "projects": projects, "title": "Simulate a call"}
+    context = {**site.each_context(request), "projects": projects, "title": _("Simulate a call")}
     return render(request, "admin/routing/simulate.html", context)
 
 
@@ -68,6 +71,9 @@ def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpR
         "project": project,
         "form": form,
         "explanation": explanation,
+        "steps": [action_in_words(action) for action in explanation.decision.scco]
+        if explanation
+        else [],
         "scco_json": json.dumps(explanation.decision.scco, indent=2, ensure_ascii=False)
         if explanation
         else "",

@@ -8,6 +8,9 @@ for the calls app. The SCCO is the one the answer_url would return, run through 
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from routing.engine import decide
 from routing.engine.calendar import is_open
 from routing.engine.types import Call, CallState, Links, Table
@@ -16,9 +19,15 @@ from routing.scco import scco_problems
 from routing.weekdays import days_label
 
 DIRECTIONS = {
-    Direction.ANY: "any call",
-    Direction.APP: "calls from an app user",
-    Direction.PHONE: "calls from a phone",
+    Direction.ANY: _("any call"),
+    Direction.APP: _("calls from an app user"),
+    Direction.PHONE: _("calls from a phone"),
+}
+# What happened to each rule, in words (the codes stay in the API's answer).
+OUTCOME_WORDS = {
+    "matched": _("chosen"),
+    "skipped": _("passed over"),
+    "not reached": _("not tried"),
 }
 
 
@@ -28,6 +37,10 @@ class RuleVerdict:
     name: str
     outcome: str  # "matched", "skipped" or "not reached"
     why: str
+
+    @property
+    def outcome_words(self) -> str:
+        return str(OUTCOME_WORDS.get(self.outcome, self.outcome))
 
 
 @dataclass(frozen=True)
@@ -55,27 +68,43 @@ class Explanation:
 def _called(rule: dict, call: Call) -> str:
     called = rule["called"]
     wanted = {
-        CalledKind.NUMBER: f"the number {called.get('number')}",
-        CalledKind.USER: f"the app user {called.get('user')}",
-        CalledKind.ANY_USER: "any active app user of the project",
-        CalledKind.PATTERN: f"a number matching {called.get('pattern')!r}",
-    }.get(called["kind"], "anything")
-    return f"it is for calls to {wanted}, this one is to {call.to_wire!r}"
+        CalledKind.NUMBER: gettext("the number %(number)s") % {"number": called.get("number")},
+        CalledKind.USER: gettext("the app user %(user)s") % {"user": called.get("user")},
+        CalledKind.ANY_USER: gettext("any active app user of the project"),
+        CalledKind.PATTERN: gettext("a number matching %(pattern)s")
+        % {"pattern": called.get("pattern")},
+    }.get(called["kind"], gettext("anything"))
+    return gettext("it is for calls to %(wanted)s; this one is to %(to)s") % {
+        "wanted": wanted,
+        "to": call.to_wire,
+    }
 
 
 def _mismatch(name: str, rule: dict, call: Call, table: Table) -> str:
     if name == "matches_direction":
-        origin = "an app" if call.from_internal else "a phone"
-        return f"it is for {DIRECTIONS[rule['direction']]}, this one is from {origin}"
+        origin = gettext("an app") if call.from_internal else gettext("a phone")
+        return gettext("it is for %(calls)s; this one is from %(origin)s") % {
+            "calls": DIRECTIONS[rule["direction"]],
+            "origin": origin,
+        }
     if name == "matches_called":
         return _called(rule, call)
     if name == "matches_caller":
-        return f"the caller {call.from_wire!r} does not match {rule['caller_pattern']!r}"
+        return gettext("the caller %(caller)s does not match %(pattern)s") % {
+            "caller": call.from_wire,
+            "pattern": rule["caller_pattern"],
+        }
     if name == "matches_schedule":
-        window = f"{rule.get('start') or 'all day'}–{rule.get('end') or ''}"
-        days = days_label(rule.get("days") or []) or "every day"
-        return f"outside its days/time window ({days}, {window})"
-    return f"it needs the project to be {rule.get('hours')} (business hours), and it is not"
+        start, end = (rule.get("start") or "")[:5], (rule.get("end") or "")[:5]
+        window = f"{start}–{end}" if start else gettext("all day")
+        days = days_label(rule.get("days") or []) or gettext("every day")
+        return gettext("outside its days and hours (%(days)s, %(window)s)") % {
+            "days": days,
+            "window": window,
+        }
+    if rule.get("hours") == "open":
+        return gettext("it is for when the project is open, and it is closed now")
+    return gettext("it is for when the project is closed, and it is open now")
 
 
 def _verdict(
@@ -91,20 +120,20 @@ def _verdict(
         )
     if index not in candidates:
         return RuleVerdict(
-            rule["id"], rule["name"], "skipped", "it is tied to another called number or user"
+            rule["id"], rule["name"], "skipped", gettext("it is for another number or app user")
         )
     if rule["id"] == chosen:
         return RuleVerdict(
             rule["id"],
             rule["name"],
             "matched",
-            "every condition holds and its destination can serve the call",
+            gettext("every condition holds and its destination can take the call"),
         )
     return RuleVerdict(
         rule["id"],
         rule["name"],
         "skipped",
-        "it matches, but its destination cannot serve this call",
+        gettext("it matches, but its destination cannot take this call"),
     )
 
 
@@ -118,13 +147,18 @@ def explain(table: Table, call: Call, links: Links, state: CallState) -> Explana
         if masked:
             rules.append(
                 RuleVerdict(
-                    rule["id"], rule["name"], "not reached", "the called number is a masking proxy"
+                    rule["id"],
+                    rule["name"],
+                    "not reached",
+                    gettext("the called number is a masking number: the masking session decides"),
                 )
             )
             continue
         if not reached:
             rules.append(
-                RuleVerdict(rule["id"], rule["name"], "not reached", "an earlier rule matched")
+                RuleVerdict(
+                    rule["id"], rule["name"], "not reached", gettext("an earlier rule was chosen")
+                )
             )
             continue
         verdict = _verdict(index, rule, call, table, candidates, decision.rule_id)

@@ -55,9 +55,20 @@ def test_staff_see_the_matched_rule_why_earlier_ones_failed_and_the_scco(
 ):
     html = simulate(staff_client_for(tenant_a, Membership.Role.VIEWER), tenant_a).content.decode()
     assert '<strong id="matched-rule">Hotline to desk</strong>' in html
-    assert "the caller &#x27;84901234567&#x27; does not match &#x27;8491&#x27;" in html
-    assert "&quot;number&quot;: &quot;desk_0&quot;" in html
-    assert "(valid)" in html
+    assert "the caller 84901234567 does not match 8491" in html
+    assert "<td>passed over</td>" in html and "<td>chosen</td>" in html
+    assert "<li>Connects to app user desk_0" in html  # what happens, in words
+    assert "&quot;number&quot;: &quot;desk_0&quot;" in html  # the SCCO, folded away
+    assert "Stringee would refuse" not in html and "A call from a phone" in html
+
+
+def test_the_simulate_page_speaks_vietnamese(staff_client_for, tenant_a, hotline):
+    client = staff_client_for(tenant_a, Membership.Role.VIEWER)
+    client.cookies["django_language"] = "vi"
+    html = simulate(client, tenant_a).content.decode()
+    for english in ("passed over", "chosen", "Kind of call", "What happens", "does not match"):
+        assert english not in html, english
+    assert "người gọi 84901234567 không khớp 8491" in html
 
 
 def test_simulation_moves_no_pointer_logs_nothing_and_parks_no_decision(
