@@ -194,14 +194,17 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
         number = self.get_object(request, unquote(object_id))
         if number is None:
             raise Http404(gettext("No such number among yours."))
-        if not self.may_send(request, number):
+        if not self.has_change_permission(request, number):
             raise PermissionDenied
         if request.method == "POST":
-            services.numbers_push_request(numbers=VirtualNumber.objects.filter(pk=number.pk))
-            self.message_user(
-                request,
-                gettext("%(number)s will be sent to Stringee in a moment.") % {"number": number},
-            )
+            if services.numbers_push_request(numbers=VirtualNumber.objects.filter(pk=number.pk)):
+                self.message_user(
+                    request,
+                    gettext("%(number)s will be sent to Stringee in a moment.")
+                    % {"number": number},
+                )
+            else:
+                self.message_user(request, account_line(), messages.ERROR)
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", number.pk)
         return self._action_page(
             request,

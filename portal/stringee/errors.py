@@ -17,7 +17,6 @@ REASONS = {
     "no_answer": _("Stringee did not answer in time"),
     "refused": _("Stringee refused the change"),
     "bad_reply": _("Stringee answered something the portal cannot read"),
-    "interrupted": _("the work stopped before Stringee answered"),
 }
 
 
