@@ -77,7 +77,7 @@ class StringeeClient:
         try:
             response = retrying(self._send, method, path, **kwargs)
         except _TryAgain as exc:
-            code = "busy" if exc.status == 429 or exc.status == 503 else "no_answer"
+            code = "busy" if exc.status in (429, 503) else "fault"
             raise StringeeError(code, f"HTTP {exc.status}") from None
         except httpx.TransportError as exc:
             logger.warning("stringee %s %s: no answer (%s)", method, path, type(exc).__name__)

@@ -14,6 +14,7 @@ REASONS = {
     "not_found": _("Stringee does not know this number"),
     "not_on_stringee": _("this number is not in the Stringee account"),
     "busy": _("Stringee was busy and asked to try later"),
+    "fault": _("Stringee failed on its side"),
     "no_answer": _("Stringee did not answer in time"),
     "refused": _("Stringee refused the change"),
     "bad_reply": _("Stringee answered something the portal cannot read"),

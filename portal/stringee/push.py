@@ -52,7 +52,7 @@ def differs_on_stringee(
 
 
 # Failures that every other number would meet too: a round of retries stops at the first.
-ACCOUNT_WIDE = frozenset({"not_connected", "bad_credentials", "busy", "no_answer"})
+ACCOUNT_WIDE = frozenset({"not_connected", "bad_credentials", "busy", "fault", "no_answer"})
 
 
 def number_push(*, number_id: int, client: StringeeClient | None = None) -> str:
