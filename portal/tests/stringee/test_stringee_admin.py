@@ -128,3 +128,21 @@ def test_without_an_account_the_list_says_how_to_connect(settings, admin_client)
     assert "Not connected to Stringee: set STRINGEE_ACCOUNT_SID" in page
     number = VirtualNumber.objects.get()
     assert "send-to-stringee" not in admin_client.get(f"{LIST}{number.pk}/change/").content.decode()
+
+
+def test_a_difference_found_by_a_reading_is_fixed_with_one_click(
+    stringee, staff_client_for, tenant_a, on_commit_at_once, background_jobs_at_once
+):
+    from portal.stringee.sync import numbers_sync
+
+    number = VirtualNumberFactory(project=tenant_a, number="+84901111111")
+    stringee.add_number(487, "+84901111111", answer_url="https://changed-by-hand.example.com/")
+    numbers_sync()
+    number.refresh_from_db()
+    assert number.stringee_state == StringeeState.DIFFERS
+    client = staff_client_for(tenant_a, Role.OPERATOR)
+    assert client.post(f"{LIST}{number.pk}/send-to-stringee/").status_code == 302
+    number.refresh_from_db()
+    assert number.stringee_state == StringeeState.IN_SYNC
+    assert stringee.numbers[487]["answer_url"] == tenant_a.answer_url
+    assert len(stringee.puts()) == 1
