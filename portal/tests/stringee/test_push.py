@@ -193,3 +193,13 @@ def test_another_projects_numbers_are_not_sent_on_rotation(
     services.project_rotate_webhook_token(project=mine)
     assert stringee.seen == []
     assert VirtualNumber.objects.get().stringee_state == StringeeState.NOT_SENT
+
+
+def test_the_workers_watchdog_queues_the_upkeep(stringee):
+    from portal.management.commands.run_worker import housekeeping
+
+    housekeeping()
+    assert DBTaskResult.objects.filter(task_path__endswith="stringee_upkeep").count() == 1
+    housekeeping()
+    assert DBTaskResult.objects.filter(task_path__endswith="stringee_upkeep").count() == 1
+    assert stringee.seen == []  # the watchdog only queues; the job talks to Stringee
