@@ -77,8 +77,8 @@ class StringeeClient:
         try:
             response = retrying(self._send, method, path, **kwargs)
         except _TryAgain as exc:
-            code = "busy" if exc.status in (429, 503) else "fault"
-            raise StringeeError(code, f"HTTP {exc.status}") from None
+            logger.warning("stringee %s %s: gave up after HTTP %s", method, path, exc.status)
+            raise StringeeError("busy" if exc.status in (429, 503) else "fault") from None
         except httpx.TransportError as exc:
             logger.warning("stringee %s %s: no answer (%s)", method, path, type(exc).__name__)
             raise StringeeError("no_answer") from None
@@ -103,16 +103,21 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
-        raise StringeeError("bad_reply", f"HTTP {response.status_code}") from None
+        body = None
     if not isinstance(body, dict):
-        raise StringeeError("bad_reply", f"HTTP {response.status_code}")
+        logger.warning(
+            "stringee: HTTP %s with a body that is not a JSON object", response.status_code
+        )
+        raise StringeeError("bad_reply")
     message = str(body.get("message") or "")[:200]
     if response.status_code >= 400:
-        raise StringeeError("refused", message or f"HTTP {response.status_code}")
+        logger.warning("stringee: refused with HTTP %s", response.status_code)
+        raise StringeeError("refused", message)
     if body.get("r") != 0:
+        logger.warning("stringee: refused with r = %s", body.get("r"))
         if _about_credentials(message):
             raise StringeeError("bad_credentials", message)
-        raise StringeeError("refused", message or f"r = {body.get('r')}")
+        raise StringeeError("refused", message)
     return body
 
 

@@ -230,6 +230,7 @@ def _stringee_states_to_show() -> None:
         sms_enabled=False,
         carrier="Viettel",
         monthly_price=Decimal("50000"),
+        stringee_project=demo.DEMO_PROJECT_ID,
         stringee_state=StringeeState.IN_SYNC,
         stringee_sent_at=now - timedelta(hours=2),
     )
@@ -239,8 +240,9 @@ def _stringee_states_to_show() -> None:
         sms_enabled=True,
         carrier="Viettel",
         monthly_price=Decimal("50000"),
+        stringee_project=demo.DEMO_PROJECT_ID,
         stringee_state=StringeeState.FAILED,
-        stringee_error="busy: HTTP 503",
+        stringee_error="busy",
         stringee_asked_at=now - timedelta(minutes=3),
     )
 

@@ -123,3 +123,12 @@ def test_the_account_key_and_tokens_never_reach_the_log(stringee, settings, capl
     assert "wrong-key-that-must-stay-secret" not in logged
     assert "eyJ" not in logged  # no JWT
     assert "/v1/number" in logged
+
+
+def test_a_reply_that_is_not_json_cannot_be_read(httpserver, stringee):
+    httpserver.clear()
+    httpserver.expect_request("/v1/number").respond_with_data("<html>maintenance</html>")
+    with StringeeClient() as client, pytest.raises(StringeeError) as caught:
+        list(numbers_list(client))
+    assert caught.value.code == "bad_reply"
+    assert str(caught.value) == "Stringee answered something the portal cannot read"

@@ -22,7 +22,7 @@ def failed(tenant_a):
         number="+84901111111",
         stringee_id=487,
         stringee_state=StringeeState.FAILED,
-        stringee_error="busy: HTTP 503",
+        stringee_error="busy",
     )
 
 
