@@ -33,13 +33,15 @@ class PortalConfig(AppConfig):
         from portal import audit
         from portal.models import Project
         from portal.models.export import exportable
+        from portal.models.numbers import STRINGEE_BOOKKEEPING
 
         audit.watch(
             "portal.project",
             exclude=["created_at", "updated_at"],
             mask=[*Project.write_only_fields, "webhook_token", "previous_webhook_token"],
         )
-        audit.watch("portal.virtualnumber")
+        # What Stringee says of a number, and the sending's progress, are not changes staff make.
+        audit.watch("portal.virtualnumber", exclude=STRINGEE_BOOKKEEPING)
         audit.watch("portal.appuser", exclude=["created_at"])
         audit.watch("portal.membership")
         audit.watch("portal.alloweddestination")  # where calls may go

@@ -251,6 +251,22 @@ EXPORT_STALLED_SECONDS = env.int("EXPORT_STALLED_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 EXPORT_BATCH_ROWS = env.int("EXPORT_BATCH_ROWS", default=2000)
 
+# Stringee's REST API (docs/stringee.md): the account's SID and key sign the account token that
+# lists numbers and sets where they send calls. With no SID the portal never calls Stringee.
+# Every STRINGEE_SYNC_SECONDS the worker reads the account's numbers and sends again the numbers
+# Stringee has not taken yet; each request waits at most STRINGEE_CONNECT_TIMEOUT seconds to
+# connect and STRINGEE_READ_TIMEOUT for the answer, and is tried STRINGEE_ATTEMPTS times in all
+# when Stringee is busy or does not answer.
+STRINGEE_API_URL = env.str("STRINGEE_API_URL", default="https://api.stringee.com").rstrip("/")
+STRINGEE_ACCOUNT_SID = env.str("STRINGEE_ACCOUNT_SID", default="")
+STRINGEE_ACCOUNT_KEY = env.str("STRINGEE_ACCOUNT_KEY", default="")
+STRINGEE_SYNC_SECONDS = env.int("STRINGEE_SYNC_SECONDS", default=600)
+STRINGEE_CONNECT_TIMEOUT = env.float("STRINGEE_CONNECT_TIMEOUT", default=3.0)
+STRINGEE_READ_TIMEOUT = env.float("STRINGEE_READ_TIMEOUT", default=10.0)
+STRINGEE_ATTEMPTS = env.int("STRINGEE_ATTEMPTS", default=3)
+# Seconds before the first retry (doubling each time, at most 10 s).
+STRINGEE_RETRY_WAIT = env.float("STRINGEE_RETRY_WAIT", default=1.0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.StringeeJWTAuthentication",

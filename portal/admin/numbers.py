@@ -1,5 +1,6 @@
-"""The number inventory in the admin: superusers stock it (CSV or XLSX import) and assign numbers;
-tenants see and release their own, and search them in any written form."""
+"""The number inventory in the admin: superusers stock it (CSV or XLSX import, or read from the
+Stringee account) and assign numbers; tenants see and release their own, see where each stands on
+Stringee and send it again, and search them in any written form."""
 
 from django import forms
 from django.conf import settings
@@ -16,8 +17,10 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from portal import services
+from portal.admin.numbers_on_stringee import account_line, may_send_again, state_in_words
 from portal.admin.paginators import BigTableAdmin
 from portal.models import Project, VirtualNumber
+from portal.models.numbers import STRINGEE_BOOKKEEPING
 from portal.phone import number_lookup
 from portal.services.number_import import NumberResource, row_problems
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
@@ -53,6 +56,18 @@ RELEASE_EXPLAINED = _(
 )
 
 
+SEND_EXPLAINED = _(
+    "The portal tells Stringee to send this number's calls to its project's answer_url and "
+    "event_url (or, for a number no project holds, to stop sending them to the portal). It "
+    "happens in the background: the number's page shows when Stringee has taken it."
+)
+READ_EXPLAINED = _(
+    "The portal reads every number of the Stringee account in the background: new numbers are "
+    "added to the inventory, numbers missing from Stringee are marked so, and numbers whose "
+    "calls go elsewhere on Stringee are shown as different. Nothing is deleted."
+)
+
+
 @admin.register(VirtualNumber)
 class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
     """The inventory; superusers stock it from CSV or XLSX files ("Import", all or nothing)."""
@@ -62,17 +77,56 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
     import_formats = [CSV, XLSX]
     import_template_name = "admin/portal/virtualnumber/import.html"
     skip_admin_log = True  # one history entry per imported number would dwarf the import itself
-    list_display = ["number", "project", "status", "label", "assigned_at", "quarantined_until"]
+    list_display = [
+        "number",
+        "project",
+        "status",
+        "label",
+        "assigned_at",
+        "quarantined_until",
+        "on_stringee",
+    ]
     list_filter = ["status", ("project", ProjectScopedListFilter)]
     search_fields = ["number", "label"]
     list_select_related = ["project"]
     actions = ["assign_to_project", "release_numbers"]
     change_form_template = "admin/portal/virtualnumber/change_form.html"  # the "Release…" button
+    change_list_template = "admin/portal/virtualnumber/change_list.html"  # Stringee's line
+    stringee_fields = (
+        "state_on_stringee",
+        "stringee_id",
+        "voice_enabled",
+        "sms_enabled",
+        "carrier",
+        "monthly_price",
+        "stringee_project",
+    )
 
     def get_readonly_fields(self, request, obj=None):
-        # Ownership changes only through the assign/release actions, which check availability.
+        # Ownership changes only through the assign/release actions, which check availability;
+        # what Stringee says of the number only through reading the account.
         owned = ["project", "status", "assigned_at", "released_at", "quarantined_until"]
-        return owned + (["number"] if obj else [])
+        return owned + (["number"] if obj else []) + list(self.stringee_fields)
+
+    def get_fieldsets(self, request, obj=None):
+        own = [
+            name
+            for name in self.get_fields(request, obj)
+            if name not in self.stringee_fields and name not in STRINGEE_BOOKKEEPING
+        ]
+        return [(None, {"fields": own}), (_("On Stringee"), {"fields": self.stringee_fields})]
+
+    @admin.display(description=_("on Stringee"), ordering="stringee_state")
+    def on_stringee(self, obj):
+        return state_in_words(obj)
+
+    @admin.display(description=_("state on Stringee"))
+    def state_on_stringee(self, obj):
+        return state_in_words(obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"stringee_line": account_line() if request.user.is_superuser else ""}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def has_add_permission(self, request):
         return request.user.is_superuser  # the inventory is stocked by the operator of the portal
@@ -109,15 +163,80 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
             request, number
         )
 
+    def may_send(self, request, number: VirtualNumber) -> bool:
+        """Sending a number to Stringee again is for those who may change it."""
+        return may_send_again(number) and self.has_change_permission(request, number)
+
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_release"
-        release = self.admin_site.admin_view(self.release_view)
-        return [path("<path:object_id>/release/", release, name=name), *super().get_urls()]
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/release/", view(self.release_view), name=f"{prefix}_release"),
+            path(
+                "<path:object_id>/send-to-stringee/",
+                view(self.send_to_stringee_view),
+                name=f"{prefix}_send_to_stringee",
+            ),
+            path("read-stringee/", view(self.read_stringee_view), name=f"{prefix}_read_stringee"),
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         number = self.get_object(request, unquote(object_id))
-        extra = {"may_release": number is not None and self.may_release(request, number)}
+        extra = {
+            "may_release": number is not None and self.may_release(request, number),
+            "may_send": number is not None and self.may_send(request, number),
+        }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def send_to_stringee_view(self, request, object_id):
+        """The change page's "Send to Stringee" button: confirm, then queue the sending."""
+        number = self.get_object(request, unquote(object_id))
+        if number is None:
+            raise Http404(gettext("No such number among yours."))
+        if not self.has_change_permission(request, number):
+            raise PermissionDenied
+        if request.method == "POST":
+            if services.numbers_push_request(numbers=VirtualNumber.objects.filter(pk=number.pk)):
+                self.message_user(
+                    request,
+                    gettext("%(number)s will be sent to Stringee in a moment.")
+                    % {"number": number},
+                )
+            else:
+                self.message_user(request, account_line(), messages.ERROR)
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", number.pk)
+        return self._action_page(
+            request,
+            [number],
+            forms.Form(),
+            "",
+            gettext("Send %(number)s to Stringee") % {"number": number},
+            gettext("Send"),
+            explanation=SEND_EXPLAINED,
+        )
+
+    def read_stringee_view(self, request):
+        """The list's "Read numbers from Stringee" button (superusers): confirm, then queue."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        if request.method == "POST":
+            if services.stringee_sync_request():
+                self.message_user(
+                    request, gettext("The numbers will be read from Stringee in a moment.")
+                )
+            else:
+                self.message_user(request, account_line(), messages.ERROR)
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return self._action_page(
+            request,
+            [],
+            forms.Form(),
+            "",
+            gettext("Read the numbers from Stringee"),
+            gettext("Read now"),
+            explanation=READ_EXPLAINED,
+        )
 
     def release_view(self, request, object_id):
         """The change page's "Release…" button: ask how long the quarantine is, then release."""
@@ -155,8 +274,10 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
             ), False
         return super().get_search_results(request, queryset, search_term)
 
-    def _action_page(self, request, queryset, form, action, title, submit_label):
-        """The intermediate page of an action that needs a parameter."""
+    def _action_page(self, request, queryset, form, action, title, submit_label, explanation=None):
+        """The intermediate page of an action that needs a parameter (or a confirmation)."""
+        if explanation is None:
+            explanation = RELEASE_EXPLAINED if action != "assign_to_project" else ""
         return render(
             request,
             "admin/portal/virtualnumber/action_form.html",
@@ -168,7 +289,7 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
                 "action": action,
                 "title": title,
                 "submit_label": submit_label,
-                "explanation": RELEASE_EXPLAINED if action != "assign_to_project" else "",
+                "explanation": explanation,
             },
         )
 

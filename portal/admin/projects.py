@@ -440,5 +440,5 @@ class ProjectAdmin(TenantScopedAdmin):
     def rotate_webhook_tokens(self, request, queryset):
         for project in queryset:
             if user_may(request.user, project, self.edit_roles):
-                project.rotate_webhook_token()
+                services.project_rotate_webhook_token(project=project)
         self.message_user(request, _("New webhook URLs are shown on each project's page."))

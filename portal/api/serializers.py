@@ -41,8 +41,18 @@ class NumberSerializer(serializers.ModelSerializer):
             "assigned_at",
             "released_at",
             "quarantined_until",
+            "stringee_state",
+            "stringee_sent_at",
         ]
-        read_only_fields = ["number", "status", "assigned_at", "released_at", "quarantined_until"]
+        read_only_fields = [
+            "number",
+            "status",
+            "assigned_at",
+            "released_at",
+            "quarantined_until",
+            "stringee_state",
+            "stringee_sent_at",
+        ]
 
 
 class InventoryNumberSerializer(serializers.ModelSerializer):

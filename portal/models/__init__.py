@@ -8,7 +8,7 @@ from portal.models.base import CheckedInPython, validate_audio_file
 from portal.models.dialling import AllowedDestination, dial_policy
 from portal.models.export import Export
 from portal.models.members import Membership
-from portal.models.numbers import VirtualNumber
+from portal.models.numbers import StringeeState, VirtualNumber
 from portal.models.projects import (
     DEFAULT_FALLBACK_MESSAGE,
     ENGLISH_VOICES,
@@ -20,6 +20,7 @@ from portal.models.projects import (
     new_webhook_token,
     validate_time_zone,
 )
+from portal.models.stringee import StringeeSync
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -35,6 +36,8 @@ __all__ = [
     "Membership",
     "Project",
     "SigningMode",
+    "StringeeState",
+    "StringeeSync",
     "VirtualNumber",
     "WebhookSignatureFailure",
     "api_key_digest",

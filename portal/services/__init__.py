@@ -1,7 +1,8 @@
 """Every write of the tenancy domain, by concept: `numbers` (the inventory), `projects` (switched
-on and off; app users), `api_keys`, `members` (staff invitations, roles, removals), and
-`number_import` (reading a file of numbers). The admin, the API and the management commands all
-write through these functions; their names are re-exported here."""
+on and off; app users; webhook tokens), `api_keys`, `members` (staff invitations, roles,
+removals), `number_import` (reading a file of numbers) and `stringee` (asking that Stringee be
+told). The admin, the API and the management commands all write through these functions; their
+names are re-exported here."""
 
 from portal.services.api_keys import api_key_create, api_key_revoke
 from portal.services.members import (
@@ -26,7 +27,12 @@ from portal.services.numbers import (
     numbers_import,
     numbers_recycle,
 )
-from portal.services.projects import app_user_save, project_set_active
+from portal.services.projects import (
+    app_user_save,
+    project_rotate_webhook_token,
+    project_set_active,
+)
+from portal.services.stringee import numbers_push_request, stringee_sync_request
 
 __all__ = [
     "LAST_OWNER",
@@ -49,6 +55,9 @@ __all__ = [
     "number_assign",
     "number_release",
     "numbers_import",
+    "numbers_push_request",
     "numbers_recycle",
+    "project_rotate_webhook_token",
     "project_set_active",
+    "stringee_sync_request",
 ]

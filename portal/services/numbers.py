@@ -22,6 +22,7 @@ from portal.models import (
 )
 from portal.phone import normalize_number
 from portal.services.number_import import NumberResource
+from portal.services.stringee import numbers_push_request
 from portal.tenancy.policy import notify_changed
 
 Status = VirtualNumber.Status
@@ -54,6 +55,8 @@ def number_assign(*, number: str, project: Project) -> tuple[VirtualNumber, bool
         released_at=None,
         quarantined_until=None,
     )
+    if claimed:
+        numbers_push_request(numbers=VirtualNumber.objects.filter(number=e164))
     current = VirtualNumber.objects.filter(number=e164).select_related("project").first()
     if current is None:
         raise NumberUnavailable(_("%(number)s is not in the number inventory.") % {"number": e164})
@@ -87,6 +90,8 @@ def number_release(*, number: VirtualNumber, days: int | None = None) -> Virtual
         released_at=now,
         quarantined_until=now + timedelta(days=days),
     )
+    if released:
+        numbers_push_request(numbers=VirtualNumber.objects.filter(pk=number.pk))
     notify_changed(project_id)
     number.refresh_from_db()
     if released:

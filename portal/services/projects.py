@@ -6,7 +6,9 @@ from django.db import IntegrityError, transaction
 from portal.models import (
     AppUser,
     Project,
+    VirtualNumber,
 )
+from portal.services.stringee import numbers_push_request
 
 
 def project_set_active(*, project: Project, active: bool) -> Project:
@@ -15,6 +17,16 @@ def project_set_active(*, project: Project, active: bool) -> Project:
     if project.is_active != active:
         project.is_active = active
         project.save(update_fields=["is_active", "updated_at"])  # drops its routing cache entry
+    return project
+
+
+def project_rotate_webhook_token(*, project: Project) -> Project:
+    """Issue the project a new webhook token (the old one keeps working for a grace period) and
+    send its numbers' new URLs to Stringee."""
+    project.rotate_webhook_token()
+    numbers_push_request(
+        numbers=project.numbers.filter(status=VirtualNumber.Status.ASSIGNED),
+    )
     return project
 
 

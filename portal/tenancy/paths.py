@@ -16,6 +16,8 @@ SHARED_MODELS = {
     "auth.permission",
     "authtoken.token",
     "authtoken.tokenproxy",
+    # The readings of the Stringee account (the portal's own): no page lists them to tenants.
+    "portal.stringeesync",
 }
 
 

@@ -4,7 +4,8 @@ docs/screenshots/."""
 from __future__ import annotations
 
 import threading
-from datetime import time
+from datetime import time, timedelta
+from decimal import Decimal
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,12 +16,13 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.utils import timezone
 
 from calls.models import CallRecord
 from portal import exports
 from portal.devtools import demo
 from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
-from portal.models import Export, Project, VirtualNumber
+from portal.models import Export, Project, StringeeState, VirtualNumber
 from routing.models import IvrMenu
 from routing.services.calendar import week_save
 
@@ -66,6 +68,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         or CallRecord.objects.filter(project=project, decisions__isnull=False).first()
     )
     number = VirtualNumber.objects.get(number=demo.PHONE_NUMBER_1)
+    on_stringee = VirtualNumber.objects.get(number=demo.PHONE_NUMBER_4)
+    on_stringee_page = f"/admin/portal/virtualnumber/{on_stringee.pk}/change/"
     pages = [
         ("dashboard.png", "owner", "/admin/"),
         ("dashboard-superuser.png", "admin", "/admin/"),
@@ -81,6 +85,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("call-events.png", "owner", "/admin/calls/callevent/"),
         ("recordings.png", "owner", "/admin/calls/recording/"),
         ("number-import.png", "admin", "/admin/portal/virtualnumber/import/"),
+        ("numbers-on-stringee.png", "owner", "/admin/portal/virtualnumber/"),
+        ("number-on-stringee.png", "owner", on_stringee_page),
         ("change-history.png", "owner", "/admin/portal/auditentry/"),
         ("exports.png", "owner", "/admin/portal/export/"),
         ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
@@ -96,6 +102,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("rule-form-error.png", "owner", "/admin/routing/routingrule/add/"),
         ("project-flow-vi.png", "owner-vi", f"/admin/portal/project/{project.pk}/change/"),
         ("refused-destination-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
+        ("numbers-on-stringee-vi.png", "owner-vi", "/admin/portal/virtualnumber/"),
+        ("number-on-stringee-vi.png", "owner-vi", on_stringee_page),
     ]
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
@@ -135,6 +143,7 @@ class Command(BaseCommand):
                 windows=[(d, time.fromisoformat(o), time.fromisoformat(c)) for d, o, c in WEEK],
             )
         _exports_to_show(project)
+        _stringee_states_to_show()
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         try:
             for who in ("owner", "owner-vi", "admin"):
@@ -215,6 +224,33 @@ def _exports_to_show(project: Project) -> None:
         )
         if n < len(asks) - 1:
             exports.export_build(export_id=export.pk)
+
+
+def _stringee_states_to_show() -> None:
+    """The demo has no Stringee account: give its two numbers what a connected one would show,
+    one in sync and one whose last sending failed."""
+    now = timezone.now()
+    VirtualNumber.objects.filter(number=demo.PHONE_NUMBER_1).update(
+        stringee_id=48721,
+        voice_enabled=True,
+        sms_enabled=False,
+        carrier="Viettel",
+        monthly_price=Decimal("50000"),
+        stringee_project=demo.DEMO_PROJECT_ID,
+        stringee_state=StringeeState.IN_SYNC,
+        stringee_sent_at=now - timedelta(hours=2),
+    )
+    VirtualNumber.objects.filter(number=demo.PHONE_NUMBER_4).update(
+        stringee_id=48722,
+        voice_enabled=True,
+        sms_enabled=True,
+        carrier="Viettel",
+        monthly_price=Decimal("50000"),
+        stringee_project=demo.DEMO_PROJECT_ID,
+        stringee_state=StringeeState.FAILED,
+        stringee_error="busy",
+        stringee_asked_at=now - timedelta(minutes=3),
+    )
 
 
 def demo_admin() -> tuple[str, str]:

@@ -1,10 +1,13 @@
-"""`manage.py run_worker`: the portal's background worker (CSV exports), with its housekeeping.
+"""`manage.py run_worker`: the portal's background worker (CSV exports, Stringee), with its
+housekeeping.
 
 It is django-tasks-db's `db_worker` (every option of it applies: `--batch`, `--max-tasks`,
 `--interval`, `--queue-name`...) plus a watchdog: at start, then every
 EXPORT_STALLED_SECONDS / 4, exports whose worker stopped giving signs of life are queued again
 (portal.exports.exports_requeue_stalled) and exports past their retention are removed
-(exports_prune). Run as many workers as you like (docs/deploy.md): each job is claimed by one.
+(exports_prune), and the Stringee upkeep is queued when due (portal.stringee.tasks.upkeep_if_due:
+every STRINGEE_SYNC_SECONDS, with an account connected). Run as many workers as you like
+(docs/deploy.md): each job is claimed by one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from portal import exports
+from portal.stringee.tasks import upkeep_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,11 @@ def housekeeping() -> None:
             logger.warning("exports: %d queued again, %d removed", requeued, removed)
     except (DatabaseError, OSError):
         logger.exception("export housekeeping failed; trying again later")
+    try:
+        if upkeep_if_due():
+            logger.info("stringee: upkeep queued")
+    except DatabaseError:
+        logger.exception("queuing the Stringee upkeep failed; trying again later")
 
 
 def _watch(every: float) -> None:
@@ -47,8 +56,9 @@ def _watch(every: float) -> None:
 
 class Command(db_worker.Command):
     help = (
-        "Run the background worker (CSV exports): django-tasks-db's db_worker, plus a watchdog "
-        "that queues again the exports of a worker that stopped and removes expired ones."
+        "Run the background worker (CSV exports, Stringee): django-tasks-db's db_worker, plus a "
+        "watchdog that queues again the exports of a worker that stopped, removes expired ones "
+        "and queues the Stringee upkeep when due."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,42 @@
+"""Asking for Stringee to be told (the web's side): a number marked "waiting to be sent" and a job
+queued once the change commits; or the account's numbers read again. Nothing here waits on
+Stringee: the background worker does the talking (portal.stringee)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from portal.models import StringeeState, VirtualNumber
+from portal.stringee.client import is_connected
+from portal.stringee.tasks import push_number, stringee_upkeep
+
+
+def numbers_push_request(*, numbers: QuerySet[VirtualNumber]) -> int:
+    """Mark `numbers` waiting to be sent to Stringee and queue one job each (after the commit);
+    how many. Without a connected account nothing is asked (the numbers stay "not sent")."""
+    if not is_connected():
+        return 0
+    with transaction.atomic():
+        ids = list(numbers.values_list("pk", flat=True))
+        VirtualNumber.objects.filter(pk__in=ids).update(
+            stringee_state=StringeeState.PENDING,
+            stringee_error="",
+            stringee_asked_at=timezone.now(),
+            stringee_request=F("stringee_request") + 1,
+        )
+        for number_id in ids:
+            transaction.on_commit(partial(push_number.enqueue, number_id))
+    return len(ids)
+
+
+def stringee_sync_request() -> bool:
+    """Queue a reading of the account's numbers now (the numbers list's button); False without
+    a connected account."""
+    if not is_connected():
+        return False
+    transaction.on_commit(stringee_upkeep.enqueue)
+    return True

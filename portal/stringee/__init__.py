@@ -1,0 +1,3 @@
+"""The one client of Stringee's REST API: tokens, the HTTP client, the account's numbers, and the
+worker's jobs that keep the inventory and Stringee agreeing (docs/stringee.md). Nothing else in the
+tree speaks to Stringee, and only the background worker (or a management command) calls it."""
