@@ -82,7 +82,7 @@ def error(description: str) -> OpenApiResponse:
 
 SHARED_ERRORS = {
     "400": "The request was refused: `fields` says what to correct.",
-    "401": "No valid credentials (token missing, expired, replayed or badly signed).",
+    "401": "No valid credentials (token missing, expired, malformed or badly signed).",
     "403": "These credentials may not do this (e.g. a viewer writing).",
     "404": "No such object among the caller's, or no such page.",
     "429": "Too many requests for this project; retry after the `Retry-After` seconds.",
