@@ -90,6 +90,10 @@ SHARED_ERRORS = {
 
 
 UNSUPPORTED_BODY = "The body is not in a documented content type (send JSON)."
+STILL_IN_USE = (
+    "Not deleted: other objects still use this one (`still_in_use`); `detail` names them. "
+    "Change or delete those first."
+)
 
 
 def document_shared_errors(result, generator, request, public):
@@ -118,4 +122,8 @@ def document_shared_errors(result, generator, request, public):
                 responses.setdefault(status, {"description": description, "content": body})
             if "requestBody" in operation:
                 responses.setdefault("415", {"description": UNSUPPORTED_BODY, "content": body})
+        if "delete" in operations:
+            operations["delete"]["responses"].setdefault(
+                "409", {"description": STILL_IN_USE, "content": body}
+            )
     return result
