@@ -260,7 +260,8 @@ REST_FRAMEWORK = {
     ],
     # A view that does not say how it keeps tenants apart is refused (portal.tenancy.permissions).
     "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.permissions.ScopedViewsOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, refusing booleans it cannot read and empty or repeated filters.
+    "DEFAULT_FILTER_BACKENDS": ["portal.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from portal.models import AppUser, VirtualNumber
@@ -51,6 +52,36 @@ class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """`IsoDateTimeFilter` whose values out of the database's range are a 400, not a 500."""
 
     field_class = BoundedIsoDateTimeField
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing with a 400 naming the parameter what it would quietly
+    read as "no filter": a boolean it cannot read (`?is_active=maybe`), an empty value for a
+    filter that is not free text, or a filter given twice. Unknown parameters are ignored.
+    (Malformed dates and unknown choices are already refused by the filterset's form.)"""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None and filterset.is_valid():
+            refuse_unread_filters(filterset, request.query_params)
+        return filterset
+
+
+def refuse_unread_filters(filterset: django_filters.FilterSet, params) -> None:
+    problems: dict[str, list[str]] = {}
+    for name, declared in filterset.filters.items():
+        values = params.getlist(name)
+        if not values:
+            continue
+        if len(values) > 1 and not isinstance(declared, django_filters.MultipleChoiceFilter):
+            problems[name] = [str(_("Give this filter once."))]
+        elif isinstance(declared, django_filters.BooleanFilter):
+            if filterset.form.cleaned_data.get(name) is None:
+                problems[name] = [str(_("Enter true or false."))]
+        elif values[0] == "" and not isinstance(declared, django_filters.CharFilter):
+            problems[name] = [str(_("Give a value, or leave this filter out."))]
+    if problems:
+        raise ValidationError(problems)
 
 
 _PATTERN = re.compile(r"^[0-9*?]{1,20}$")
