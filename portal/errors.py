@@ -49,8 +49,8 @@ class StillInUse(DomainError):
 def still_in_use(exc: ProtectedError | RestrictedError) -> StillInUse:
     """The 409 for a refused delete, naming (up to five of) the rows that use the object:
     `Used by routing rule “Sales”, ring group “Support”.`"""
-    blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-    names = sorted({_row_name(row) for row in blocking})
+    blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None)
+    names = sorted({_row_name(row) for row in blocking or ()})
     shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
     return StillInUse(
         _("It cannot be deleted while it is used. Used by %(rows)s.") % {"rows": shown}
