@@ -25,6 +25,9 @@ def get(client, tenant_a):
         ("/api/v1/rules/?enabled=perhaps", "enabled"),
         ("/api/v1/numbers/?status=", "status"),
         ("/api/v1/calls/?status=bogus", "status"),
+        ("/api/v1/numbers/inventory/?pattern=", "pattern"),
+        ("/api/v1/users/?page_size=201", "page_size"),
+        ("/api/v1/events/?page_size=0", "page_size"),
     ],
 )
 def test_a_filter_it_cannot_read_is_400_naming_it(get, url, parameter):
