@@ -103,6 +103,8 @@ def _mistyped(project, token: str) -> list[tuple[str, str, dict, int]]:
         ("get", f"/answer-url/{pid}/{token}/", {}, 404),
         ("get", f"/answer_url/{token}/", {}, 404),  # projectId left out
         ("get", f"/answer_url/{pid}/{token}/extra/", {}, 404),
+        ("get", f"/answer_url/{pid}//{token}/", {}, 404),
+        ("post", f"/event_url/{pid}//{token}/", {"data": {}}, 404),
         ("get", f"/api/v1/answer_url/{pid}/{token}/", {}, 404),
         ("get", f"/{token}/", {}, 404),
         ("post", f"/event_url//{pid}/{token}/", {"data": {}}, 404),
@@ -115,15 +117,25 @@ def _mistyped(project, token: str) -> list[tuple[str, str, dict, int]]:
 def test_no_mistyped_webhook_path_writes_its_token_into_any_log(client, tenant_a, caplog):
     token = tenant_a.webhook_token
     cases = _mistyped(tenant_a, token)
-    with caplog.at_level(logging.DEBUG):
-        for method, path, extra, status in cases:
-            data = extra.pop("data", None)
-            kwargs = {"data": data, "content_type": "application/json"} if data is not None else {}
-            response = getattr(client, method)(path, **kwargs, **extra)
-            assert response.status_code == status, (path, response.status_code)
-            assert token not in response.content.decode(errors="replace"), path
-    logged = [record.getMessage() for record in caplog.records]
+    access_log = logging.getLogger("portal.webhooks.access")  # its own handler, not the root's
+    access_log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            for method, path, extra, status in cases:
+                data = extra.pop("data", None)
+                kwargs = (
+                    {"data": data, "content_type": "application/json"} if data is not None else {}
+                )
+                response = getattr(client, method)(path, **kwargs, **extra)
+                assert response.status_code == status, (path, response.status_code)
+                assert token not in response.content.decode(errors="replace"), path
+    finally:
+        access_log.removeHandler(caplog.handler)
+    logged = [
+        record.getMessage() + " " + str(getattr(record, "path", "")) for record in caplog.records
+    ]
     assert sum("***" in line for line in logged) >= len(cases)  # each was logged, redacted
+    assert any(record.name == "portal.webhooks.access" for record in caplog.records)
     assert not [line for line in logged if token in line]
 
 
