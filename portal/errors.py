@@ -1,6 +1,7 @@
 """One error shape for every JSON endpoint: {"error": "<code>", "detail": "<human text>"}."""
 
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,10 +51,10 @@ def still_in_use(exc: ProtectedError | RestrictedError) -> StillInUse:
     """The 409 for a refused delete, naming (up to five of) the rows that use the object:
     `Used by routing rule “Sales”, ring group “Support”.`"""
     blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None)
-    names = sorted({_row_name(row) for row in blocking or ()})
-    shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+    rows = list(islice(blocking or (), 6))  # naming a row may cost a query: name a few
+    names = sorted({_row_name(row) for row in rows[:5]}) + (["…"] if len(rows) > 5 else [])
     return StillInUse(
-        _("It cannot be deleted while it is used. Used by %(rows)s.") % {"rows": shown}
+        _("It cannot be deleted while it is used. Used by %(rows)s.") % {"rows": ", ".join(names)}
     )
 
 

@@ -68,3 +68,12 @@ def test_the_schema_documents_409_on_every_delete(client, tenant_a):
         assert documented["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }
+
+
+def test_an_app_user_used_by_many_rules_names_five_and_says_there_are_more(client, tenant_a):
+    agent = AppUserFactory(project=tenant_a)
+    for n in range(8):
+        RoutingRuleFactory(project=tenant_a, name=f"Rule {n}", destination_user=agent)
+    detail = client.delete(f"/api/v1/users/{agent.pk}/", **_auth(tenant_a)).json()["detail"]
+    assert detail.count("routing rule “") == 5
+    assert detail.endswith("….")
