@@ -1,6 +1,7 @@
 """Staff sessions end: after the idle time, when the password changes elsewhere, and everywhere
 at once from the staff member's own page."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEntry, Membership
+from portal.services.sessions import REFRESHED_AT
 from portal.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +44,31 @@ def _session_of(browser: Client) -> Session:
     return Session.objects.get(session_key=browser.session.session_key)
 
 
-def test_each_request_moves_the_idle_deadline_and_an_idle_session_ends(staff, settings):
+def _last_refreshed(browser: Client, seconds_ago: int) -> None:
+    session = browser.session
+    session[REFRESHED_AT] = int(time.time()) - seconds_ago
+    session.save()
+
+
+def test_a_request_a_minute_after_the_last_start_moves_the_idle_deadline(staff, settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60 == 3600
     browser = signed_in(staff)
+    _last_refreshed(browser, seconds_ago=61)
     Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
     assert browser.get(INDEX).status_code == 200
     assert _session_of(browser).expire_date > timezone.now() + timedelta(minutes=59)
+
+
+def test_requests_within_a_minute_write_no_session(staff):
+    browser = signed_in(staff)
+    soon = timezone.now() + timedelta(minutes=5)
+    Session.objects.update(expire_date=soon)
+    assert browser.get(INDEX).status_code == 200
+    assert _session_of(browser).expire_date == soon
+
+
+def test_a_session_idle_for_its_idle_time_ends(staff):
+    browser = signed_in(staff)
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))  # an idle hour
     assert is_signed_out(browser)
 
