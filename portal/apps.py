@@ -30,7 +30,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from portal import audit
+        from portal.services.sessions import session_signed_in
+
+        user_logged_in.connect(session_signed_in, dispatch_uid="portal.session_signed_in")
         from portal.models import Project
         from portal.models.export import exportable
         from portal.models.numbers import STRINGEE_BOOKKEEPING

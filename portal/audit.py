@@ -108,7 +108,12 @@ def log_update(instance: Model, *, changes: dict[str, tuple[Any, Any]], project_
 
 # Entries that record an event rather than a change of the row they name, by `event` in the
 # entry's additional data (portal.admin.history names them).
-EVENTS = ("refused_destination", "second_factor_added", "second_factor_removed")
+EVENTS = (
+    "refused_destination",
+    "second_factor_added",
+    "second_factor_removed",
+    "signed_out_everywhere",
+)
 
 
 def log_event(

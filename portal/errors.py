@@ -1,14 +1,19 @@
 """One error shape for every JSON endpoint: {"error": "<code>", "detail": "<human text>"}."""
 
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
+
+from portal.webhooks.redaction import redact_for_log
 
 
 @dataclass
@@ -35,8 +40,32 @@ class DomainError(Exception):
     code = "conflict"
 
 
+class StillInUse(DomainError):
+    """A row cannot be deleted: other rows still point at it (PROTECT / RESTRICT)."""
+
+    status = 409
+    code = "still_in_use"
+
+
+def still_in_use(exc: ProtectedError | RestrictedError) -> StillInUse:
+    """The 409 for a refused delete, naming (up to five of) the rows that use the object:
+    `Used by routing rule “Sales”, ring group “Support”.`"""
+    blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None)
+    rows = list(islice(blocking or (), 6))  # naming a row may cost a query: name a few
+    names = sorted({_row_name(row) for row in rows[:5]}) + (["…"] if len(rows) > 5 else [])
+    return StillInUse(
+        _("It cannot be deleted while it is used. Used by %(rows)s.") % {"rows": ", ".join(names)}
+    )
+
+
+def _row_name(row: Model) -> str:
+    return f"{row._meta.verbose_name} “{row}”"
+
+
 def _as_api_exception(exc: Exception) -> Exception:
     """Services speak Django (ValidationError) and domain errors; the API speaks DRF."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = still_in_use(exc)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(serializers.as_serializer_error(exc))
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -88,5 +117,5 @@ JSON_PATH_PREFIXES = (*settings.WEBHOOK_PATH_PREFIXES, "/api/")
 def page_not_found(request, exception):
     """handler404: JSON for webhook and API paths (e.g. a projectId that is not a number)."""
     if request.path.startswith(JSON_PATH_PREFIXES):
-        return error_response(404, "not_found", f"No such URL: {request.path}")
+        return error_response(404, "not_found", f"No such URL: {redact_for_log(request.path)}")
     return defaults.page_not_found(request, exception)

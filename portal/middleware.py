@@ -17,6 +17,8 @@ module of its concept.
   thread, so a webhook after a Vietnamese staff page would otherwise answer in Vietnamese), CSRF
   (its view hook runs whatever `__call__` does; webhook views are exempt), and the framing header
   and django-axes, whose system checks want their own classes (each costs next to nothing).
+- `SessionMiddleware` is Django's, starting a signed-in session's idle time again at most once a
+  minute (portal.services.sessions).
 - `AuditMiddleware` reads the client address as django-axes does, for the change history.
 - `ProjectTimeZoneMiddleware` shows staff pages in the staff member's project time zone.
 """
@@ -39,6 +41,7 @@ from portal.errors import JSON_PATH_PREFIXES, error_response
 from portal.ops.access_log import log_webhook
 from portal.ops.metrics import current_project, observe_webhook
 from portal.ops.webhook_health import store, webhook_of
+from portal.services.sessions import session_refresh_if_due
 from portal.webhooks.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
 from portal.webhooks.redaction import webhook_parts
 
@@ -143,7 +146,18 @@ def staff_only(middleware_class: type) -> type:
     return type(middleware_class.__name__, (_PassesWebhooksBy, middleware_class), {"__doc__": doc})
 
 
-SessionMiddleware = staff_only(_Session)
+class _IdleEndingSession(_Session):
+    """Django's session middleware; a signed-in session's idle time starts again at most once a
+    minute (portal.services.sessions), so it ends after SESSION_IDLE_MINUTES without requests."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None:
+            session_refresh_if_due(session)
+        return super().process_response(request, response)
+
+
+SessionMiddleware = staff_only(_IdleEndingSession)
 AuthenticationMiddleware = staff_only(_Authentication)
 MessageMiddleware = staff_only(_Messages)
 

@@ -21,12 +21,15 @@ DEBUG = env.bool("DEBUG", default=False)
 LOCAL_ONLY_KEY = "django-insecure-local-development-key-change-me"
 # Only a DEBUG run or the test suite may fall back to a throwaway key: anywhere else a missing
 # SECRET_KEY stops the start (sessions and password resets would be forgeable with a known key).
-if "SECRET_KEY" in env.ENVIRON:
+if env.str("SECRET_KEY", default="").strip():
     SECRET_KEY = env("SECRET_KEY")
 elif DEBUG or "pytest" in sys.modules:
     SECRET_KEY = LOCAL_ONLY_KEY
 else:
-    raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for a local run).")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a long random key; it is missing or empty "
+        "(or set DEBUG=true for a local run)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -34,6 +37,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# A staff session ends after this many minutes without a request (a request starts the count again,
+# at most once a minute: portal.services.sessions), when the password is changed elsewhere, or
+# with "Sign out everywhere".
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -276,7 +286,8 @@ REST_FRAMEWORK = {
     ],
     # A view that does not say how it keeps tenants apart is refused (portal.tenancy.permissions).
     "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.permissions.ScopedViewsOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, refusing booleans it cannot read and empty or repeated filters.
+    "DEFAULT_FILTER_BACKENDS": ["portal.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

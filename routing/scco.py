@@ -198,9 +198,25 @@ def _url_or_empty(value: Any, strict: bool) -> str | None:
     return None if value == "" or _is_url(value) else "must be an absolute http(s) URL or empty"
 
 
-def _url_list(value: Any, strict: bool) -> str | None:
-    ok = isinstance(value, list) and all(_is_url(item) for item in value)
+def _url_list_or_empty(value: Any, strict: bool) -> str | None:
+    """A connect's `eventUrl`: a list of URLs, or "" for none (Stringee's samples send "")."""
+    ok = value == "" or (isinstance(value, list) and all(_is_url(item) for item in value))
     return None if ok else "must be a list of absolute http(s) URLs"
+
+
+def _trunk_id(value: Any, strict: bool) -> str | None:
+    """A trunk's id as text or a whole number; 0 and "" (no trunk) are what Stringee's softphone
+    backend sends on an endpoint that uses none."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return None
+    return None if isinstance(value, str) else "must be a SIP trunk id (text or a number)"
+
+
+def uses_sip_trunk(endpoint_: dict) -> bool:
+    """Whether a connect endpoint goes out through a SIP trunk: its `sipTrunkId` is given and is
+    not 0 or "" (which Stringee reads as "no trunk")."""
+    trunk = endpoint_.get("sipTrunkId")
+    return trunk is not None and trunk not in (0, "", "0") and not isinstance(trunk, bool)
 
 
 def _bool(value: Any, strict: bool) -> str | None:
@@ -262,8 +278,9 @@ def _endpoint_problems(value: Any, path: str, strict: bool) -> list[str]:
         return [f"{path}: must be an endpoint object {{type, number, alias}}"]
     problems = _field_problems(value, _ENDPOINT_FIELDS, path, strict)
     number = value.get("number")
+    trunk = uses_sip_trunk(value)
     if value.get("type") == "external" and isinstance(number, str):
-        if "sipTrunkId" in value:
+        if trunk:
             # A trunk's far end decides what it dials: extensions and short codes are fine.
             if not _TRUNK_NUMBER.match(number):
                 problems.append(
@@ -271,7 +288,7 @@ def _endpoint_problems(value: Any, path: str, strict: bool) -> list[str]:
                 )
         elif not _DIGITS.match(number):
             problems.append(f"{path}.number: an external number must be digits with country code")
-    if "sipTrunkId" in value and value.get("type") != "external":
+    if trunk and value.get("type") != "external":
         problems.append(
             f"{path}.sipTrunkId: only an external endpoint goes out through a SIP trunk"
         )
@@ -282,7 +299,7 @@ _ENDPOINT_FIELDS = {
     "type": Field(_one_of(*ENDPOINT_TYPES), required=True),
     "number": Field(_text, required=True),
     "alias": Field(_str),
-    "sipTrunkId": Field(_text),
+    "sipTrunkId": Field(_trunk_id),
 }
 
 _LOOP = _int(1)
@@ -302,8 +319,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "maxConnectTime": Field(_int(-1)),
         "peerToPeerCall": Field(_bool),
         "continueOnFail": Field(_bool),
-        "onFailEventUrl": Field(_url),
-        "eventUrl": Field(_url_list),
+        "onFailEventUrl": Field(_url_or_empty),
+        "eventUrl": Field(_url_list_or_empty),
     },
     "talk": {
         "text": Field(_text, required=True),
@@ -369,8 +386,8 @@ def _action_problems(action: Any, path: str, strict: bool) -> list[str]:
     return problems
 
 
-def _is_false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.lower() == "false")
+def _is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def scco_problems(scco: Any, *, strict_types: bool = False) -> list[str]:
@@ -384,14 +401,15 @@ def scco_problems(scco: Any, *, strict_types: bool = False) -> list[str]:
     problems = []
     for index, action in enumerate(scco):
         problems += _action_problems(action, f"[{index}]", strict_types)
+    # A recorded call's media must pass through Stringee: a connect may not ask for peer to peer
+    # (left out, it is false: Stringee's default, and what its samples rely on).
     recorded = any(isinstance(a, dict) and a.get("action") == "record" for a in scco)
     for index, action in enumerate(scco):
-        relayed = isinstance(action, dict) and _is_false(action.get("peerToPeerCall"))
         if (
             recorded
             and isinstance(action, dict)
             and action.get("action") == "connect"
-            and not relayed
+            and _is_true(action.get("peerToPeerCall"))
         ):
             problems.append(f"[{index}].peerToPeerCall: must be false when the call is recorded")
     return problems

@@ -31,7 +31,9 @@ class SccoEndpointSerializer(serializers.Serializer):
     )
     alias = serializers.CharField(help_text="What the other side sees; defaults to the number.")
     sipTrunkId = _opt(
-        serializers.CharField(help_text="external only: leave through this SIP trunk.")
+        serializers.CharField(
+            help_text="external only: leave through this SIP trunk (0 or empty: no trunk)."
+        )
     )
 
 
@@ -51,7 +53,9 @@ class ConnectActionSerializer(_Action):
     maxConnectTime = _opt(
         serializers.IntegerField(min_value=-1, help_text="Seconds; -1 = unlimited.")
     )
-    peerToPeerCall = _opt(serializers.BooleanField(help_text="false when the call is recorded."))
+    peerToPeerCall = _opt(
+        serializers.BooleanField(help_text="Not true when the call is recorded (default false).")
+    )
     continueOnFail = _opt(
         serializers.BooleanField(help_text="Ask onFailEventUrl when the callee fails.")
     )

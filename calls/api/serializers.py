@@ -5,6 +5,16 @@ from rest_framework import serializers
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord, Recording
 
 
+class OptionalUrlField(serializers.URLField):
+    """A URL that may not be there yet: `null` in the answer (the model keeps "")."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value: str):  # None for "" (no URL yet)
+        return value or None
+
+
 class RecordingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recording
@@ -14,8 +24,9 @@ class RecordingSerializer(serializers.ModelSerializer):
 class CallRecordSerializer(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
     virtual_number = serializers.CharField(
-        source="virtual_number.number", read_only=True, default=None
+        source="virtual_number.number", read_only=True, default=None, allow_null=True
     )
+    recording_url = OptionalUrlField(help_text="The call's recording, null until one arrives.")
     recordings = RecordingSerializer(many=True, read_only=True)
 
     class Meta:

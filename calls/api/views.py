@@ -8,7 +8,7 @@ from rest_framework.pagination import CursorPagination
 
 from calls.api.serializers import CallEventSerializer, CallRecordSerializer
 from calls.models import CallEvent, CallRecord
-from portal.api.base import ProjectScopedViewSet, refuse_bad_counts
+from portal.api.base import ProjectScopedViewSet, count_bounds, refuse_bad_counts
 from portal.api.filters import BoundedIsoDateTimeFilter
 from portal.phone import number_lookup
 
@@ -55,8 +55,14 @@ class EventCursorPagination(CursorPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        refuse_bad_counts(request, self.page_size_query_param)
+        refuse_bad_counts(request, self.page_size_query_param, largest=self.max_page_size)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        return count_bounds(
+            super().get_schema_operation_parameters(view),
+            {self.page_size_query_param: self.max_page_size},
+        )
 
 
 @extend_schema_view(

@@ -89,10 +89,16 @@ EVENT_NAMES = {
     "refused_destination": _("Refused a destination"),
     "second_factor_added": _("Second factor added"),
     "second_factor_removed": _("Second factor removed"),
+    "signed_out_everywhere": _("Signed out everywhere"),
 }
 
 
-EVENT_FIELDS = {"number": _("number"), "country": _("country"), "kind": _("kind of number")}
+EVENT_FIELDS = {
+    "number": _("number"),
+    "country": _("country"),
+    "kind": _("kind of number"),
+    "sessions": _("sessions ended"),
+}
 
 
 def event_details(entry: AuditEntry) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,12 +39,30 @@ class SuperusersOnly:
         return self.has_module_permission(request)
 
 
+# The staff member's own page: change the password, sign out everywhere.
+ACCOUNT_PAGE = "admin/portal/password_change.html"
+
+
 class PortalAdminSite(admin.AdminSite):
     site_header = _("Stringee call-routing portal")
     site_title = _("Call-routing portal")
     index_title = _("Dashboard")
     site_url = "/admin/"
     index_template = "admin/dashboard.html"
+    # Django's page, with a "Sign out everywhere" button below the form.
+    password_change_template = ACCOUNT_PAGE
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        from portal.admin.sessions import sign_out_everywhere
+
+        return [
+            path(
+                "sign-out-everywhere/",
+                self.admin_view(sign_out_everywhere),
+                name="sign_out_everywhere",
+            ),
+            *super().get_urls(),
+        ]
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:
         """Register as Django does; an admin not scoped to tenants becomes superusers-only."""

@@ -4,15 +4,18 @@
 The token is the one Stringee's own REST API takes: HS256, header `cty: stringee-api;v=1`,
 claims `jti`, `iss` (the project's API key SID), `exp` and `rest_api` (`true`, or `1` as
 Stringee's own sample signs it), signed with the project's API key secret. A valid token makes
-the caller that one project. Client access tokens (for the Stringee SDK) are built here too:
-same header, `userId` instead of `rest_api`, plus `icc_api: true` for a contact-center agent.
+the caller that one project, on every request until its `exp` (at most 24 hours away): Stringee's
+recipe makes `jti` = `<SID>-<unix seconds>`, so two tokens signed in one second are the same
+token, and its clients keep one token for its whole life. The per-project throttle
+(portal.api.base) bounds how often any token may be used. Client access tokens (for the
+Stringee SDK) are built here too: same header, `userId` instead of `rest_api`, plus
+`icc_api: true` for a contact-center agent.
 
 A tenant's own API keys (`Authorization: Api-Key <key>`, see portal.models.ApiKey) are checked
 here too; a read-only key makes a caller that may not write.
 """
 
-import hashlib
-import logging
+import math
 import secrets
 import time
 import uuid
@@ -20,7 +23,6 @@ from dataclasses import dataclass
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -29,8 +31,6 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from portal.audit import note_api_caller
 from portal.models import ApiKey, Project, api_key_digest
 from portal.webhooks.inputs import bad_text
-
-logger = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 MAX_LIFETIME_SECONDS = 24 * 3600
@@ -71,7 +71,7 @@ class ProjectCaller:
 
 def _stringee_token(project: Project, extra: dict, ttl: int, now: int | None) -> str:
     now = int(time.time()) if now is None else now
-    jti = f"{project.api_key_sid}-{now}-{uuid.uuid4().hex[:12]}"  # unique: a jti is used once
+    jti = f"{project.api_key_sid}-{now}-{uuid.uuid4().hex[:12]}"
     claims = {"jti": jti, "iss": project.api_key_sid, "exp": now + ttl, **extra}
     return jwt.encode(
         claims, project.api_key_secret, algorithm=ALGORITHM, headers={"cty": CONTENT_TYPE}
@@ -106,6 +106,19 @@ def is_rest_claim(value: object) -> bool:
     return value is True or (type(value) is int and value == 1)
 
 
+# The registered time claims; each must be a JSON number (PyJWT would take "1893456000").
+TIME_CLAIMS = ("exp", "iat", "nbf")
+# Far beyond any real time (year ~33658), small enough that no arithmetic on it overflows.
+LARGEST_TIME = 10**12
+
+
+def _is_time(value: object) -> bool:
+    """A JSON number (not a boolean, a string, null or NaN) within LARGEST_TIME of 1970."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) <= LARGEST_TIME
+
+
 def _rejected(detail: str, code: str) -> exceptions.AuthenticationFailed:
     return exceptions.AuthenticationFailed(detail, code=code)
 
@@ -127,6 +140,13 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
         raise _rejected(
             _("Token algorithm must be %(algorithm)s.") % {"algorithm": ALGORITHM}, "bad_algorithm"
         )
+    for name in TIME_CLAIMS:
+        if name in unverified and not _is_time(unverified[name]):
+            raise _rejected(
+                _("The `%(claim)s` claim must be a number of seconds since 1970.")
+                % {"claim": name},
+                "bad_claim_type",
+            )
     issuer = unverified.get("iss", "")
     if not isinstance(issuer, str) or bad_text(issuer):  # PostgreSQL cannot even compare a NUL
         raise _rejected(_("Unknown API key SID in `iss`."), "unknown_sid")
@@ -157,26 +177,7 @@ def verify_rest_token(token: str, now: float | None = None) -> tuple[Project, di
     issued = claims.get("iat", now)
     if claims["exp"] - min(issued, now) > MAX_LIFETIME_SECONDS:
         raise _rejected(_("Token lifetime exceeds 24 hours."), "lifetime_too_long")
-    _refuse_replay(project, claims, now)
     return project, claims
-
-
-def _refuse_replay(project: Project, claims: dict, now: float) -> None:
-    """A token's `jti` is accepted once within the token's life (kept in the cache until `exp`).
-
-    With the cache unreachable the check is skipped (logged): a Redis outage must not stop the API.
-    """
-    digest = hashlib.sha256(str(claims["jti"]).encode(errors="replace")).hexdigest()
-    lifetime = max(1, int(claims["exp"] - now) + 1)
-    try:
-        first_use = cache.add(f"jwt-jti:{project.pk}:{digest}", 1, timeout=lifetime)
-    except Exception:
-        logger.warning("Token replay check skipped: the cache is unreachable")
-        return
-    if first_use is False:
-        raise _rejected(
-            "This token (its `jti`) was already used; sign a new one.", "token_replayed"
-        )
 
 
 class StringeeJWTAuthentication(BaseAuthentication):

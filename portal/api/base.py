@@ -46,16 +46,40 @@ class PortalPagination(PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        refuse_bad_counts(request, self.page_query_param, self.page_size_query_param)
+        refuse_bad_counts(request, self.page_query_param)
+        refuse_bad_counts(request, self.page_size_query_param, largest=self.max_page_size)
         return super().paginate_queryset(queryset, request, view)
 
+    def get_schema_operation_parameters(self, view):
+        return count_bounds(
+            super().get_schema_operation_parameters(view),
+            {self.page_query_param: None, self.page_size_query_param: self.max_page_size},
+        )
 
-def refuse_bad_counts(request, *names: str) -> None:
-    """400 unless each named query parameter is absent or given once as a whole number ≥ 1."""
-    for name in names:
-        values = request.query_params.getlist(name)
-        if values and (len(values) > 1 or not values[0].isdecimal() or int(values[0]) < 1):
-            raise exceptions.ValidationError({name: ["Enter one whole number, 1 or more."]})
+
+def refuse_bad_counts(request, name: str, largest: int | None = None) -> None:
+    """400 unless the query parameter `name` is absent or given once as a whole number from 1
+    (to `largest`, if given)."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return
+    if len(values) > 1 or not values[0].isdecimal() or int(values[0]) < 1:
+        raise exceptions.ValidationError({name: [_("Enter one whole number, 1 or more.")]})
+    if largest is not None and int(values[0]) > largest:
+        raise exceptions.ValidationError(
+            {name: [_("Enter a whole number from 1 to %(largest)s.") % {"largest": largest}]}
+        )
+
+
+def count_bounds(parameters: list[dict], largest: dict[str, int | None]) -> list[dict]:
+    """The pagination's query parameters as the schema should state them: whole numbers from 1
+    (to the largest page size)."""
+    for parameter in parameters:
+        if parameter["name"] in largest:
+            parameter["schema"] = {"type": "integer", "minimum": 1}
+            if (bound := largest[parameter["name"]]) is not None:
+                parameter["schema"]["maximum"] = bound
+    return parameters
 
 
 def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:

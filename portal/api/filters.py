@@ -7,15 +7,16 @@ match the whole number (`*888` ends in 888, `8490*` starts with 8490).
 """
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime
 
 import django_filters
 import phonenumbers
-from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from portal.models import AppUser, VirtualNumber
@@ -24,36 +25,77 @@ from portal.phone import normalize_or_none
 _NON_DIGITS = re.compile(r"\D")
 
 
-# PostgreSQL refuses a UTC offset beyond ±15:59 ("time zone displacement out of range").
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
-
-
 class BoundedIsoDateTimeField(IsoDateTimeField):
-    """An ISO time that must exist in UTC (`9999-12-31T23:59-05:00` is past year 9999 there),
-    with an offset PostgreSQL accepts."""
+    """An ISO time, given to the database in UTC.
+
+    PostgreSQL refuses a UTC offset beyond ±15:59 ("time zone displacement out of range") that
+    ISO 8601 allows (up to ±23:59), so every moment is turned into UTC first. A moment before
+    year 1 or after year 9999 in UTC (`9999-12-31T23:59-05:00`) becomes the nearest one Python
+    holds: no stored time lies beyond it, so the filter keeps the same rows.
+    """
 
     def to_python(self, value):
         moment = super().to_python(value)
         if moment is None or moment.tzinfo is None:
             return moment
-        offset = moment.utcoffset()
-        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-            raise forms.ValidationError(_("Enter a UTC offset between -15:59 and +15:59."))
         try:
-            moment.astimezone(UTC)
+            return moment.astimezone(UTC)
         except OverflowError:
-            message = _("Enter a time between years 1 and 9999 in UTC.")
-            raise forms.ValidationError(message) from None
-        return moment
+            if moment.year < 5000:
+                return datetime.min.replace(tzinfo=UTC)
+            return datetime.max.replace(tzinfo=UTC)
 
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """`IsoDateTimeFilter` whose values out of the database's range are a 400, not a 500."""
+    """`IsoDateTimeFilter` for any ISO 8601 time with an offset (see BoundedIsoDateTimeField)."""
 
     field_class = BoundedIsoDateTimeField
 
 
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing with a 400 naming the parameter what it would quietly
+    read as "no filter": a boolean it cannot read (`?is_active=maybe`), an empty value for a
+    filter that is not free text, or a filter given twice. Unknown parameters are ignored.
+    (Malformed dates and unknown choices are already refused by the filterset's form.)"""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None and filterset.is_valid():
+            refuse_unread_filters(filterset, request.query_params)
+        return filterset
+
+
+def refuse_unread_filters(filterset: django_filters.FilterSet, params) -> None:
+    problems: dict[str, list[str]] = {}
+    for name, declared in filterset.filters.items():
+        values = params.getlist(name)
+        if not values:
+            continue
+        if len(values) > 1 and not isinstance(declared, django_filters.MultipleChoiceFilter):
+            problems[name] = [str(_("Give this filter once."))]
+        elif isinstance(declared, django_filters.BooleanFilter):
+            if filterset.form.cleaned_data.get(name) is None:
+                problems[name] = [str(_("Enter true or false."))]
+        elif values[0] == "" and not _empty_means_absent(declared):
+            problems[name] = [str(_("Give a value, or leave this filter out."))]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _empty_means_absent(declared: django_filters.Filter) -> bool:
+    """A free-text filter given empty filters nothing (`?search=`); any other is refused."""
+    text = isinstance(declared, django_filters.CharFilter)
+    return text and getattr(declared, "empty_means_absent", True)
+
+
 _PATTERN = re.compile(r"^[0-9*?]{1,20}$")
+
+
+@extend_schema_field({"type": "string", "pattern": _PATTERN.pattern})
+class InventoryPatternFilter(django_filters.CharFilter):
+    """`?pattern=`, described in the schema with the characters it takes; empty is refused."""
+
+    empty_means_absent = False
 
 
 def prefix_digits(prefix: str) -> str:
@@ -117,9 +159,7 @@ class InventoryFilter(django_filters.FilterSet):
     prefix = django_filters.CharFilter(
         method="filter_prefix", label="Leading digits, in any typed form"
     )
-    pattern = django_filters.CharFilter(
-        method="filter_pattern", label="Digits with * and ? wildcards"
-    )
+    pattern = InventoryPatternFilter(method="filter_pattern", label="Digits with * and ? wildcards")
 
     class Meta:
         model = VirtualNumber

@@ -82,7 +82,7 @@ def error(description: str) -> OpenApiResponse:
 
 SHARED_ERRORS = {
     "400": "The request was refused: `fields` says what to correct.",
-    "401": "No valid credentials (token missing, expired, replayed or badly signed).",
+    "401": "No valid credentials (token missing, expired, malformed or badly signed).",
     "403": "These credentials may not do this (e.g. a viewer writing).",
     "404": "No such object among the caller's, or no such page.",
     "429": "Too many requests for this project; retry after the `Retry-After` seconds.",
@@ -90,6 +90,10 @@ SHARED_ERRORS = {
 
 
 UNSUPPORTED_BODY = "The body is not in a documented content type (send JSON)."
+STILL_IN_USE = (
+    "Not deleted: other objects still use this one (`still_in_use`); `detail` names them. "
+    "Change or delete those first."
+)
 
 
 def document_shared_errors(result, generator, request, public):
@@ -118,4 +122,8 @@ def document_shared_errors(result, generator, request, public):
                 responses.setdefault(status, {"description": description, "content": body})
             if "requestBody" in operation:
                 responses.setdefault("415", {"description": UNSUPPORTED_BODY, "content": body})
+        if "delete" in operations:
+            operations["delete"]["responses"].setdefault(
+                "409", {"description": STILL_IN_USE, "content": body}
+            )
     return result

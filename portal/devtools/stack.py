@@ -176,7 +176,11 @@ class GunicornServer:
         log_path: Path,
         port: int | None = None,
         ready_path: str = "/healthz",
+        config: str | None = None,
     ):
+        """`config`: a gunicorn settings module (`portal.gunicorn_conf`, as production runs it);
+        without one, plain sync workers."""
+        self.config = config
         self.ready_path = ready_path
         self.env = env
         self.workers = workers
@@ -196,8 +200,7 @@ class GunicornServer:
             f"127.0.0.1:{self.port}",
             "--workers",
             str(self.workers),
-            "--worker-class",
-            "sync",
+            *(["-c", f"python:{self.config}"] if self.config else ["--worker-class", "sync"]),
             "--backlog",
             "2048",
             "--timeout",

@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.webhooks.redaction import redact_webhook_path
+from portal.webhooks.redaction import redact_for_log, redact_webhook_path
 
 logger = logging.getLogger("portal.webhooks.access")
 
@@ -29,7 +29,7 @@ def log_webhook(
             "call_id": request.GET.get("callId") or request.GET.get("uuid") or None,
             "endpoint": endpoint,
             "method": request.method,
-            "path": redact_webhook_path(request.path),
+            "path": redact_for_log(redact_webhook_path(request.path)),
             "status": status,
             "latency_ms": round(seconds * 1000, 2),
         },

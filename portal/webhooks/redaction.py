@@ -1,7 +1,9 @@
 """Webhook tokens kept out of logs, stored routing decisions and error rows: `/<kind>/<id>/***/`.
 
 A webhook URL's token is its password. Django's `django.request` logger writes the full path of
-every 4xx/5xx, and the SCCOs the portal answers carry its own callback URLs (IVR, on-fail, ring,
+every 4xx/5xx (a mistyped URL too: `/answer_url//1000/<token>/` from a base URL ending in a slash,
+a near-miss of the path, the token pasted under /api/), and the SCCOs the portal answers carry
+its own callback URLs (IVR, on-fail, ring,
 recording), which were stored with each routing decision and shown by the API. Redaction works
 on any text, without knowing the project, so it can run in a logging filter; paths (metrics,
 access lines) also get `webhook_parts` and `redact_webhook_path`, which read the segments.
@@ -16,11 +18,30 @@ MASK = "***"
 WEBHOOK_KINDS = ("answer_url", "event_url", "ivr", "on_fail", "ring", "recording_event")
 _KINDS = "|".join(WEBHOOK_KINDS)
 _TOKEN_IN_PATH = re.compile(rf"(/(?:{_KINDS})/[^/?#\s]+/)[^/?#\s\"'<>\\]+")
+# The same, for a path typed wrong: any case, doubled slashes, an empty or missing projectId.
+_TOKEN_IN_MISTYPED_PATH = re.compile(
+    rf"(/+(?:{_KINDS})/+(?:[^/?#\s]*/+)?)[^/?#\s\"'<>\\]+", re.IGNORECASE
+)
+# A path segment shaped like a webhook token (secrets.token_urlsafe(24): 32 characters of
+# A-Z a-z 0-9 _ -), wherever it was pasted. Shorter ids, numbers and UUIDs are left alone.
+_TOKEN_SHAPED_SEGMENT = re.compile(r"(?<=/)(?=[0-9_-]*[A-Za-z])[A-Za-z0-9_-]{24,}(?=[/?#\s\"']|$)")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def redact(text: str) -> str:
     """`text` with the token of every webhook path in it replaced by ***."""
     return _TOKEN_IN_PATH.sub(rf"\g<1>{MASK}", text)
+
+
+def redact_for_log(text: str) -> str:
+    """`redact`, and also the token of a mistyped webhook path and any token-shaped path segment:
+    for log lines and error bodies, which may hold any path a caller typed."""
+    text = _TOKEN_IN_MISTYPED_PATH.sub(rf"\g<1>{MASK}", redact(text))
+    return _TOKEN_SHAPED_SEGMENT.sub(_mask_unless_uuid, text)
+
+
+def _mask_unless_uuid(match: re.Match[str]) -> str:
+    return match.group(0) if _UUID.match(match.group(0)) else MASK
 
 
 def redact_json(value):
@@ -39,12 +60,14 @@ class RedactWebhookTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+            record.msg = redact_for_log(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+            record.args = tuple(
+                redact_for_log(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         elif isinstance(record.args, dict):
             record.args = {
-                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+                k: redact_for_log(v) if isinstance(v, str) else v for k, v in record.args.items()
             }
         return True
 

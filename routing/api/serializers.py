@@ -4,7 +4,12 @@ masking.
 Serializers only check types and shapes; the routing services decide what may be saved.
 """
 
+import re
+
+from django.db import models
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from routing.models import (
@@ -41,7 +46,32 @@ class DaysField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+WALL_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$")
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": WALL_CLOCK.pattern, "example": "18:30:00"},
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on the project's clock, `HH:MM` or `HH:MM:SS`, answered as `HH:MM:SS`.
+
+    OpenAPI's `format: time` is RFC 3339's, which carries a UTC offset; a rule's window has none
+    (it follows the project's time zone, summer time included), so the schema states the text.
+    """
+
+    default_error_messages = {"invalid": _("Enter a time of day as HH:MM or HH:MM:SS.")}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not WALL_CLOCK.match(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class RoutingRuleSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: WallClockTimeField,
+    }
     project = STRINGEE_PROJECT_ID
     schedule_days = DaysField(
         required=False,

@@ -66,7 +66,7 @@ def dialled(to: dict, table: Table, state: CallState) -> dict:
     extension, which is the tenant's own line) must be where its policy allows, and within its
     hourly ceiling of calls to phone numbers. Else DestinationRefused: the caller hears the
     project's fallback and the refusal is in the routing error log."""
-    if to.get("type") != "external" or to.get("sipTrunkId") is not None:
+    if to.get("type") != "external" or scco.uses_sip_trunk(to):
         return to
     reason = table.dial.refusal("+" + str(to.get("number", "")).lstrip("+"))
     if reason is not None:

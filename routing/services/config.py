@@ -7,10 +7,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
 from portal import audit
-from portal.errors import DomainError
+from portal.errors import still_in_use
 from portal.phone import E164Field
 from portal.services.dialling import check_dialled_fields
 from routing.models import (
@@ -22,13 +21,6 @@ from routing.models import (
     RoutingRule,
 )
 from routing.services.validation import check_menu_scco, check_option_scco, check_rule_scco
-
-
-class StillInUse(DomainError):
-    """The object cannot be deleted: rules, menus or groups still send calls to it."""
-
-    status = 400
-    code = "still_in_use"
 
 
 def check_phone_fields(obj: models.Model) -> None:
@@ -194,20 +186,13 @@ def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGr
 
 
 def config_delete(*, obj: models.Model) -> None:
-    """Delete a rule, menu, key, group or member; StillInUse names what still points at it."""
+    """Delete a rule, menu, key, group or member; portal.errors.StillInUse (409) names what
+    still points at it."""
     try:
         with transaction.atomic():
             obj.delete()
     except (ProtectedError, RestrictedError) as exc:
-        blocking = (
-            getattr(exc, "protected_objects", None)
-            or getattr(exc, "restricted_objects", None)
-            or ()
-        )
-        used_by = ", ".join(sorted({str(item) for item in blocking}))
-        raise StillInUse(
-            _("%(object)s is still used by: %(used_by)s.") % {"object": obj, "used_by": used_by}
-        ) from exc
+        raise still_in_use(exc) from exc
 
 
 def room_save(*, room: ConferenceRoom) -> ConferenceRoom:

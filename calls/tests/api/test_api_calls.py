@@ -136,12 +136,30 @@ def test_routing_lists_the_calls_decisions_in_order_without_a_query_per_row(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "moment",
-    ["2026-01-01T00:00:00+99:00", "9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"],
-)
-def test_a_time_filter_outside_the_database_range_is_400(client, tenant_a, moment):
+def test_a_time_with_an_offset_that_is_not_a_time_zone_is_400(client, tenant_a):
     response = client.get(
-        "/api/v1/calls/", {"started_after": moment}, headers=jwt_headers(tenant_a)
+        "/api/v1/calls/",
+        {"started_after": "2026-01-01T00:00:00+99:00"},
+        headers=jwt_headers(tenant_a),
     )
     assert response.status_code == 400, response.content
+    assert "started_after" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "parameter, moment, listed",
+    [
+        ("started_after", "9999-12-31T23:59:59-23:00", False),  # past year 9999 in UTC
+        ("started_before", "9999-12-31T23:59:59-23:00", True),
+        ("started_before", "0001-01-01T00:00:00+14:00", False),  # before year 1 in UTC
+        ("started_after", "0001-01-01T00:00:00+14:00", True),
+        ("started_after", "2020-01-01T00:00:00+22:30", True),  # beyond PostgreSQL's ±15:59
+        ("started_before", "2020-01-01T00:00:00-23:59", False),
+    ],
+)
+def test_any_iso_time_filters_as_its_moment_in_utc(client, tenant_a, parameter, moment, listed):
+    CallRecordFactory(project=tenant_a, call_id="a-call")
+    response = client.get("/api/v1/calls/", {parameter: moment}, headers=jwt_headers(tenant_a))
+    assert response.status_code == 200, response.content
+    assert bool(response.json()["results"]) is listed

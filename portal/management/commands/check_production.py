@@ -21,7 +21,7 @@ def production_problems() -> list[str]:
     """Each reason the current settings must not face the internet; empty when they may."""
     problems = []
     key = settings.SECRET_KEY
-    if not os.environ.get("SECRET_KEY"):
+    if not os.environ.get("SECRET_KEY", "").strip():
         problems.append("SECRET_KEY is not set in the environment (or .env).")
     elif key.startswith(DEVELOPMENT_KEY_PREFIX) or key.startswith("change-me"):
         problems.append("SECRET_KEY is the development or example key; generate a new one.")

@@ -207,13 +207,57 @@ def test_staff_without_membership_is_refused(client, tenant_a):
 
 
 @pytest.mark.django_db
-def test_a_token_used_twice_is_refused_as_replayed(client, tenant_a):
+def test_a_token_works_on_every_request_until_it_expires(client, tenant_a):
     token = make_rest_token(tenant_a)
+    for _ in range(3):
+        assert client.get(URL, headers={"X-STRINGEE-AUTH": token}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_two_tokens_signed_in_one_second_by_stringees_recipe_both_work(client, tenant_a):
+    now = int(time.time())
+
+    def stringee_recipe() -> str:  # jti = <SID>-<unix seconds>, as Stringee's samples sign it
+        claims = {"jti": f"{tenant_a.api_key_sid}-{now}", "iss": tenant_a.api_key_sid}
+        claims.update({"exp": now + 3600, "rest_api": True})
+        return jwt.encode(claims, tenant_a.api_key_secret, algorithm="HS256", headers=CTY)
+
+    first, second = stringee_recipe(), stringee_recipe()
+    assert first == second
+    assert client.get(URL, headers={"X-STRINGEE-AUTH": first}).status_code == 200
+    assert client.get(URL, headers={"X-STRINGEE-AUTH": second}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_reused_token_is_refused_once_past_its_exp(client, tenant_a):
+    token = make_rest_token(tenant_a, ttl=60, now=int(time.time()) - 58)  # 1-2 s left
     assert client.get(URL, headers={"X-STRINGEE-AUTH": token}).status_code == 200
-    assert rejection(client, token)["error"] == "token_replayed"
-    assert (
-        client.get(URL, headers={"X-STRINGEE-AUTH": make_rest_token(tenant_a)}).status_code == 200
+    time.sleep(3)
+    assert rejection(client, token)["error"] == "token_expired"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value",
+    ["1893456000", [1893456000], {"t": 1}, None, True, float("nan"), float("inf"), 10**30],
+    ids=["numeric-string", "list", "object", "null", "boolean", "nan", "infinity", "huge"],
+)
+def test_a_time_claim_that_is_not_a_number_is_401(client, tenant_a, claim, value):
+    claims = claims_for(tenant_a)
+    claims[claim] = value
+    body = rejection(client, unsigned({"alg": "HS256", "typ": "JWT", **CTY}, claims))
+    assert body["error"] == "bad_claim_type"
+    assert f"`{claim}`" in body["detail"]
+
+
+@pytest.mark.django_db
+def test_a_token_with_float_times_is_accepted(client, tenant_a):
+    now = time.time()
+    token = jwt.encode(
+        claims_for(tenant_a, exp=now + 600.5, iat=now - 0.5), tenant_a.api_key_secret
     )
+    assert client.get(URL, headers={"X-STRINGEE-AUTH": token}).status_code == 200
 
 
 @pytest.mark.django_db

@@ -32,6 +32,11 @@ def test_a_missing_secret_key_is_refused(production, monkeypatch):
     assert "SECRET_KEY is not set" in refusal()
 
 
+def test_an_empty_secret_key_is_refused(production, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "")
+    assert "SECRET_KEY is not set" in refusal()
+
+
 def test_the_development_key_is_refused(production, monkeypatch):
     key = "django-insecure-local-development-key-change-me"
     monkeypatch.setenv("SECRET_KEY", key)

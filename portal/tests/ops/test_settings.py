@@ -49,6 +49,20 @@ def test_without_secret_key_or_debug_the_portal_refuses_to_start():
     assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_secret_key_is_refused_at_start_like_a_missing_one(empty):
+    result = manage("check", DEBUG="false", SECRET_KEY=empty)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+    assert "missing or empty" in result.stderr
+
+
+def test_a_session_idle_time_under_a_minute_is_refused_at_start():
+    result = manage("check", DEBUG="true", SESSION_IDLE_MINUTES="0")
+    assert result.returncode != 0
+    assert "SESSION_IDLE_MINUTES" in result.stderr
+
+
 def test_debug_runs_start_without_a_secret_key():
     assert manage("check", DEBUG="true").returncode == 0
 

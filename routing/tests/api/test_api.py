@@ -116,9 +116,11 @@ def test_menu_option_cannot_ring_another_tenants_user(api, tenant_b):
 
 def test_menu_used_by_a_rule_cannot_be_deleted(api, tenant_a):
     menu = IvrMenuFactory(project=tenant_a)
-    RoutingRuleFactory(project=tenant_a, destination_kind="menu", destination_menu=menu)
+    rule = RoutingRuleFactory(project=tenant_a, destination_kind="menu", destination_menu=menu)
     response = api("delete", f"/api/v1/ivr-menus/{menu.pk}/")
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert response.json()["error"] == "still_in_use"
+    assert f"routing rule “{rule.name}”" in response.json()["detail"]
     assert IvrMenu.objects.filter(pk=menu.pk).exists()
 
 

@@ -329,3 +329,74 @@ def test_message_and_menu_greetings_play_by_file_name():
         "fileName": "https://cdn.example/menu.mp3",
         "bargeIn": True,
     }
+
+
+def test_the_softphone_backends_internal_connect_with_sip_trunk_id_0_validates():
+    # server-samples softphone-backend: every connect carries sipTrunkId, 0 when no trunk is used.
+    softphone = [
+        {
+            "action": "connect",
+            "from": {"type": "internal", "number": "user_1", "alias": "user_1"},
+            "to": {"type": "internal", "number": "user_2", "alias": "user_2", "sipTrunkId": 0},
+            "customData": "",
+            "timeout": 45,
+            "maxConnectTime": -1,
+            "peerToPeerCall": False,
+        }
+    ]
+    assert scco_problems(softphone) == []
+    assert scco_problems(softphone, strict_types=True) == []
+
+
+def test_an_internal_endpoint_naming_a_real_trunk_is_still_refused():
+    action = {
+        "action": "connect",
+        "from": {"type": "internal", "number": "user_1"},
+        "to": {"type": "internal", "number": "user_2", "sipTrunkId": 7},
+    }
+    assert scco_problems([action]) == [
+        "[0].to.sipTrunkId: only an external endpoint goes out through a SIP trunk"
+    ]
+
+
+def test_a_recorded_connect_that_leaves_out_peer_to_peer_call_validates():
+    # Stringee's default for peerToPeerCall is false, so the recording is made.
+    recorded = [
+        {"action": "record", "eventUrl": "", "format": "mp3"},
+        {
+            "action": "connect",
+            "from": {"type": "internal", "number": "user_1", "alias": "user_1"},
+            "to": {"type": "external", "number": "84901234567", "alias": "84901234567"},
+        },
+    ]
+    assert scco_problems(recorded) == []
+    recorded[1]["peerToPeerCall"] = True
+    assert scco_problems(recorded) == [
+        "[1].peerToPeerCall: must be false when the call is recorded"
+    ]
+
+
+def test_empty_strings_for_optional_urls_validate():
+    connect = {
+        "action": "connect",
+        "from": {"type": "external", "number": "84901234567", "alias": "84901234567"},
+        "to": {"type": "internal", "number": "agent_1", "alias": "agent_1"},
+        "eventUrl": "",
+        "onFailEventUrl": "",
+        "continueOnFail": False,
+    }
+    assert scco_problems([{"action": "record", "eventUrl": ""}, connect]) == []
+    connect["onFailEventUrl"] = "not a url"
+    assert scco_problems([connect]) == [
+        "[0].onFailEventUrl: must be an absolute http(s) URL or empty"
+    ]
+
+
+def test_a_sip_trunk_id_of_0_on_a_phone_number_does_not_skip_where_calls_may_go():
+    # 0 means "no trunk": the number is a phone number like any other, held to the same rules.
+    to = {"type": "external", "number": "84901234567", "alias": "84901234567", "sipTrunkId": 0}
+    assert not scco.uses_sip_trunk(to)
+    assert scco.uses_sip_trunk({**to, "sipTrunkId": "ST_1"})
+    assert scco_problems([{"action": "connect", "from": to, "to": {**to, "number": "1 2"}}]) == [
+        "[0].to.number: an external number must be digits with country code"
+    ]

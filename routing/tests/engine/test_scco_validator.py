@@ -97,7 +97,11 @@ def test_builders_leave_out_options_not_given():
             [
                 scco.talk("x"),
                 scco.record(URL),
-                scco.connect(scco.endpoint("internal", "a"), scco.endpoint("internal", "b")),
+                scco.connect(
+                    scco.endpoint("internal", "a"),
+                    scco.endpoint("internal", "b"),
+                    peer_to_peer_call=True,
+                ),
             ],
             "[2].peerToPeerCall: must be false when the call is recorded",
         ),
