@@ -50,7 +50,10 @@ class RingGroupAdmin(WarnsWhenUnused, TenantScopedAdmin):
         """Saved with its members in `save_related`, as one write of the ring-group service."""
 
     def save_related(self, request, form, formsets, change):
-        members = sorted(formset_rows(formsets[0]), key=lambda row: row.get("position") or 0)
+        # In the order of their numbers; a row added without one rings after the numbered ones.
+        members = sorted(
+            formset_rows(formsets[0]), key=lambda row: row.get("position") or float("inf")
+        )
         services.group_save(group=form.instance, members=members)
 
 

@@ -177,9 +177,10 @@ def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGr
     with transaction.atomic(savepoint=False):
         group.save()
         if members is not None:
+            # Numbered 1, 2, 3… in ring order, whatever numbers the rows came with.
             rows = [
-                RingGroupMember(group=group, **{"position": at, **values})
-                for at, values in enumerate(members)
+                RingGroupMember(group=group, **{**values, "position": at})
+                for at, values in enumerate(members, start=1)
             ]
             _replace_rows(group.members, rows)
     return group

@@ -5,6 +5,7 @@ import jwt
 import pytest
 
 from portal.api.authentication import make_rest_token
+from portal.models import Membership
 from portal.tests.factories import AppUserFactory
 from routing.models import ConferenceRoom, RingGroup
 
@@ -54,3 +55,36 @@ def test_ring_group_api_refuses_another_tenants_app_user(client, tenant_a, tenan
     )
     assert response.status_code == 400
     assert not RingGroup.objects.exists()
+
+
+def test_members_are_numbered_in_ring_order_and_an_added_one_rings_last(staff_client_for, tenant_a):
+    first, second, added = (AppUserFactory(project=tenant_a) for _ in range(3))
+    rows = [(2, second), (1, first), (0, added)]  # the new row kept its blank number (0)
+    form = {
+        "project": tenant_a.pk,
+        "name": "Support",
+        "strategy": "sequential",
+        "destination_kind": "voicemail",
+        "members-TOTAL_FORMS": len(rows),
+        "members-INITIAL_FORMS": 0,
+        "members-MIN_NUM_FORMS": 0,
+        "members-MAX_NUM_FORMS": 1000,
+    }
+    for index, (position, user) in enumerate(rows):
+        form.update(
+            {
+                f"members-{index}-position": position,
+                f"members-{index}-kind": "user",
+                f"members-{index}-user": user.pk,
+                f"members-{index}-timeout": 15,
+            }
+        )
+    owner = staff_client_for(tenant_a, Membership.Role.OWNER)
+    response = owner.post("/admin/routing/ringgroup/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    members = RingGroup.objects.get(name="Support").members.order_by("position")
+    assert [(m.position, m.user_id) for m in members] == [
+        (1, first.pk),
+        (2, second.pk),
+        (3, added.pk),
+    ]
