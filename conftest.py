@@ -3,7 +3,9 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
@@ -81,6 +83,27 @@ def _exports_into_tmp(settings, tmp_path_factory):
             "OPTIONS": {"location": location},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`client.force_login(user)` (and pytest-django's `admin_client`) stands for a person who
+    has passed both steps of signing in: the user gets an authenticator app and the session
+    counts as verified by it, as django-otp's `login()` leaves it. Tests of the second factor
+    itself are marked `password_only` and sign in without it."""
+    if request.node.get_closest_marker("password_only"):
+        return
+    from portal.devtools.second_factor import verified_device
+
+    signed_in = Client.force_login
+
+    def force_login(self, user, backend=None):
+        signed_in(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -92,7 +92,13 @@ EVENT_NAMES = {
 }
 
 
-EVENT_FIELDS = {"number": _("number"), "country": _("country"), "kind": _("kind of number")}
+EVENT_FIELDS = {
+    "number": _("number"),
+    "country": _("country"),
+    "kind": _("kind of number"),
+    "person": _("person"),
+    "by": _("by"),
+}
 
 
 def event_details(entry: AuditEntry) -> list[tuple[str, str]]:

@@ -1,0 +1,41 @@
+"""Codes of a staff member's authenticator app, computed from the secret the portal stored, for
+demos, screenshots and tests (never on a request's path): what the phone would show."""
+
+from __future__ import annotations
+
+import time
+from base64 import b32decode
+from binascii import unhexlify
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def code_from_secret(secret: str, *, after_step: int = -1, now: float | None = None) -> str:
+    """The 6 digits an app shows for `secret` (base32, as the enrolment page writes it, spaces
+    allowed), for the time step after `after_step` if the current one was already used (the
+    portal accepts each step once, and one step ahead)."""
+    plain = secret.replace(" ", "").upper()
+    key = b32decode(plain + "=" * (-len(plain) % 8))
+    return _code(key, after_step=after_step, now=now)
+
+
+def code_for(user: AbstractBaseUser) -> str:
+    """The code `user`'s confirmed authenticator app shows now (or at the next step)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return _code(unhexlify(device.key), after_step=device.last_t, now=None)
+
+
+def verified_device(user: AbstractBaseUser) -> TOTPDevice:
+    """`user`'s confirmed authenticator app, set up here if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+
+def _code(key: bytes, *, after_step: int, now: float | None) -> str:
+    generator = TOTP(key, step=30, t0=0, digits=6)
+    generator.time = time.time() if now is None else now
+    if generator.t() <= after_step:  # this step's code was used: the next step's
+        generator.drift = 1
+    return f"{generator.token():06d}"
