@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 from base64 import b32encode
 from enum import Enum
+from typing import Any
 
 import segno
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -31,14 +31,14 @@ class Step(Enum):
     ENROL = "enrol"  # set up a device first (it must have one and has none)
 
 
-def must_have_second_factor(user: AbstractBaseUser) -> bool:
+def must_have_second_factor(user: Any) -> bool:
     """Superusers, and every member of a project whose owners ask for it."""
     if getattr(user, "is_superuser", False):
         return True
     return Membership.objects.filter(user=user, project__staff_need_second_factor=True).exists()
 
 
-def has_second_factor(user: AbstractBaseUser) -> bool:
+def has_second_factor(user: Any) -> bool:
     """Whether `user` has set up an authenticator app (recovery codes come with it)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
@@ -74,7 +74,7 @@ def refusal_text() -> str:
     )
 
 
-def _facts(user) -> dict | None:
+def _facts(user) -> Any:
     """Whether `user` has a device, and whether a project of theirs asks for one (one query)."""
     return (
         get_user_model()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from base64 import b32decode
 from binascii import unhexlify
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,13 +21,13 @@ def code_from_secret(secret: str, *, after_step: int = -1, now: float | None = N
     return _code(key, after_step=after_step, now=now)
 
 
-def code_for(user: AbstractBaseUser) -> str:
+def code_for(user: Any) -> str:
     """The code `user`'s confirmed authenticator app shows now (or at the next step)."""
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return _code(unhexlify(device.key), after_step=device.last_t, now=None)
 
 
-def verified_device(user: AbstractBaseUser) -> TOTPDevice:
+def verified_device(user: Any) -> TOTPDevice:
     """`user`'s confirmed authenticator app, set up here if they have none."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import django_otp
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ class CodeRefused:
     locked_until: datetime | None = None
 
 
-def app_device_pending(*, user: AbstractBaseUser) -> TOTPDevice:
+def app_device_pending(*, user: Any) -> TOTPDevice:
     """The authenticator app `user` is setting up (a new secret unless one is already pending)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -105,13 +105,13 @@ def session_verify(*, request: HttpRequest, code: str) -> CodeRefused | None:
     return None
 
 
-def recovery_codes_renew(*, user: AbstractBaseUser) -> list[str]:
+def recovery_codes_renew(*, user: Any) -> list[str]:
     """New recovery codes for `user` (the old ones stop working), to be shown once."""
     with transaction.atomic():
         return _new_recovery_codes(user)
 
 
-def second_factor_remove(*, user: AbstractBaseUser, by: AbstractBaseUser) -> bool:
+def second_factor_remove(*, user: Any, by: Any) -> bool:
     """Remove `user`'s authenticator app and recovery codes: by `user`, or by a superuser (a
     lost phone). False if there was none. Someone who must have a second factor is asked to set
     up a new one at their next page."""
@@ -125,7 +125,7 @@ def second_factor_remove(*, user: AbstractBaseUser, by: AbstractBaseUser) -> boo
     return bool(removed)
 
 
-def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def _new_recovery_codes(user: Any) -> list[str]:
     codes = [
         "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
         for _ in range(RECOVERY_CODE_COUNT)
@@ -142,10 +142,12 @@ def _digits(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())[:8]
 
 
-def _log(user: AbstractBaseUser, event: str, *, by: AbstractBaseUser) -> None:
+def _log(user: Any, event: str, *, by: Any) -> None:
     """One entry per project `user` works on (each project's owners read it), else one that
     only superusers read."""
     details = {"person": user.get_username(), "by": by.get_username()}
-    projects = list(Membership.objects.filter(user=user).values_list("project_id", flat=True))
+    projects: list[int | None] = list(
+        Membership.objects.filter(user=user).values_list("project_id", flat=True)
+    )
     for project_id in projects or [None]:
         log_event(user, event=event, details=details, project_id=project_id)

@@ -33,7 +33,9 @@ def type_password(browser, base_url: str) -> None:
     wait_until(browser, lambda d: "/login/" not in d.current_url, "the password was refused")
 
 
-def test_superuser_enrols_signs_out_and_signs_in_with_a_code(browser, live_server, transactional_db):
+def test_superuser_enrols_signs_out_and_signs_in_with_a_code(
+    browser, live_server, transactional_db
+):
     demo.seed_demo()
     browser.delete_all_cookies()
     type_password(browser, live_server.url)
@@ -61,9 +63,7 @@ def test_superuser_enrols_signs_out_and_signs_in_with_a_code(browser, live_serve
 
     type_password(browser, live_server.url)
     assert "/admin/second-factor/verify/" in browser.current_url
-    browser.find_element("name", "code").send_keys(
-        code_from_secret(secret, after_step=used_step)
-    )
+    browser.find_element("name", "code").send_keys(code_from_secret(secret, after_step=used_step))
     browser.find_element("css selector", "#second-factor-verify input[type=submit]").click()
     wait_until(browser, lambda d: d.find_elements("id", "user-tools"), "the dashboard")
     assert browser.current_url.rstrip("/").endswith("/admin")
