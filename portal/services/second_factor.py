@@ -63,7 +63,10 @@ def app_device_confirm(
     (replacing any other), the session counts as verified, and fresh recovery codes are
     returned, to be shown once."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        if locked is None:  # removed meanwhile (another tab confirmed or removed it)
+            return CodeRefused(wrong=True)
+        device = locked
         allowed, why = device.verify_is_allowed()
         if not allowed:
             return CodeRefused(wrong=False, locked_until=(why or {}).get("locked_until"))
@@ -92,7 +95,9 @@ def session_verify(*, request: HttpRequest, code: str) -> CodeRefused | None:
     if device is None:
         return CodeRefused(wrong=True)
     with transaction.atomic():
-        device = type(device).objects.select_for_update().get(pk=device.pk)
+        device = type(device).objects.select_for_update().filter(pk=device.pk).first()
+        if device is None:  # removed meanwhile
+            return CodeRefused(wrong=True)
         allowed, why = device.verify_is_allowed()
         if not allowed:
             locked = (why or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS
