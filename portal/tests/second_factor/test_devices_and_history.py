@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.devtools.second_factor import code_for
 from portal.models import AuditEntry, Membership
 from portal.tests.factories import MembershipFactory, StaffUserFactory
+from portal.tests.helpers import project_page_form
 from portal.tests.second_factor.steps import enrol_through_the_page, sign_in_with_password, verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.password_only]
@@ -121,8 +122,15 @@ def test_owners_ask_their_staff_for_it_on_the_project_page(tenant_a, tenant_b):
     page = operators.get(f"/admin/portal/project/{tenant_a.pk}/change/").content.decode()
     assert 'name="staff_need_second_factor"' not in page  # read-only for other roles
     assert client.get(f"/admin/portal/project/{tenant_b.pk}/change/").status_code in (302, 404)
-    tenant_a.staff_need_second_factor = True
-    tenant_a.save()
+    saved = client.post(
+        f"/admin/portal/project/{tenant_a.pk}/change/",
+        project_page_form(tenant_a, staff_need_second_factor="on"),
+    )
+    assert saved.status_code == 302
+    tenant_a.refresh_from_db()
+    assert tenant_a.staff_need_second_factor
+    history = as_text(client.get("/admin/portal/auditentry/").content.decode())
+    assert "Staff must use two-factor sign-in : False → True" in history
     assert operators.get("/admin/")["Location"].startswith("/admin/second-factor/enrol/")
 
 
