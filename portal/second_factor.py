@@ -122,5 +122,7 @@ def recovery_code_digest(code: str) -> str:
 
 
 def looks_like_recovery_code(typed: str) -> bool:
-    """A recovery code has letters; an authenticator app's code is digits only."""
-    return any(ch.isalpha() for ch in typed)
+    """Anything but 6 digits (an authenticator app's code; spaces aside) is tried as a recovery
+    code."""
+    plain = "".join(ch for ch in typed if ch.isalnum())
+    return not (len(plain) == 6 and plain.isdigit())

@@ -60,8 +60,8 @@ def app_device_confirm(
     *, request: HttpRequest, device: TOTPDevice, code: str
 ) -> list[str] | CodeRefused:
     """Confirm the app being set up with the first code it shows: the device becomes the user's
-    (replacing any other), the session counts as verified, and fresh recovery codes are
-    returned, to be shown once."""
+    (other apps left half set up go), the session counts as verified, and fresh recovery codes
+    are returned, to be shown once."""
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
         if locked is None:  # removed meanwhile (another tab confirmed or removed it)
@@ -72,7 +72,7 @@ def app_device_confirm(
             return CodeRefused(wrong=False, locked_until=(why or {}).get("locked_until"))
         if not device.verify_token(_digits(code)):
             return CodeRefused(wrong=True)
-        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(user=device.user, confirmed=False).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(device.user)
