@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import translation
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from portal.models import Membership
 from portal.tests.factories import MembershipFactory, ProjectFactory
@@ -93,15 +92,13 @@ def _force_login_passes_the_second_factor(request, monkeypatch):
     itself are marked `password_only` and sign in without it."""
     if request.node.get_closest_marker("password_only"):
         return
-    from portal.devtools.second_factor import verified_device
+    from portal.devtools.second_factor import mark_verified
 
     signed_in = Client.force_login
 
     def force_login(self, user, backend=None):
         signed_in(self, user, backend)
-        session = self.session
-        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
-        session.save()
+        mark_verified(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

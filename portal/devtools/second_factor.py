@@ -8,6 +8,7 @@ from base64 import b32decode
 from binascii import unhexlify
 from typing import Any
 
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,6 +32,14 @@ def verified_device(user: Any) -> TOTPDevice:
     """`user`'s confirmed authenticator app, set up here if they have none."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+
+def mark_verified(client: Any, user: Any) -> None:
+    """The signed-in session of test client `client` counts as having passed `user`'s second
+    factor (their app, set up here if they have none), as django-otp's `login()` leaves it."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session.save()
 
 
 def _code(key: bytes, *, after_step: int, now: float | None) -> str:
