@@ -15,8 +15,10 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# collectstatic needs no database; the throwaway key never leaves this build step.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
+# collectstatic and compilemessages (the Vietnamese catalogue, locale/vi/…/django.mo) need no
+# database; the throwaway key never leaves this build step.
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
+    && SECRET_KEY=build-only python manage.py compilemessages -v0 \
     && useradd --system --uid 10001 --home /app portal \
     && mkdir -p /app/exports \
     && chown -R portal /app/staticfiles /app/exports

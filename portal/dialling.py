@@ -126,10 +126,22 @@ class DialPolicy:
             "there. A superuser can allow %(kind)s numbers in %(country)s on the project's page "
             "(Where calls may go)."
         ) % {
-            "number": phone_display(e164),
+            "number": _readable(e164),
             "kind": kind_names(placed.kinds[:1]),
             "country": country_name(placed.country),
         }
+
+
+def _readable(e164: str) -> str:
+    """The number as staff read it: grouped (+44 909 879 0000), or national for a home number."""
+    shown = phone_display(e164)
+    if shown != e164:
+        return shown
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 ANYWHERE = DialPolicy(

@@ -42,7 +42,7 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Base of the answer_url / event_url that tenants paste into the Stringee dashboard.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Region used to read national-format numbers such as 0901234567.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="VN")
 # How long a rotated webhook token keeps working, so Stringee can be updated without downtime.

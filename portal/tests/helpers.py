@@ -102,7 +102,7 @@ def export_text(export: Export) -> str:
     export.refresh_from_db()
     assert export.status == Export.Status.READY, (export.status, export.error)
     with exports.export_file(export) as file:
-        return file.read().decode()
+        return file.read().decode("utf-8-sig")
 
 
 def admin_pages(client, start: str = "/admin/", limit: int = 400, per_shape: int = 2):

@@ -60,6 +60,9 @@ def test_a_new_colleague_gets_a_link_sets_a_password_and_sees_only_that_project(
     form_page = browser.get(path, follow=True)
     assert form_page.status_code == 200
     assert "new_password1" in form_page.content.decode()
+    # The welcome page is the portal's own, not a framework's.
+    assert "Stringee call-routing portal" in form_page.content.decode()
+    assert "Django" not in form_page.content.decode()
     set_password_url = form_page.redirect_chain[-1][0]
     done = browser.post(
         set_password_url,
@@ -67,6 +70,7 @@ def test_a_new_colleague_gets_a_link_sets_a_password_and_sees_only_that_project(
         follow=True,
     )
     assert done.status_code == 200 and "/admin/login/" in done.content.decode()
+    assert "Django" not in done.content.decode()
 
     logged_in = browser.post(
         "/admin/login/?next=/admin/",

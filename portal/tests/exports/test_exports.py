@@ -1,6 +1,7 @@
 """Exports: asking answers at once, the worker writes the file, and each tenant's staff see and
 download only their own projects' exports (superusers all); old files go after their retention."""
 
+import codecs
 import csv
 import io
 from datetime import timedelta
@@ -63,7 +64,8 @@ def test_asking_answers_at_once_with_a_link_to_the_exports_page(tenant_a, calls_
     (export,) = Export.objects.all()
     assert (export.project, export.filters, export.status) == (tenant_a, "Status: busy", "ready")
     assert call_ids(export) == ["a-1", "a-2"]
-    assert export.row_count == 2 and export.size == len(export_text(export).encode())
+    assert export.row_count == 2
+    assert export.size == len(codecs.BOM_UTF8 + export_text(export).encode())
 
 
 def test_a_plain_visit_of_the_export_address_asks_for_nothing(tenant_a, calls_of_both):
@@ -82,7 +84,10 @@ def test_exports_page_lists_status_rows_size_who_and_a_download_link(tenant_a, c
     download = client.get(f"{EXPORTS}{export.pk}/download/")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="callrecords-')
-    assert b"".join(download.streaming_content).decode() == export_text(export)
+    body = b"".join(download.streaming_content)
+    # A byte-order mark first, so that Excel reads Vietnamese names as UTF-8.
+    assert body.startswith(codecs.BOM_UTF8)
+    assert body.decode("utf-8-sig") == export_text(export)
 
 
 def test_staff_never_see_or_download_another_tenants_export(tenant_a, tenant_b, calls_of_both):

@@ -1,5 +1,7 @@
 """Dockerfile and compose.yaml agree with `make serve`: no Docker daemon here, so read them."""
 
+import os
+import re
 from pathlib import Path
 
 import yaml
@@ -52,7 +54,6 @@ def test_dockerfile_serves_like_make_serve():
 
 def test_grafana_dashboard_queries_only_series_the_portal_exports():
     import json
-    import re
 
     from prometheus_client import REGISTRY
 
@@ -71,3 +72,47 @@ def test_grafana_dashboard_queries_only_series_the_portal_exports():
         for name in re.findall(r"portal_[a-z_]+", target["expr"])
     }
     assert queried and queried <= exported, queried - exported
+
+
+def _build_commands(dockerfile: str) -> list[str]:
+    """The `manage.py` commands the image's RUN steps run once the tree is copied in, each with
+    its own variables (`SECRET_KEY=… python manage.py …`)."""
+    after_copy = dockerfile.split("\nCOPY . .\n", 1)[1]
+    commands = []
+    for step in re.findall(r"^RUN (.+?)(?<!\\)$", after_copy, flags=re.M | re.S):
+        for command in step.replace("\\\n", " ").split("&&"):
+            if "manage.py" in command:
+                commands.append(" ".join(command.split()))
+    return commands
+
+
+def test_the_image_serves_vietnamese_staff_in_vietnamese(tmp_path):
+    """The image compiles the translations: its build commands, run on a copy of the tree
+    without any compiled catalogue, leave one that speaks Vietnamese."""
+    import gettext
+    import shutil
+    import subprocess
+    import sys
+
+    commands = _build_commands((ROOT / "Dockerfile").read_text())
+    assert any("compilemessages" in command for command in commands), commands
+    app = tmp_path / "app"
+    app.mkdir()
+    for name in ("manage.py", "portal", "routing", "calls", "templates", "locale"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, app / name, ignore=shutil.ignore_patterns("*.mo", "__pycache__")
+            )
+        else:
+            shutil.copy(source, app / name)
+    catalogue = app / "locale" / "vi" / "LC_MESSAGES" / "django.mo"
+    assert not catalogue.exists()
+    environment = {"PATH": os.environ["PATH"], "DEBUG": "false", "HOME": str(tmp_path)}
+    for command in commands:
+        command = command.replace("python ", f"{sys.executable} ", 1)
+        subprocess.run(
+            ["sh", "-c", command], cwd=app, env=environment, check=True, capture_output=True
+        )
+    with catalogue.open("rb") as file:
+        assert gettext.GNUTranslations(file).gettext("Dashboard") == "Bảng điều khiển"

@@ -1,6 +1,7 @@
 """Every destination kind and option of a rule yields an SCCO that passes the validator."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
@@ -138,7 +139,7 @@ def test_continue_on_fail_points_stringee_at_the_on_fail_callback_which_answers(
         client, tenant_a, from_="84901234567", to="84899100001", fromInternal="false"
     ).json()[0]
     assert connect["continueOnFail"] is True
-    path = connect["onFailEventUrl"].split("localhost:8000", 1)[1]
+    path = connect["onFailEventUrl"].split(settings.PUBLIC_BASE_URL, 1)[1]
     assert f"/{rule.pk}/" in path
     follow = client.post(path, "{}", content_type="application/json").json()
     assert follow[0]["to"] == {"type": "external", "number": "84909000222", "alias": "84909000222"}
