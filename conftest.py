@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import translation
 
 from portal.models import Membership
@@ -81,6 +82,25 @@ def _exports_into_tmp(settings, tmp_path_factory):
             "OPTIONS": {"location": location},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`client.force_login(user)` (and pytest-django's `admin_client`) stands for a person who
+    has passed both steps of signing in: the user gets an authenticator app and the session
+    counts as verified by it, as django-otp's `login()` leaves it. Tests of the second factor
+    itself are marked `password_only` and sign in without it."""
+    if request.node.get_closest_marker("password_only"):
+        return
+    from portal.devtools.second_factor import mark_verified
+
+    signed_in = Client.force_login
+
+    def force_login(self, user, backend=None):
+        signed_in(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

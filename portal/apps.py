@@ -48,7 +48,12 @@ class PortalConfig(AppConfig):
         # What Stringee says of a number, and the sending's progress, are not changes staff make.
         audit.watch("portal.virtualnumber", exclude=STRINGEE_BOOKKEEPING)
         audit.watch("portal.appuser", exclude=["created_at"])
-        audit.watch("portal.membership")
+        audit.watch("portal.membership")  # roles: who may do what in which project
+        # Staff accounts: only who they are and what they may do (superuser, staff, active).
+        audit.watch(
+            "auth.user",
+            exclude=["password", "last_login", "date_joined", "first_name", "last_name", "email"],
+        )
         audit.watch("portal.alloweddestination")  # where calls may go
         audit.watch("portal.apikey", exclude=["key_hash", "last_used_at", "created_at"])
         # Not configuration, but who asked for which rows of which list is worth keeping

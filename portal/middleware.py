@@ -19,6 +19,12 @@ module of its concept.
   and django-axes, whose system checks want their own classes (each costs next to nothing).
 - `SessionMiddleware` is Django's, starting a signed-in session's idle time again at most once a
   minute (portal.services.sessions).
+- `OTPMiddleware` (django-otp's) tells whether the session passed its second factor, and
+  `SecondFactorMiddleware` sends a signed-in person who owes one (portal.second_factor) to the
+  page that takes it, before any other staff page: the code of their authenticator app, or
+  setting one up when they must have one and have none. The management API (`/api/v1/`) answers
+  such a session itself (403 JSON, portal.api.authentication), since a program's token may come
+  with the same request.
 - `AuditMiddleware` reads the client address as django-axes does, for the change history.
 - `ProjectTimeZoneMiddleware` shows staff pages in the staff member's project time zone.
 """
@@ -33,14 +39,18 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django.contrib.sessions.middleware import SessionMiddleware as _Session
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp.middleware import OTPMiddleware as _OTP
 
 from portal.admin.display import SESSION_KEY, staff_time_zone
 from portal.errors import JSON_PATH_PREFIXES, error_response
 from portal.ops.access_log import log_webhook
 from portal.ops.metrics import current_project, observe_webhook
 from portal.ops.webhook_health import store, webhook_of
+from portal.second_factor import Step, refusal_text, step_owed
 from portal.services.sessions import session_refresh_if_due
 from portal.webhooks.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
 from portal.webhooks.redaction import webhook_parts
@@ -160,6 +170,39 @@ class _IdleEndingSession(_Session):
 SessionMiddleware = staff_only(_IdleEndingSession)
 AuthenticationMiddleware = staff_only(_Authentication)
 MessageMiddleware = staff_only(_Messages)
+OTPMiddleware = staff_only(_OTP)
+
+
+class SecondFactorMiddleware:
+    """Until a signed-in session has passed the second factor it owes, every staff page sends it
+    to the page that takes it (JSON paths answer 403); only those pages, signing out and the
+    language switcher stay open."""
+
+    OPEN_PATHS = ("/admin/second-factor/", "/admin/logout/", "/admin/login/", "/i18n/", "/static/")
+    CHECKED_PREFIXES = ("/admin/", "/api/")
+    API_PREFIX = "/api/v1/"  # answered by the API's own session authentication
+    API_PAGES = ("/api/docs/", "/api/redoc/")  # pages for people, under the JSON prefix
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if (
+            not path.startswith(self.CHECKED_PREFIXES)
+            or path.startswith(self.OPEN_PATHS)
+            or path.startswith(self.API_PREFIX)
+        ):
+            return self.get_response(request)
+        step = step_owed(request)
+        if step is None:
+            return self.get_response(request)
+        if path.startswith(JSON_PATH_PREFIXES) and not path.startswith(self.API_PAGES):
+            return error_response(403, "second_factor_required", refusal_text())
+        name = "admin:second_factor_verify" if step is Step.VERIFY else "admin:second_factor_enrol"
+        return HttpResponseRedirect(
+            f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+        )
 
 
 class _Audit(AuditlogMiddleware):

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files
     "axes",
+    "django_otp",  # two-factor sign-in for staff (portal/second_factor.py, docs/security.md)
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # recovery codes
     "import_export",  # bulk number import in the admin (docs/admin.md)
     "auditlog",
     "django_tasks",  # background jobs (staff's CSV exports), Django 6's tasks API (docs/deploy.md)
@@ -104,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "portal.middleware.AuthenticationMiddleware",
+    "portal.middleware.OTPMiddleware",  # whether this session passed the second factor
+    "portal.middleware.SecondFactorMiddleware",  # ...and sends it there when it must
     "portal.middleware.ProjectTimeZoneMiddleware",
     "portal.middleware.AuditMiddleware",  # who changed what, from where (django-auditlog)
     "portal.middleware.MessageMiddleware",
@@ -122,6 +127,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Two-factor sign-in (docs/security.md): after each wrong code the next try waits twice as long
+# as the last, starting at SECOND_FACTOR_THROTTLE_SECONDS (django-otp, per device).
+OTP_TOTP_THROTTLE_FACTOR = env.float("SECOND_FACTOR_THROTTLE_SECONDS", default=1.0)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = env("SECOND_FACTOR_ISSUER", default="Stringee portal")
 
 ROOT_URLCONF = "portal.urls"
 # Where "log in" links lead (the page after an invited colleague has set their password).
@@ -281,7 +292,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.StringeeJWTAuthentication",
         "portal.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A signed-in staff browser: refused (403) until the session passed its second factor.
+        "portal.api.authentication.VerifiedSessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     # A view that does not say how it keeps tenants apart is refused (portal.tenancy.permissions).

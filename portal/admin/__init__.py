@@ -7,4 +7,13 @@ site is built before any page registers on it. Every page of a tenant's rows bui
 portal.tenancy.admin; an admin not scoped to tenants is for superusers alone (portal.admin.site).
 """
 
-PAGES = ("projects", "numbers", "app_users", "members", "api_keys", "history", "exports")
+PAGES = (
+    "projects",
+    "numbers",
+    "app_users",
+    "members",
+    "api_keys",
+    "history",
+    "exports",
+    "second_factor",
+)

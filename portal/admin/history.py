@@ -98,6 +98,8 @@ EVENT_FIELDS = {
     "country": _("country"),
     "kind": _("kind of number"),
     "sessions": _("sessions ended"),
+    "person": _("person"),
+    "by": _("by"),
 }
 
 

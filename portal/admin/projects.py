@@ -252,6 +252,16 @@ class ProjectAdmin(TenantScopedAdmin):
                 ),
             },
         ),
+        (
+            _("Staff sign-in"),
+            {
+                "fields": ["staff_need_second_factor"],
+                "description": _(
+                    "Ask everyone working on this project for a code from their phone after "
+                    "their password (two-factor sign-in)."
+                ),
+            },
+        ),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AllowedDestinationInline]

@@ -7,6 +7,10 @@ Pages that are not scoped to a tenant (Django's users and groups, login lockouts
 DRF tokens, and whatever a library registers next) are for superusers alone, whatever Django
 permissions a staff account is given: a tenant owner holding "can change user" would otherwise
 edit any account, superusers' included.
+
+A session that owes its second factor (portal.second_factor) opens no page of the site but the
+two-factor pages (portal.admin.second_factor): the middleware sends it there, and the site's
+own permission check refuses it too, should a page ever be reached another way.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from portal.second_factor import step_owed
 
 
 class SuperusersOnly:
@@ -53,9 +59,13 @@ class PortalAdminSite(admin.AdminSite):
     password_change_template = ACCOUNT_PAGE
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
+        """Django's admin pages, with the staff member's own: two-factor sign-in and "sign out
+        everywhere"."""
+        from portal.admin.second_factor import SecondFactorPages
         from portal.admin.sessions import sign_out_everywhere
 
         return [
+            *SecondFactorPages(self).urls,
             path(
                 "sign-out-everywhere/",
                 self.admin_view(sign_out_everywhere),
@@ -72,6 +82,13 @@ class PortalAdminSite(admin.AdminSite):
         ):
             admin_class = type(admin_class.__name__, (SuperusersOnly, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Active staff whose session has passed the second factor it owes (signing out is
+        open to all active staff: Django's admin would send the others to the index instead)."""
+        if not super().has_permission(request):
+            return False
+        return request.path == reverse("admin:logout") or step_owed(request) is None
 
     # The index page's figures: a function of the request giving the template's context (set by
     # the calls app when it is ready); without it the index is Django's list of apps.

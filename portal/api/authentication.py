@@ -13,6 +13,9 @@ Stringee SDK) are built here too: same header, `userId` instead of `rest_api`, p
 
 A tenant's own API keys (`Authorization: Api-Key <key>`, see portal.models.ApiKey) are checked
 here too; a read-only key makes a caller that may not write.
+
+A signed-in staff browser may call the API with its session cookie, once the session has passed
+the second factor it owes (portal.second_factor): until then, 403.
 """
 
 import math
@@ -26,10 +29,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 
 from portal.audit import note_api_caller
 from portal.models import ApiKey, Project, api_key_digest
+from portal.second_factor import refusal_text, step_owed
 from portal.webhooks.inputs import bad_text
 
 ALGORITHM = "HS256"
@@ -261,3 +269,18 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{API_KEY_KEYWORD} realm="api"'
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    default_code = "second_factor_required"
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), refusing a session that has not
+    passed the second factor it owes: the same rule as the admin's pages."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and step_owed(request._request) is not None:
+            raise SecondFactorRequired(refusal_text())
+        return found

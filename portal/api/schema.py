@@ -127,3 +127,22 @@ def document_shared_errors(result, generator, request, public):
                 "409", {"description": STILL_IN_USE, "content": body}
             )
     return result
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """A signed-in staff browser's session cookie, once it passed two-factor sign-in."""
+
+    target_class = "portal.api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": (
+                "A staff member's admin session (with the CSRF token for writes), once it "
+                "passed two-factor sign-in where the account has or needs it; 403 "
+                "`second_factor_required` until then."
+            ),
+        }

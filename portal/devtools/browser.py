@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from collections.abc import Callable
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -50,11 +51,19 @@ def new_driver(width: int = 1400, height: int = 900):
     return driver
 
 
-def log_in(driver, base_url: str, username: str, password: str, timeout: float = 30) -> None:
+def log_in(
+    driver,
+    base_url: str,
+    username: str,
+    password: str,
+    timeout: float = 30,
+    second_factor: Callable[[], str] | None = None,
+) -> None:
     """Log in through the admin's own login form and wait until the admin has opened.
 
     The click only starts the form's POST; waiting for the page that follows it makes sure the
-    session cookie is set before the caller opens the next page.
+    session cookie is set before the caller opens the next page. An account with two-factor
+    sign-in is then asked for a code: `second_factor()` gives it (portal.devtools.second_factor).
     """
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -64,9 +73,19 @@ def log_in(driver, base_url: str, username: str, password: str, timeout: float =
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     WebDriverWait(driver, timeout).until(
-        lambda d: "/login/" not in d.current_url and d.find_elements(By.ID, "user-tools"),
+        lambda d: (
+            "/login/" not in d.current_url
+            and (d.find_elements(By.ID, "user-tools") or d.find_elements(By.NAME, "code"))
+        ),
         message=f"logging in as {username} did not reach the admin",
     )
+    if "/second-factor/verify/" in driver.current_url and second_factor is not None:
+        driver.find_element(By.NAME, "code").send_keys(second_factor())
+        driver.find_element(By.CSS_SELECTOR, "#second-factor-verify input[type=submit]").click()
+        WebDriverWait(driver, timeout).until(
+            lambda d: d.find_elements(By.ID, "user-tools"),
+            message=f"the code of {username}'s app did not open the admin",
+        )
 
 
 def has_sideways_scroll(driver) -> bool:

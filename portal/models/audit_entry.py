@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models.api_keys import ApiKey
 from portal.models.projects import Project
-from portal.tenancy.paths import tenant_project_id
+from portal.tenancy.paths import is_shared, tenant_project_id
 
 
 def related_key(related: type[Model], value: Any) -> Any:
@@ -27,7 +27,9 @@ class AuditEntryManager(LogEntryManager):
     """auditlog's manager, filling in the project the changed object belongs to."""
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
-        if "project_id" not in kwargs and "project" not in kwargs:
+        if "project_id" not in kwargs and "project" not in kwargs and is_shared(type(instance)):
+            kwargs["project_id"] = None  # a staff account: its entries are for superusers
+        elif "project_id" not in kwargs and "project" not in kwargs:
             try:
                 kwargs["project_id"] = tenant_project_id(instance)
             except (ObjectDoesNotExist, AttributeError):

@@ -179,6 +179,16 @@ class Project(models.Model):
             "message instead, and the dashboard says so. Empty: no ceiling."
         ),
     )
+    staff_need_second_factor = models.BooleanField(
+        _("staff must use two-factor sign-in"),
+        default=False,
+        db_default=False,  # rows written in bulk without it (the benchmark's COPY) ask nothing
+        help_text=_(
+            "Everyone working on this project then types a code from an authenticator app on "
+            "their phone after their password. Those who have not set one up are asked to at "
+            "their next sign-in."
+        ),
+    )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))

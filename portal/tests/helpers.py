@@ -147,6 +147,7 @@ def project_page_form(project: Project, **changes: Any) -> dict[str, Any]:
         "retention_days": project.retention_days,
         "recording_retention_days": project.recording_retention_days or "",
         "external_calls_per_hour": project.external_calls_per_hour or "",
+        "staff_need_second_factor": "on" if project.staff_need_second_factor else None,
         "allowed_destinations-TOTAL_FORMS": 0,
         "allowed_destinations-INITIAL_FORMS": 0,
         "allowed_destinations-MIN_NUM_FORMS": 0,

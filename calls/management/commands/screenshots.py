@@ -17,12 +17,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from calls.models import CallRecord
 from portal import exports
 from portal.devtools import demo
 from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
+from portal.devtools.second_factor import code_for, verified_device
 from portal.models import Export, Project, StringeeState, VirtualNumber
+from portal.second_factor import has_second_factor
 from routing.models import IvrMenu
 from routing.services.calendar import week_save
 
@@ -90,6 +93,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("change-history.png", "owner", "/admin/portal/auditentry/"),
         ("exports.png", "owner", "/admin/portal/export/"),
         ("api-docs.png", "owner", "/api/docs/"),  # waits for Swagger UI (see READY)
+        # Setting up two-factor sign-in (a staff member may, whether or not they must).
+        ("second-factor-enrol.png", "owner", "/admin/second-factor/enrol/"),
     ]
     if record is not None:
         pages.insert(1, ("call-story.png", "owner", f"/admin/calls/callrecord/{record.pk}/change/"))
@@ -104,6 +109,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
         ("refused-destination-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
         ("numbers-on-stringee-vi.png", "owner-vi", "/admin/portal/virtualnumber/"),
         ("number-on-stringee-vi.png", "owner-vi", on_stringee_page),
+        ("second-factor-enrol-vi.png", "owner-vi", "/admin/second-factor/enrol/"),
     ]
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
@@ -121,6 +127,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "docs" / "screenshots"))
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="capture only this page (its file name, e.g. dashboard.png); repeatable",
+        )
 
     def handle(self, *args, **options):
         reason = unavailable_reason()
@@ -145,20 +158,37 @@ class Command(BaseCommand):
         _exports_to_show(project)
         _stringee_states_to_show()
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
+        pages = [
+            page for page in _pages(project) if page[0] in options["only"] or not options["only"]
+        ]
+        # The superuser signs in with two-factor sign-in: an app of the command's own, removed
+        # at the end if the demo's superuser had none.
+        superuser = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
+        had_app = has_second_factor(superuser)
+        verified_device(superuser)
         try:
             for who in ("owner", "owner-vi", "admin"):
+                mine = [(name, path) for name, user, path in pages if user == who]
+                if not mine:
+                    continue
                 driver = new_driver(WIDTH, 900)
                 try:
-                    log_in(driver, base, *logins[who.removesuffix("-vi")])
+                    log_in(
+                        driver,
+                        base,
+                        *logins[who.removesuffix("-vi")],
+                        second_factor=lambda: code_for(superuser),
+                    )
                     if who.endswith("-vi"):
                         driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "vi"})
-                    for name, user, path in _pages(project):
-                        if user == who:
-                            self._capture(driver, base + path, out / name, CLICKS.get(name))
+                    for name, path in mine:
+                        self._capture(driver, base + path, out / name, CLICKS.get(name))
                 finally:
                     driver.quit()
         finally:
             server.shutdown()
+            if not had_app:
+                TOTPDevice.objects.filter(user=superuser).delete()
 
     def _capture(self, driver, url: str, path: Path, click: str | None = None) -> None:
         driver.get(url)

@@ -62,14 +62,15 @@ def _dashboard_queries(client, url="/admin/") -> int:
     return len(captured)
 
 
-# The owner's dashboard with its finished days stored: 5 queries of the page around it (session,
-# user, roles, projects (read once for the picker and the choice), the error list's project; no
-# Django permissions: the pages they would open are superusers' (portal.admin.site)), 1 to see
+# The owner's dashboard with its finished days stored: 6 queries of the page around it (session,
+# user, the device that verified the session (two-factor sign-in), roles, projects (read once for
+# the picker and the choice), the error list's project; no Django permissions: the pages they
+# would open are superusers' (portal.admin.site)), 1 to see
 # that the
 # rollups cover the last 30 days, 2 reading them (the period's groups with the 7- and 30-day
 # totals, calls per app user), 2 over today and yesterday (groups; callers and callees), the last
 # 24 hours with the calls in progress, app user names.
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 13
 # The very first view also counts the 28 finished days of the last 30 (2 grouped queries each)
 # and stores them: spans read; savepoint, spans locked and read again, spans inserted (and each
 # day's counts and app user counts when there are calls), release.
