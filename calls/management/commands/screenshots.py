@@ -44,7 +44,16 @@ REFUSE_A_PREMIUM_NUMBER = (
     "document.getElementById('id_destination_number').value = '+44 909 879 0000';"
     "document.querySelector('input[name=_save]').click();"
 )
+# A phone calls the demo's first number on a weekday morning (the simulate page).
+SIMULATE_A_CALL = (
+    "document.getElementById('id_from_').value = '0901234567';"
+    "document.getElementById('id_to').value = '" + demo.PHONE_NUMBER_1.lstrip("+") + "';"
+    "document.getElementById('id_at').value = '2026-12-07 09:30';"
+    "document.querySelector('input[type=submit]').click();"
+)
 CLICKS = {
+    "simulate.png": SIMULATE_A_CALL,
+    "simulate-vi.png": SIMULATE_A_CALL,
     "deactivate-project.png": (
         "document.getElementById('id_is_active').checked = false;"
         "document.querySelector('input[name=_save]').click();"
@@ -114,6 +123,9 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
         vietnamese.insert(1, ("call-story-vi.png", "owner-vi", path))
+    simulate = f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/"
+    pages.append(("simulate.png", "owner", simulate))
+    vietnamese.append(("simulate-vi.png", "owner-vi", simulate))
     menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
     if menu is not None:
         path = f"/admin/routing/ivrmenu/{menu.pk}/change/"

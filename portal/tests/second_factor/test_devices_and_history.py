@@ -130,7 +130,7 @@ def test_owners_ask_their_staff_for_it_on_the_project_page(tenant_a, tenant_b):
     tenant_a.refresh_from_db()
     assert tenant_a.staff_need_second_factor
     history = as_text(client.get("/admin/portal/auditentry/").content.decode())
-    assert "Staff must use two-factor sign-in : False → True" in history
+    assert "Staff must use two-factor sign-in : no → yes" in history
     assert operators.get("/admin/")["Location"].startswith("/admin/second-factor/enrol/")
 
 
@@ -157,7 +157,7 @@ def test_role_and_superuser_changes_are_in_the_change_history(superuser, tenant_
     user.save()
     history = as_text(admin.get("/admin/portal/auditentry/").content.decode())
     assert "Role : Viewer → Owner" in history
-    assert f"User: {user.username} Changed Superuser status : False → True" in history
+    assert f"User: {user.username} Changed Superuser status : no → yes" in history
     entry = AuditEntry.objects.filter(object_pk=str(user.pk), project__isnull=True).latest("pk")
     assert "is_superuser" in entry.changes_dict and "password" not in entry.changes_dict
 
