@@ -216,7 +216,7 @@ class CallRecordAdmin(CallLogAdmin):
         rows = [
             (
                 timezone.localtime(e.occurred_at) if e.occurred_at else "",
-                e.status,
+                EVENT_WORDS.get(e.status, e.status),
                 timezone.localtime(e.received_at),
                 format_html(
                     "<code>{}</code>", json.dumps(e.payload, ensure_ascii=False, sort_keys=True)

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from routing.engine.reach import never_reached
 from routing.kinds import DestinationKind
 from routing.models import IvrMenu, IvrOption, RingGroup, RoutingRule
-from routing.weekdays import parse_days
 
 
 def rules_never_reached(project_ids: Iterable[int]) -> dict[int, RoutingRule]:
@@ -26,29 +25,10 @@ def rules_never_reached(project_ids: Iterable[int]) -> dict[int, RoutingRule]:
     found = {}
     for project_rules in by_project.values():
         by_id = {rule.pk: rule for rule in project_rules}
-        shapes = [_shape(rule) for rule in project_rules]
+        shapes = [{"id": rule.pk, **rule.conditions_json()} for rule in project_rules]
         for rule_id, earlier in never_reached(shapes).items():
             found[rule_id] = by_id[earlier["id"]]
     return found
-
-
-def _shape(rule: RoutingRule) -> dict:
-    """The conditions of `rule` as the routing table stores them."""
-    return {
-        "id": rule.pk,
-        "direction": rule.direction,
-        "called": {
-            "kind": rule.called_kind,
-            "number": rule.called_number.number if rule.called_number else None,
-            "user": rule.called_user.user_id if rule.called_user else None,
-            "pattern": rule.called_pattern,
-        },
-        "caller_pattern": rule.caller_pattern,
-        "days": sorted(parse_days(rule.schedule_days)),
-        "start": rule.schedule_start.isoformat() if rule.schedule_start else None,
-        "end": rule.schedule_end.isoformat() if rule.schedule_end else None,
-        "hours": rule.business_hours,
-    }
 
 
 def used(kind: str, project_ids: Iterable[int]) -> set[int]:

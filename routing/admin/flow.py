@@ -29,15 +29,27 @@ def admin_link(kind: str, object_id: int) -> str:
 def flow_picture(project: Project | None, number: str | None = None) -> str:
     """HTML of the flowchart (Mermaid draws it in the browser from the source in the page)."""
     if project is None:
-        return "This number is not assigned to a project: calls to it are not routed."
+        return gettext("This number is not assigned to a project: calls to it are not routed.")
     source = flow_source(routing_table(project), number=number, link=admin_link)
     return format_html(
-        '<div class="flow-wrap"><p class="flow-legend">Drawn '
-        "from the routing table the answer_url uses now. "
-        "Rules are tried top to bottom; click a rule, menu or group to open it.</p>"
+        '<div class="flow-wrap"><p class="flow-legend">{}</p>'
         '<div class="flow-picture"><pre class="mermaid" id="flow-source">{}</pre></div></div>',
+        gettext(
+            "Drawn from the routing as calls meet it now. Rules are tried top to bottom; click a "
+            "rule, menu or group to open it."
+        ),
         source,
     )
+
+
+class ShowsWhereCallsGo:
+    """For a menu's or a ring group's page: the picture of where the project's calls go, so
+    staff see where it sits (and whether anything leads to it). The admin lists `flow_picture`
+    among its read-only fields and adds MEDIA_JS to its Media."""
+
+    @admin.display(description=_("where the project's calls go"))
+    def flow_picture(self, obj):
+        return flow_picture(obj.project) if obj.pk else gettext("Shown once it is saved.")
 
 
 class ProjectWithFlowAdmin(ProjectAdmin):

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from routing.admin.flow import MEDIA_JS as FLOW_JS
+from routing.admin.flow import ShowsWhereCallsGo
 from routing.admin.forms import (
     CONDITIONAL_FIELDS_JS,
     DESTINATION_FIELDS,
@@ -29,7 +31,7 @@ class RingGroupMemberInline(TenantScopedInline):
 
 
 @admin.register(RingGroup)
-class RingGroupAdmin(WarnsWhenUnused, TenantScopedAdmin):
+class RingGroupAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     destination = DestinationKind.GROUP
     form = checked_form(services.group_check)
     formfield_overrides = URL_FIELDS
@@ -41,10 +43,12 @@ class RingGroupAdmin(WarnsWhenUnused, TenantScopedAdmin):
     fieldsets = [
         (None, {"fields": ["project", "name", "strategy", "caller_id"]}),
         (_("When no member answers (final step)"), {"fields": DESTINATION_FIELDS}),
+        (_("Where the project's calls go"), {"fields": ["flow_picture"]}),
     ]
+    readonly_fields = ["flow_picture"]
 
     class Media:
-        js = CONDITIONAL_FIELDS_JS
+        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
 
     def save_model(self, request, obj, form, change):
         """Saved with its members in `save_related`, as one write of the ring-group service."""

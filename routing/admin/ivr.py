@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin, TenantScopedInline
+from routing.admin.flow import MEDIA_JS as FLOW_JS
+from routing.admin.flow import ShowsWhereCallsGo
 from routing.admin.forms import (
     CONDITIONAL_FIELDS_JS,
     DESTINATION_FIELDS,
@@ -33,7 +35,7 @@ class IvrOptionInline(TenantScopedInline):
 
 
 @admin.register(IvrMenu)
-class IvrMenuAdmin(WarnsWhenUnused, TenantScopedAdmin):
+class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     destination = DestinationKind.MENU
     form = checked_form(services.menu_check)
     formfield_overrides = URL_FIELDS
@@ -47,10 +49,12 @@ class IvrMenuAdmin(WarnsWhenUnused, TenantScopedAdmin):
         (_("Greeting"), {"fields": ["greeting_text", "greeting_voice", "greeting_audio"]}),
         (_("Keys pressed"), {"fields": ["timeout", "max_retries", "invalid_message"]}),
         (_("Final step: when no valid key was pressed"), {"fields": DESTINATION_FIELDS}),
+        (_("Where the project's calls go"), {"fields": ["flow_picture"]}),
     ]
+    readonly_fields = ["flow_picture"]
 
     class Media:
-        js = CONDITIONAL_FIELDS_JS
+        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
 
     def save_model(self, request, obj, form, change):
         """Saved with its keys in `save_related`, as one write of the menu service."""

@@ -255,18 +255,10 @@ class RoutingRule(CallerIdMixin, Destination):
             errors["schedule_end"] = "Give both ends of the time window, or neither."
         return errors
 
-    def as_routing_json(self) -> dict:
-        """The rule as the routing snapshot stores it (related rows should be select_related)."""
-        on_fail = None
-        if self.continue_on_fail:
-            on_fail = {
-                "kind": self.on_fail_kind,
-                "number": self.on_fail_number,
-                "text": self.on_fail_text,
-            }
+    def conditions_json(self) -> dict:
+        """When the rule applies, as the routing table stores it (related rows should be
+        select_related)."""
         return {
-            "id": self.pk,
-            "name": self.name,
             "direction": self.direction,
             "called": {
                 "kind": self.called_kind,
@@ -279,6 +271,21 @@ class RoutingRule(CallerIdMixin, Destination):
             "start": self.schedule_start.isoformat() if self.schedule_start else None,
             "end": self.schedule_end.isoformat() if self.schedule_end else None,
             "hours": self.business_hours,
+        }
+
+    def as_routing_json(self) -> dict:
+        """The rule as the routing snapshot stores it (related rows should be select_related)."""
+        on_fail = None
+        if self.continue_on_fail:
+            on_fail = {
+                "kind": self.on_fail_kind,
+                "number": self.on_fail_number,
+                "text": self.on_fail_text,
+            }
+        return {
+            "id": self.pk,
+            "name": self.name,
+            **self.conditions_json(),
             "destination": self.destination_json(),
             "options": {
                 "record": self.record,

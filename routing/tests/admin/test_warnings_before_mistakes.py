@@ -7,7 +7,7 @@ import pytest
 
 from portal.models import Membership
 from portal.tests.factories import VirtualNumberFactory
-from routing.models import RoutingRule
+from routing.models import RingGroup, RoutingRule
 from routing.tests.factories import IvrMenuFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,23 @@ def test_a_menu_nothing_sends_calls_to_is_pointed_out(owner, tenant_a, tenant_b)
         follow=True,
     ).content.decode()
     assert "No rule, IVR key or final step sends calls here yet" in page
+
+
+def test_menu_and_group_pages_show_where_the_projects_calls_go(owner, tenant_a, number):
+    menu = IvrMenuFactory(project=tenant_a, name="Main menu")
+    RoutingRuleFactory(
+        project=tenant_a,
+        name="Hotline",
+        called_kind="number",
+        called_number=number,
+        destination_kind="menu",
+        destination_menu=menu,
+    )
+    group = RingGroup.objects.create(project=tenant_a, name="Desk", destination_kind="message")
+    for path in (f"ivrmenu/{menu.pk}", f"ringgroup/{group.pk}"):
+        page = owner.get(f"/admin/routing/{path}/change/").content.decode()
+        assert 'id="flow-source"' in page and "mermaid.min.js" in page, path
+        assert "Main menu" in page.split('id="flow-source"')[1], path
+    owner.cookies["django_language"] = "vi"
+    page = owner.get(f"/admin/routing/ivrmenu/{menu.pk}/change/").content.decode()
+    assert "Rules are tried top to bottom" not in page  # the legend speaks Vietnamese too
