@@ -41,6 +41,7 @@ from routing.services.hotline import (
 from routing.weekdays import days_label
 
 KEY_ROWS = 6
+GREETING_FIELDS = ("number", "name", "greeting_text", "greeting_voice", "greeting_audio")
 MAX_HOLIDAYS = 60
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 KEY_KINDS = [
@@ -271,6 +272,12 @@ class HotlineSetup:
         self.key_errors: list[str] = []
         self.rows: list[int] = []  # the form row of each key of the plan
 
+    def greeting_fields(self) -> list:
+        return [self.form[name] for name in GREETING_FIELDS]
+
+    def closed_fields(self) -> list:
+        return [self.form[name] for name in ("closed_kind", "closed_text", "closed_number")]
+
     @property
     def has_errors(self) -> bool:
         return bool(self.form.errors or self.key_errors or any(k.errors for k in self.keys))
@@ -367,9 +374,13 @@ class HotlineSetup:
             source,
             gettext(
                 "Where calls to %(number)s will go once you save: the new rules are tried "
-                "first. Open %(hours)s."
+                "first. Open %(hours)s; closed on holidays (%(holidays)s)."
             )
-            % {"number": plan.number.number, "hours": hours_words(plan)},
+            % {
+                "number": plan.number.number,
+                "hours": hours_words(plan),
+                "holidays": holidays_words(table),
+            },
         )
 
     def back_url(self, plan_number: VirtualNumber) -> str:
@@ -386,6 +397,17 @@ def saved_link(kind: str, object_id) -> str | None:
 def hours_words(plan: HotlinePlan) -> str:
     days = days_label(sorted(set(plan.days))) or gettext("no day")
     return f"{days} {plan.opens:%H:%M}–{plan.closes:%H:%M}"
+
+
+def holidays_words(table) -> str:
+    """The holidays of the plan's calendar, the first few named."""
+    days = table.calendar.get("holidays", [])
+    if not days:
+        return gettext("none yet")
+    shown = ", ".join(days[:4])
+    return shown + (
+        gettext(" and %(count)d more") % {"count": len(days) - 4} if len(days) > 4 else ""
+    )
 
 
 def created_message(created: HotlineCreated, plan: HotlinePlan) -> str:
