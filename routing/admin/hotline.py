@@ -196,11 +196,15 @@ class KeyForm(forms.Form):
     number = forms.CharField(label=_("Phone number"), max_length=32, required=False)
     text = forms.CharField(label=_("Message"), max_length=1000, required=False)
 
-    def __init__(self, *args, project: Project, **kwargs) -> None:
+    def __init__(self, *args, project: Project, agents: list[AppUser], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         users = scope_to_projects(AppUser.objects.filter(is_active=True), [project.pk])
-        self.fields["agent"].queryset = users  # type: ignore[attr-defined]
-        self.fields["agents"].queryset = users  # type: ignore[attr-defined]
+        # The project's agents are read once for every row (the page has six).
+        listed = [(agent.pk, str(agent)) for agent in agents]
+        for name, blank in (("agent", [("", "---------")]), ("agents", [])):
+            field = self.fields[name]
+            field.queryset = users  # type: ignore[attr-defined]
+            field.choices = [*blank, *listed]  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean() or {}
@@ -260,10 +264,16 @@ class HotlineSetup:
         number = self._number(request.GET.get("number"))
         self.came_from_number = number is not None
         self.form = HotlineForm(data, project=project, initial=initial_answers(project, number))
+        agents = list(
+            scope_to_projects(AppUser.objects.filter(is_active=True), [project.pk]).order_by(
+                "user_id"
+            )
+        )
         self.keys = [
             KeyForm(
                 data,
                 project=project,
+                agents=agents,
                 prefix=f"key-{row}",
                 initial=KEY_DEFAULTS[row] if row < len(KEY_DEFAULTS) else {},
             )
