@@ -53,17 +53,19 @@ SIMULATE_A_CALL = (
 )
 # The guided "Set up a hotline" form filled in as a call-centre lead would (the page's defaults
 # give key 1 a ring group and key 2 a phone, open Mon-Fri 08:00-18:00, voicemail when closed).
-FILL_A_HOTLINE = (
-    "document.getElementById('id_name').value = 'Support hotline';"
-    "document.getElementById('id_greeting_text').value = 'Welcome to ACME support. Press 1 to"
-    " talk to our team, press 2 for the office.';"
+FILL_HOTLINE_KEYS = (
     "document.querySelectorAll('input[name=\"key-0-agents\"]')"
     ".forEach(function (box) { box.checked = true; });"
     "document.getElementById('id_key-1-number').value = '" + demo.PHONE_NUMBER_3 + "';"
     "document.getElementById('id_holidays').value = '2026-12-25\\n2027-01-01';"
 )
+FILL_A_HOTLINE = (
+    "document.getElementById('id_name').value = 'Support hotline';"
+    "document.getElementById('id_greeting_text').value = 'Welcome to ACME support. Press 1 to"
+    " talk to our team, press 2 for the office.';" + FILL_HOTLINE_KEYS
+)
 # Filled in without sending: the page stays as it is.
-FILLS = {"hotline-setup.png": FILL_A_HOTLINE, "hotline-setup-vi.png": FILL_A_HOTLINE}
+FILLS = {"hotline-setup.png": FILL_A_HOTLINE, "hotline-setup-vi.png": FILL_HOTLINE_KEYS}
 CLICKS = {
     "hotline-preview.png": FILL_A_HOTLINE
     + "document.querySelector('input[name=preview]').click();",
