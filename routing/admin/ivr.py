@@ -13,6 +13,7 @@ from routing.admin.forms import (
     checked_form,
     formset_rows,
 )
+from routing.admin.hotline import hotline_urls
 from routing.admin.unused import WarnsWhenUnused
 from routing.kinds import DestinationKind
 from routing.models import IvrMenu, IvrOption
@@ -55,6 +56,9 @@ class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
 
     class Media:
         js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
+
+    def get_urls(self):
+        return hotline_urls(self) + super().get_urls()
 
     def save_model(self, request, obj, form, change):
         """Saved with its keys in `save_related`, as one write of the menu service."""

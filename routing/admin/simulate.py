@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Membership, Project
 from portal.tenancy.policy import projects_for
 from routing.scco_words import action_in_words
-from routing.simulate import DIRECTION_CHOICES, parse_time, simulate_call
+from routing.simulate import DIRECTION_CHOICES, KeyPressed, parse_time, simulate_call, simulate_key
 
 
 class SimulateForm(forms.Form):
@@ -29,6 +29,12 @@ class SimulateForm(forms.Form):
         label=_("Time"),
         required=False,
         help_text=_("Project local time, e.g. 2026-11-23 08:00 (or with an offset); blank: now."),
+    )
+    key = forms.ChoiceField(
+        label=_("Then presses"),
+        required=False,
+        choices=[("", _("no key")), *((digit, digit) for digit in "1234567890*#")],
+        help_text=_("When the call reaches an IVR menu: the key the caller presses."),
     )
 
     def clean_at(self) -> datetime | None:
@@ -65,9 +71,12 @@ def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpR
         explanation = simulate_call(
             project, data["from_"], data["to"], data["direction"], data["at"]
         )
+    pressed = _pressed(project, form, explanation)
     context = {
         **site.each_context(request),
         "title": _("Simulate a call — %(project)s") % {"project": project},
+        "pressed": pressed,
+        "pressed_steps": [action_in_words(a) for a in pressed.decision.scco] if pressed else [],
         "project": project,
         "form": form,
         "explanation": explanation,
@@ -79,6 +88,22 @@ def simulate_page(request: HttpRequest, stringee_project_id: int, site) -> HttpR
         else "",
     }
     return render(request, "admin/routing/simulate.html", context)
+
+
+def _pressed(project: Project, form: SimulateForm, explanation) -> KeyPressed | None:
+    """What the caller gets after the key they press in the menu the call reached, if any."""
+    if explanation is None or not form.cleaned_data.get("key"):
+        return None
+    data = form.cleaned_data
+    return simulate_key(
+        project,
+        explanation,
+        data["key"],
+        from_=data["from_"],
+        to=data["to"],
+        direction=data["direction"],
+        at=data["at"],
+    )
 
 
 def simulate_urls(model_admin) -> list:

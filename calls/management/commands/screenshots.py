@@ -51,7 +51,24 @@ SIMULATE_A_CALL = (
     "document.getElementById('id_at').value = '2026-12-07 09:30';"
     "document.querySelector('input[type=submit]').click();"
 )
+# The guided "Set up a hotline" form filled in as a call-centre lead would (the page's defaults
+# give key 1 a ring group and key 2 a phone, open Mon-Fri 08:00-18:00, voicemail when closed).
+FILL_HOTLINE_KEYS = (
+    "document.querySelectorAll('input[name=\"key-0-agents\"]')"
+    ".forEach(function (box) { box.checked = true; });"
+    "document.getElementById('id_key-1-number').value = '" + demo.PHONE_NUMBER_3 + "';"
+    "document.getElementById('id_holidays').value = '2026-12-25\\n2027-01-01';"
+)
+FILL_A_HOTLINE = (
+    "document.getElementById('id_name').value = 'Support hotline';"
+    "document.getElementById('id_greeting_text').value = 'Welcome to ACME support. Press 1 to"
+    " talk to our team, press 2 for the office.';" + FILL_HOTLINE_KEYS
+)
+# Filled in without sending: the page stays as it is.
+FILLS = {"hotline-setup.png": FILL_A_HOTLINE, "hotline-setup-vi.png": FILL_HOTLINE_KEYS}
 CLICKS = {
+    "hotline-preview.png": FILL_A_HOTLINE
+    + "document.querySelector('input[name=preview]').click();",
     "simulate.png": SIMULATE_A_CALL,
     "simulate-vi.png": SIMULATE_A_CALL,
     "deactivate-project.png": (
@@ -126,6 +143,10 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     simulate = f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/"
     pages.append(("simulate.png", "owner", simulate))
     vietnamese.append(("simulate-vi.png", "owner-vi", simulate))
+    hotline = f"/admin/routing/ivrmenu/hotline/{project.pk}/?number={number.pk}"
+    pages.append(("hotline-setup.png", "owner", hotline))
+    pages.append(("hotline-preview.png", "owner", hotline))
+    vietnamese.append(("hotline-setup-vi.png", "owner-vi", hotline))
     menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
     if menu is not None:
         path = f"/admin/routing/ivrmenu/{menu.pk}/change/"
@@ -194,7 +215,9 @@ class Command(BaseCommand):
                     if who.endswith("-vi"):
                         driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "vi"})
                     for name, path in mine:
-                        self._capture(driver, base + path, out / name, CLICKS.get(name))
+                        self._capture(
+                            driver, base + path, out / name, CLICKS.get(name), FILLS.get(name)
+                        )
                 finally:
                     driver.quit()
         finally:
@@ -202,8 +225,12 @@ class Command(BaseCommand):
             if not had_app:
                 TOTPDevice.objects.filter(user=superuser).delete()
 
-    def _capture(self, driver, url: str, path: Path, click: str | None = None) -> None:
+    def _capture(
+        self, driver, url: str, path: Path, click: str | None = None, fill: str | None = None
+    ) -> None:
         driver.get(url)
+        if fill:
+            driver.execute_script(fill)
         if click:
             from selenium.webdriver.support.expected_conditions import staleness_of
             from selenium.webdriver.support.ui import WebDriverWait

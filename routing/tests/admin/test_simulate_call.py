@@ -135,3 +135,32 @@ def test_api_simulation_explains_rule_by_rule(client, tenant_a, hotline):
     assert body["scco_valid"] is True
     assert body["scco"][0]["to"]["number"] == "desk_0"
     assert cache.get(pointer_key(hotline.pk)) is None
+
+
+def test_staff_see_what_a_key_pressed_in_the_menu_does(staff_client_for, tenant_a, hotline):
+    from routing.models import IvrMenu, IvrOption
+
+    menu = IvrMenu.objects.create(project=tenant_a, name="Front desk", greeting_text="Press 1.")
+    IvrOption.objects.create(
+        menu=menu, digit="1", destination_kind="group", destination_group=hotline
+    )
+    RoutingRuleFactory(
+        project=tenant_a,
+        name="Menu first",
+        priority=0,
+        called_kind="any",
+        destination_kind="menu",
+        destination_menu=menu,
+    )
+    client = staff_client_for(tenant_a, Membership.Role.VIEWER)
+    html = simulate(client, tenant_a, key="1").content.decode()
+    assert "Then the caller presses 1 in the menu “Front desk”:" in html
+    assert '<strong id="pressed-where">Ring group Desk</strong>' in html
+    assert "<li>Connects to app user desk_" in html.split('id="pressed-steps"')[1]
+    html = simulate(client, tenant_a, key="7").content.decode()
+    assert '<strong id="pressed-where">not a key of this menu</strong>' in html
+
+
+def test_a_key_for_a_call_that_reaches_no_menu_is_explained(staff_client_for, tenant_a, hotline):
+    html = simulate(staff_client_for(tenant_a), tenant_a, key="1").content.decode()
+    assert "This call does not reach an IVR menu, so no key is pressed." in html
