@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Webhook URLs shown by `make run` point at the server it starts, unless set otherwise.
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+# `make serve` answers call setup (answer_url, IVR and ring-group callbacks) on workers of its own
+# (docs/deploy.md, "Call setup's own workers"); `make run` serves everything on one port.
+CALL_SETUP_PORT ?= 8001
+CALL_SETUP_WORKERS ?= 2
 
 .PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard faults screenshots vendor-js
 
@@ -39,14 +43,17 @@ run: install
 # As in production: gunicorn, DEBUG off, static files collected and served by WhiteNoise, and
 # one background worker beside it (stopped with it).
 # Refuses to start (check_production says why) without SECRET_KEY and ALLOWED_HOSTS set.
+serve: CALL_SETUP_BASE_URL ?= http://127.0.0.1:$(CALL_SETUP_PORT)
 serve: install
 	DEBUG=false $(BIN)/python manage.py check_production
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) CALL_SETUP_BASE_URL=$(CALL_SETUP_BASE_URL) $(BIN)/python manage.py seed_demo --calls 600
 	DEBUG=false $(BIN)/python manage.py run_worker -v0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=false $(BIN)/gunicorn portal.wsgi -c python:portal.gunicorn_conf -b 127.0.0.1:$(PORT)
+	PORTAL_POOL=call_setup WEB_CONCURRENCY=$(CALL_SETUP_WORKERS) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) CALL_SETUP_BASE_URL=$(CALL_SETUP_BASE_URL) DEBUG=false \
+		$(BIN)/gunicorn portal.wsgi -c python:portal.gunicorn_conf -b 127.0.0.1:$(CALL_SETUP_PORT) & setup=$$!; \
+	trap 'kill $$worker $$setup 2>/dev/null; wait $$worker $$setup 2>/dev/null' INT TERM EXIT; \
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) CALL_SETUP_BASE_URL=$(CALL_SETUP_BASE_URL) DEBUG=false $(BIN)/gunicorn portal.wsgi -c python:portal.gunicorn_conf -b 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -3,9 +3,12 @@ hung, on a throw-away stack (portal/devtools/stack.py), and a rule change made t
 instance seen by another.
 
 For each fault it sends answer_url (warm), event_url and API requests before, during and after
-the fault and prints what they got; it checks what the resilience goals promise: warm routing
-keeps answering, failures are 503 (never 500), every acknowledged event is stored, and the
-portal recovers without a restart. `--json FILE` writes the figures for BENCHMARKS.md.
+the fault and prints what they got (the answer_url to each instance's call-setup server, as
+`make serve` runs it; `--call-setup-workers 0` for one shared server); it checks what the
+resilience goals promise: warm routing keeps answering, failures are 503 (never 500), every
+acknowledged event is stored, and the portal recovers without a restart. Then it measures call
+setup beside other traffic (events and API requests back to back), without a fault and with
+PostgreSQL hung. `--json FILE` writes the figures for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import itertools
 import json
 import statistics
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -65,8 +69,9 @@ def _send(request: urllib.request.Request, timeout: float = 30) -> tuple[int, fl
 class Client:
     """The three kinds of callers of one instance: Stringee's two webhooks and a program."""
 
-    def __init__(self, base_url: str, demo: dict):
+    def __init__(self, base_url: str, demo: dict, call_setup_url: str | None = None):
         self.base_url = base_url
+        self.call_setup_url = call_setup_url or base_url
         self.demo = demo
         project, token = demo["projectId"], demo["webhookToken"]
         self.answer_path = f"/answer_url/{project}/{token}/"
@@ -80,7 +85,7 @@ class Client:
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(
-                f"{self.base_url}{self.answer_path}?{query}", timeout=30
+                f"{self.call_setup_url}{self.answer_path}?{query}", timeout=30
             ) as reply:
                 return reply.status, (time.perf_counter() - started) * 1000, reply.read()
         except urllib.error.HTTPError as error:
@@ -241,7 +246,7 @@ SEQUENCES: dict[str, list[str]] = {
 def run_faults(stack: Stack, sequences: dict[str, list[str]] = SEQUENCES) -> dict:
     """Every sequence of faults, one after another on the same stack; what each endpoint
     answered before, during and after each fault, and whether any acknowledged event was lost."""
-    client = Client(stack.servers[0].base_url, stack.demo)
+    client = Client(stack.servers[0].base_url, stack.demo, stack.call_setup_url(0))
     client.probe()  # warm every worker's routing copy
     faults = Faults(stack, client)
     results: dict = {"runs": []}
@@ -253,6 +258,10 @@ def run_faults(stack: Stack, sequences: dict[str, list[str]] = SEQUENCES) -> dic
             for probes in run.pop("probes"):
                 acknowledged += probes["event_url"].acknowledged_events
             results["runs"].append({"sequence": sequence, "fault": step, **run})
+    print("== call setup beside other traffic", flush=True)
+    beside = call_setup_beside_traffic(client, faults)
+    acknowledged += beside.pop("acknowledged_events")
+    results["beside_traffic"] = {"own_workers": bool(stack.call_setup_servers), **beside}
     with psycopg.connect(stack.postgres.url) as connection:
         stored = {
             row[0]
@@ -293,11 +302,94 @@ def _one_fault(client: Client, break_it, mend_it) -> dict:
     }
 
 
+# Call setup beside other traffic: answer_url probes, one after another, while a few threads send
+# event_url and API requests without pause; first with nothing broken, then with PostgreSQL hung
+# (every event and API request then holds its worker up to its deadline).
+BESIDE_PROBES = 300
+TRAFFIC_SENDERS = {"event_url": 3, "api": 2}
+# The answer_url's p99 with PostgreSQL hung may be at most this many times its p99 without it.
+BESIDE_MAX_RATIO = 2.0
+
+
+class Traffic:
+    """Event and API requests sent back to back by a few threads, from start() until stop()."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.answered: Counter = Counter()
+        self.acknowledged_events: list[str] = []
+        self.threads = [
+            threading.Thread(target=self._send, args=(kind,), daemon=True)
+            for kind, senders in TRAFFIC_SENDERS.items()
+            for _ in range(senders)
+        ]
+
+    def _send(self, kind: str) -> None:
+        while not self.stopping.is_set():
+            call_id = None
+            if kind == "event_url":
+                status, _latency, call_id = self.client.event()
+            else:
+                status, _latency = self.client.api()
+            with self.lock:
+                self.answered[f"{kind} {status}"] += 1
+                if call_id and 200 <= status < 300:
+                    self.acknowledged_events.append(call_id)
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def call_setup_beside_traffic(client: Client, faults: Faults) -> dict:
+    """The answer_url's latency while events and API requests keep the other workers busy:
+    without a fault, then with PostgreSQL hung; and which events were acknowledged meanwhile."""
+    figures: dict = {}
+    acknowledged: list[str] = []
+    phases = {"no fault": (None, None), "PostgreSQL hung": faults.pairs["PostgreSQL hung"]}
+    for phase, (break_it, mend_it) in phases.items():
+        traffic = Traffic(client)
+        if break_it:
+            break_it()
+        traffic.start()
+        time.sleep(0.5)  # the senders fill the other workers
+        probe = Probe()
+        for _ in range(BESIDE_PROBES):
+            status, latency, _body = client.answer()
+            probe.statuses[status] += 1
+            probe.latencies_ms.append(latency)
+        if mend_it:
+            mend_it()
+        traffic.stop()
+        _until_healthy(client)
+        acknowledged += traffic.acknowledged_events
+        p99 = statistics.quantiles(probe.latencies_ms, n=100)[98]
+        figures[phase] = {
+            "answer_url": {**probe.as_dict(), "p99_ms": round(p99, 1)},
+            "traffic": dict(sorted(traffic.answered.items())),
+        }
+        print(
+            f"== call setup beside traffic, {phase}: answer_url {dict(probe.statuses)} "
+            f"p50 {figures[phase]['answer_url']['p50_ms']} ms p99 {p99:.1f} ms "
+            f"max {figures[phase]['answer_url']['max_ms']} ms; traffic {figures[phase]['traffic']}",
+            flush=True,
+        )
+    figures["acknowledged_events"] = acknowledged
+    return figures
+
+
 def propagation(stack: Stack, changes: int = 5) -> dict:
     """Seconds from a rule change answered by instance A's API to instance B's answer_url
     routing by the new rule; measured again after Redis restarts."""
-    writer = Client(stack.servers[0].base_url, stack.demo)
-    reader = Client(stack.servers[1].base_url, stack.demo)
+    writer = Client(stack.servers[0].base_url, stack.demo, stack.call_setup_url(0))
+    reader = Client(stack.servers[1].base_url, stack.demo, stack.call_setup_url(1))
     for _ in range(4):
         reader.answer()  # B's workers hold their routing copies
     delays: dict[str, list[float]] = {"steady": [], "after Redis restart": []}
@@ -331,6 +423,17 @@ def propagation(stack: Stack, changes: int = 5) -> dict:
 def verdicts(faults: dict) -> list[str]:
     """The promises the figures break (empty: all kept)."""
     broken = []
+    beside = faults.get("beside_traffic")
+    if beside:
+        calm, hung = beside["no fault"]["answer_url"], beside["PostgreSQL hung"]["answer_url"]
+        for phase, figures in (("no fault", calm), ("PostgreSQL hung", hung)):
+            if set(figures["statuses"]) != {200}:
+                broken.append(f"beside traffic, {phase}: answer_url answered {figures['statuses']}")
+        if hung["p99_ms"] > BESIDE_MAX_RATIO * calm["p99_ms"]:
+            broken.append(
+                f"beside traffic: answer_url p99 {hung['p99_ms']} ms with PostgreSQL hung, more "
+                f"than {BESIDE_MAX_RATIO:g}x its {calm['p99_ms']} ms without"
+            )
     if faults["events"]["lost"]:
         broken.append(f"{faults['events']['lost']} acknowledged events were not stored")
     for run in faults["runs"]:
@@ -355,8 +458,19 @@ def verdicts(faults: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", help="Write the figures to this file.")
+    parser.add_argument(
+        "--call-setup-workers",
+        type=int,
+        default=2,
+        help="Workers of each instance's call-setup server, as `make serve` runs it "
+        "(0: call setup shares the instance's workers with everything else).",
+    )
     options = parser.parse_args(argv)
-    with Stack(instances=2, env={"ROUTING_LOCAL_SECONDS": str(LOCAL_SECONDS)}) as stack:
+    with Stack(
+        instances=2,
+        env={"ROUTING_LOCAL_SECONDS": str(LOCAL_SECONDS)},
+        call_setup_workers=options.call_setup_workers,
+    ) as stack:
         faults = run_faults(stack)
         spread = propagation(stack)
     broken = verdicts(faults)

@@ -53,6 +53,16 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
 
 # Base of the answer_url / event_url that tenants paste into the Stringee dashboard.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Base of the call-setup URLs: the answer_url and the IVR, on-fail and ring-group callbacks the
+# portal writes into its SCCOs. Point it at a server of its own (PORTAL_POOL=call_setup) so that
+# call setup never waits behind events, API or admin traffic (docs/deploy.md, "Call setup's own
+# workers"); empty: PUBLIC_BASE_URL, the same server as everything else.
+CALL_SETUP_BASE_URL = env("CALL_SETUP_BASE_URL", default="").rstrip("/")
+# What this server answers: `all`, or `call_setup` (the call-setup URLs and the health checks
+# only; anything else is 404).
+PORTAL_POOL = env("PORTAL_POOL", default="all")
+if PORTAL_POOL not in ("all", "call_setup"):
+    raise ImproperlyConfigured("PORTAL_POOL must be `all` or `call_setup`.")
 # Region used to read national-format numbers such as 0901234567.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="VN")
 # How long a rotated webhook token keeps working, so Stringee can be updated without downtime.
@@ -134,7 +144,7 @@ OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 # The name authenticator apps show beside the code.
 OTP_TOTP_ISSUER = env("SECOND_FACTOR_ISSUER", default="Stringee portal")
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "portal.urls_call_setup" if PORTAL_POOL == "call_setup" else "portal.urls"
 # Where "log in" links lead (the page after an invited colleague has set their password).
 LOGIN_URL = "admin:login"
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.models import Project
+from portal.models.projects import call_setup_base_url
 from routing.engine.types import Call
 
 
@@ -30,13 +31,16 @@ def call_from_params(params: Mapping[str, str], at: datetime) -> Call:
 
 
 class WebhookLinks:
-    """Absolute URLs (settings.PUBLIC_BASE_URL) of one project's routing callbacks."""
+    """Absolute URLs of one project's callbacks: call setup's (IVR, on-fail, ring group) on
+    call_setup_base_url(), the recording callback on settings.PUBLIC_BASE_URL."""
 
     def __init__(self, project: Project):
         self.args = (project.stringee_project_id, project.webhook_token)
 
-    def _absolute(self, name: str, *args) -> str:
-        return settings.PUBLIC_BASE_URL + reverse(name, args=(*self.args, *args))
+    def _absolute(self, name: str, *args, base: str | None = None) -> str:
+        # The whole portal's URLs, also on a server that answers call setup only.
+        path = reverse(name, args=(*self.args, *args), urlconf="portal.urls")
+        return (base or call_setup_base_url()) + path
 
     def ivr(self, menu_id: int, call: Call, attempt: int) -> str:
         return f"{self._absolute('routing-ivr', menu_id)}?{call.query(attempt=attempt)}"
@@ -49,5 +53,5 @@ class WebhookLinks:
 
     def recording(self, call: Call) -> str:
         """The calls app's recording callback; the call id rides along to link the recording."""
-        url = self._absolute("recording-event")
+        url = self._absolute("recording-event", base=settings.PUBLIC_BASE_URL)
         return f"{url}?{urlencode({'callId': call.call_id})}" if call.call_id else url

@@ -253,7 +253,9 @@ class GunicornServer:
 
 
 class Stack:
-    """`with Stack(instances=2) as stack:` PostgreSQL, Redis, the demo tenant, N gunicorns."""
+    """`with Stack(instances=2) as stack:` PostgreSQL, Redis, the demo tenant, N gunicorns; with
+    `call_setup_workers`, each instance also answers call setup on a gunicorn of its own
+    (PORTAL_POOL=call_setup, as `make serve` runs it): `stack.call_setup_servers`."""
 
     def __init__(
         self,
@@ -261,7 +263,10 @@ class Stack:
         workers: int = 2,
         log_dir: Path | None = None,
         env: dict[str, str] | None = None,
+        call_setup_workers: int = 0,
     ):
+        self.call_setup_workers = call_setup_workers
+        self.call_setup_servers: list[GunicornServer] = []
         self.extra_env = env or {}
         self.postgres = ThrowAwayPostgres()
         self.redis = ThrowAwayRedis()
@@ -303,13 +308,31 @@ class Stack:
         self.manage("collectstatic", "--noinput", "-v0")
         self.demo = json.loads(self.manage("seed_demo", "--json", "--calls", "0"))
         for index in range(self.instances):
-            server = GunicornServer(self.env, self.workers, self.log_dir / f"gunicorn-{index}.log")
+            env = self.env
+            if self.call_setup_workers:
+                setup_port = free_port()
+                env = {**env, "CALL_SETUP_BASE_URL": f"http://127.0.0.1:{setup_port}"}
+                setup = GunicornServer(
+                    {**env, "PORTAL_POOL": "call_setup"},
+                    self.call_setup_workers,
+                    self.log_dir / f"gunicorn-call-setup-{index}.log",
+                    port=setup_port,
+                )
+                setup.start(ready_path="/healthz")
+                self.call_setup_servers.append(setup)
+            server = GunicornServer(env, self.workers, self.log_dir / f"gunicorn-{index}.log")
             server.start(ready_path="/healthz")
             self.servers.append(server)
         return self
 
+    def call_setup_url(self, index: int = 0) -> str:
+        """Where instance `index` answers call setup: its own pool, or its one server."""
+        if self.call_setup_servers:
+            return self.call_setup_servers[index].base_url
+        return self.servers[index].base_url
+
     def __exit__(self, *exc) -> None:
-        for server in self.servers:
+        for server in [*self.call_setup_servers, *self.servers]:
             server.stop()
         self.redis.stop()
         self.postgres.remove()

@@ -85,6 +85,12 @@ class CallerVoice(models.TextChoices):
 ENGLISH_VOICES = frozenset({CallerVoice.FEMALE, CallerVoice.MALE})
 
 
+def call_setup_base_url() -> str:
+    """The public base of the answer_url and of the callbacks in SCCOs: CALL_SETUP_BASE_URL when
+    call setup has workers of its own (docs/deploy.md), PUBLIC_BASE_URL otherwise."""
+    return settings.CALL_SETUP_BASE_URL or settings.PUBLIC_BASE_URL
+
+
 class Project(models.Model):
     """One tenant: a Stringee project, identified by the projectId Stringee sends."""
 
@@ -227,15 +233,15 @@ class Project(models.Model):
 
     @property
     def answer_url(self) -> str:
-        return self._webhook_url("answer_url")
+        return self._webhook_url(call_setup_base_url(), "answer_url")
 
     @property
     def event_url(self) -> str:
-        return self._webhook_url("event_url")
+        return self._webhook_url(settings.PUBLIC_BASE_URL, "event_url")
 
-    def _webhook_url(self, path: str) -> str:
+    def _webhook_url(self, base: str, path: str) -> str:
         """The project's public URL for one of Stringee's webhooks."""
-        return f"{settings.PUBLIC_BASE_URL}/{path}/{self.stringee_project_id}/{self.webhook_token}/"
+        return f"{base}/{path}/{self.stringee_project_id}/{self.webhook_token}/"
 
     def rotate_webhook_token(self) -> None:
         """Issue a new token; the old one keeps working for WEBHOOK_TOKEN_GRACE_SECONDS."""

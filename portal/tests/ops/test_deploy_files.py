@@ -35,6 +35,27 @@ def test_compose_runs_a_worker_that_shares_the_apps_settings_and_export_files():
     assert "exports" in compose()["volumes"]
 
 
+def test_compose_answers_call_setup_on_workers_of_its_own():
+    services = compose()["services"]
+    setup, app = services["call-setup"], services["app"]
+    assert setup["environment"]["PORTAL_POOL"] == "call_setup"
+    assert setup["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    port = setup["environment"]["PORT"]
+    assert any(mapping.endswith(f":{port}") for mapping in setup["ports"])
+    # Stringee is given the call-setup server's address for answers, the app's for events.
+    assert app["environment"]["CALL_SETUP_BASE_URL"].endswith(f":{port}}}")
+
+
+def test_make_serve_answers_call_setup_on_its_own_gunicorn_stopped_with_the_server():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nserve: install\n", 1)[1].split("\n\n", 1)[0]
+    setup_line = next(line for line in recipe.splitlines() if "PORTAL_POOL=call_setup" in line)
+    assert "$(CALL_SETUP_WORKERS)" in setup_line
+    assert "-b 127.0.0.1:$(CALL_SETUP_PORT) & setup=$$!" in recipe
+    assert "trap 'kill $$worker $$setup" in recipe
+    assert "serve: CALL_SETUP_BASE_URL ?= http://127.0.0.1:$(CALL_SETUP_PORT)" in makefile
+
+
 def test_make_run_and_make_serve_start_the_worker_and_stop_it_with_the_server():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("run", "serve"):
