@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -300,11 +300,22 @@ def _names_taken(plan: HotlinePlan) -> dict[str, list[str]]:
 # --- the write ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def hotline_save(*, plan: HotlinePlan) -> HotlineCreated:
     """Write the hotline: the project's week of opening hours (replaced), the new holidays, a ring
     group per "agents" key, the menu with its keys, then the closed rule and the open rule of
-    the number. All of it or nothing: any refusal rolls the whole set back."""
+    the number. All of it or nothing: any refusal rolls the whole set back, and a name taken by
+    someone saving at the same moment is refused like one taken before."""
+    try:
+        return _hotline_write(plan)
+    except IntegrityError:
+        raise ValidationError(_names_taken(plan) or {"name": [_NAME_RACE]}) from None
+
+
+_NAME_RACE = _("Someone saved a menu or ring group with this name just now. Choose another name.")
+
+
+@transaction.atomic
+def _hotline_write(plan: HotlinePlan) -> HotlineCreated:
     hotline_check(plan=plan)
     closed_priority, open_priority = hotline_priorities(plan)
     windows = calendar_services.week_save(project=plan.project, windows=_windows(plan))

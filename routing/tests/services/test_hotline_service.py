@@ -133,6 +133,19 @@ def test_a_name_already_used_by_a_menu_is_refused_in_words(plan):
     assert "already has an IVR menu named “Support”" in refused.value.message_dict["name"][0]
 
 
+def test_a_name_taken_by_someone_saving_at_the_same_moment_is_refused_in_words(plan, monkeypatch):
+    # The other save lands between this one's checks and its INSERT: the database decides.
+    IvrMenu.objects.create(project=plan.project, name=plan.name, greeting_text="Theirs.")
+    monkeypatch.setattr(hotline_services, "_names_taken", lambda plan: {})
+    monkeypatch.setattr(IvrMenu, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(IvrMenu, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as refused:
+        hotline_save(plan=plan)
+    assert "just now" in refused.value.message_dict["name"][0]
+    assert not RoutingRule.objects.filter(project=plan.project).exists()
+    assert not RingGroup.objects.filter(project=plan.project).exists()
+
+
 def test_the_preview_draws_the_plan_and_writes_nothing(plan):
     table = hotline_table(plan=plan, table=routing_table(plan.project))
     source = flow_source(table, number=NUMBER)
