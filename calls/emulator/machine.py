@@ -469,7 +469,7 @@ class Emulator:
                 "n": len(state["steps"]) + 1,
                 "at": round(state["clock_ms"] / 1000, 1),
                 "kind": kind,
-                "says": says,
+                "says": says[:1].upper() + says[1:],  # "app user x rings." starts a sentence
                 "hears": hears,
                 "action": self._hidden(action),
                 "http": http,

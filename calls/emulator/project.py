@@ -5,7 +5,8 @@ transport: how the command and the admin page point the emulator at this portal.
 secret, as an operator pastes them into Stringee. `in_process_transport()` lets it talk to the
 portal running in this very process (no second server worker needed), the way Django's test
 client does it: the portal's request signals do not close this process's database connection
-mid-call.
+mid-call, and the caller's language and time zone are theirs again after each request (the
+portal's middleware activates its own).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone, translation
 
 from calls.emulator.types import Portal
 from portal.models import Project
@@ -39,13 +41,30 @@ class InProcessTransport(httpx.WSGITransport):
     connection open across the portal's requests (as django.test.Client does)."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        language = translation.get_language()  # the portal's middleware sets its own
+        zone = timezone.get_current_timezone() if _zone_active() else None
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
         try:
-            return super().handle_request(request)
+            response = super().handle_request(request)
+            response.read()  # the body, read and closed here: closing ends Django's request
+            return response
         finally:
             request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
+            if language:
+                translation.activate(language)
+            else:
+                translation.deactivate()
+            if zone is not None:
+                timezone.activate(zone)
+            else:
+                timezone.deactivate()
+
+
+def _zone_active() -> bool:
+    """Whether the caller activated a time zone of its own (else the default one is in use)."""
+    return timezone.get_current_timezone() is not timezone.get_default_timezone()
 
 
 def in_process_transport() -> InProcessTransport:

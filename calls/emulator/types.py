@@ -97,6 +97,17 @@ class Run:
     ended: bool
     state: dict[str, Any]
 
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Run:
+        """The run a saved state stands for (to show a paused call again without resuming)."""
+        return cls(
+            call_id=state["call"]["call_id"],
+            steps=list(state["steps"]),
+            need=state["need"],
+            ended=state["ended"],
+            state=state,
+        )
+
     @property
     def heard(self) -> list[str]:
         """What the caller heard, in order."""

@@ -13,6 +13,14 @@ from portal.devtools import demo
 from portal.models import Project
 
 
+@pytest.fixture(autouse=True)
+def _patient_database(settings):
+    """The portal's database deadlines, made for production's fast path, are lengthened: on a
+    busy test machine a slow first query would make the portal answer its fallback instead."""
+    settings.ROUTING_DATABASE_DEADLINE = 5
+    settings.WEBHOOK_DATABASE_DEADLINE = 5
+
+
 @pytest.fixture
 def demo_project(db, tenant_b):
     """The demo seed (flows 1 to 4 and the hotline menu), beside another tenant."""

@@ -6,8 +6,9 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.utils import translation
 
-from calls.emulator import CallSetup, Emulator, EmulatorError, Outcome
+from calls.emulator import CallSetup, Emulator, EmulatorError, Outcome, Run
 from calls.emulator.project import in_process_transport, portal_for
 from calls.models import CallRecord, Recording
 from portal.models import SigningMode, WebhookSignatureFailure
@@ -60,11 +61,11 @@ def test_keys_and_outcomes_given_up_front_run_the_call_to_its_end(demo_project, 
 
 
 def test_a_key_no_menu_knows_replays_the_menu(demo_project, emulator_for):
-    run = emulator_for(demo_project).run(
-        CallSetup(from_="user_1", to="hotline", app=True, keys=["9"])
-    )
-    assert run.heard[:2] == [run.heard[0], run.heard[1]]
-    assert any(MENU in heard for heard in run.heard[1:])
+    setup = CallSetup(from_="user_1", to="hotline", app=True, keys=["9", "2"])
+    run = emulator_for(demo_project).run(setup)
+    assert run.heard[:3] == [MENU, "Sorry, that is not a valid choice.", MENU]
+    ring = next(step for step in run.steps if step["kind"] == "ring")
+    assert ring["data"]["target"]["number"] == "user_2"  # the second try picks user_2
 
 
 def test_a_paused_call_refuses_the_wrong_answer_and_an_ended_one_any(demo_project, emulator_for):
@@ -108,3 +109,17 @@ def test_a_token_of_one_tenant_opens_nothing_of_another(demo_project, tenant_b, 
     assert refused and all(s["http"]["status"] == 403 for s in refused)
     assert any(step["kind"] == "problem" for step in run.steps)
     assert not CallRecord.objects.filter(project=tenant_b).exists()
+
+
+def test_steps_are_told_in_the_language_of_the_person_trying(demo_project, emulator_for):
+    with translation.override("vi"):
+        run = emulator_for(demo_project).run(CallSetup(from_="user_1", to="hotline", app=True))
+        assert translation.get_language() == "vi"  # the portal's requests left it as it was
+    hears = next(step for step in run.steps if step["kind"] == "hear")
+    assert hears["says"] == f"Người gọi nghe: {MENU}"
+
+
+def test_a_saved_state_shows_the_paused_call_again(demo_project, emulator_for):
+    run = emulator_for(demo_project).start(CallSetup(from_="user_1", to="hotline", app=True))
+    again = Run.from_state(json.loads(json.dumps(run.state)))
+    assert (again.call_id, again.need, again.heard) == (run.call_id, run.need, [MENU])
