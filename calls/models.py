@@ -24,6 +24,10 @@ RECORD_OUTCOME = (
     "end_cause",
     "ended_by",
 )
+# What Stringee's call log adds (calls.reconcile): the charge and whether the log filled the record.
+RECORD_CALL_LOG = ("amount", "call_log")
+# Stringee (Vietnam) bills in Vietnamese đồng; the call log's `amount` names no currency.
+CURRENCY = "VND"
 
 
 class CallEvent(models.Model):
@@ -96,6 +100,14 @@ class CallEvent(models.Model):
         return f"{self.call_id} {self.status}"
 
 
+class CallLogUse(models.TextChoices):
+    """What Stringee's call log did to a call record (calls.reconcile)."""
+
+    NONE = "", _("Nothing: the call events told everything")
+    ADDED = "added", _("Added from Stringee's call log: no call event arrived")
+    COMPLETED = "completed", _("Completed from Stringee's call log: its end event never arrived")
+
+
 class CallRecord(models.Model):
     """The call detail record: one per call id and project, derived from the call's events."""
 
@@ -164,6 +176,24 @@ class CallRecord(models.Model):
     )
     ended_by = models.CharField(max_length=64, blank=True, verbose_name=_("ended by"))
     recording_url = models.URLField(max_length=1000, blank=True, verbose_name=_("recording url"))
+    # Written only by calls.reconcile, never by the fold: an event folded later leaves them be.
+    # Both have a database default, because the fold's INSERT (calls.fold) does not name them.
+    amount = models.DecimalField(
+        _("charge (VND)"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("What Stringee charged for the call, from its call log."),
+    )
+    call_log = models.CharField(
+        _("Stringee call log"),
+        max_length=12,
+        choices=CallLogUse.choices,
+        blank=True,
+        default=CallLogUse.NONE,
+        db_default=CallLogUse.NONE,
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -208,6 +238,7 @@ class CallRecord(models.Model):
                     "talk_seconds",
                     "from_user",
                     "to_user",
+                    "amount",
                 ],
                 name="call_record_dashboard",
             ),
@@ -365,6 +396,9 @@ class DailyCallCount(DayRollup):
     ring_calls = models.PositiveIntegerField(verbose_name=_("calls with a ring time"))
     talk_seconds = models.BigIntegerField(verbose_name=_("talk seconds"))
     talk_calls = models.PositiveIntegerField(verbose_name=_("calls with a talk time"))
+    amount = models.DecimalField(
+        _("charges (VND)"), max_digits=22, decimal_places=4, default=0, db_default=0
+    )
 
     class Meta:
         verbose_name = _("daily call count")
@@ -396,3 +430,35 @@ class DailyAppUserCount(DayRollup):
 
     def __str__(self) -> str:
         return f"{self.day} {self.user_id}: {self.calls}"
+
+
+class CallLogCheck(models.Model):
+    """One reading of a project's Stringee call log (calls.reconcile): the span read, what it
+    changed, or why it failed. The worker reads again when the latest is STRINGEE_CALL_LOG_SECONDS
+    old (calls.tasks)."""
+
+    tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    since = models.DateTimeField(verbose_name=_("calls since"))
+    until = models.DateTimeField(verbose_name=_("calls until"))
+    ok = models.BooleanField(default=False, verbose_name=_("read"))
+    error = models.CharField(max_length=255, blank=True, verbose_name=_("why it failed"))
+    rows = models.PositiveIntegerField(default=0, verbose_name=_("calls in the log"))
+    added = models.PositiveIntegerField(default=0, verbose_name=_("calls added"))
+    completed = models.PositiveIntegerField(default=0, verbose_name=_("calls completed"))
+    priced = models.PositiveIntegerField(default=0, verbose_name=_("charges stored"))
+    ignored = models.PositiveIntegerField(default=0, verbose_name=_("rows ignored"))
+
+    class Meta:
+        verbose_name = _("call log reading")
+        verbose_name_plural = _("call log readings")
+        indexes = [models.Index(fields=["project", "started_at"], name="call_log_check_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.started_at:%Y-%m-%d %H:%M}"
