@@ -20,7 +20,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from calls.models import CallRecord, DailyAppUserCount, DailyCallCount, RollupSpan
@@ -48,10 +48,10 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
 
     Groups by status, direction and number (and `by`): calls `n`, ring and talk seconds with
     the number of calls having each (`ring`, `ring_n`, `talk`, `talk_n`), the charges `spend`
-    (an exact decimal sum), and `extra` aggregates. App users: calls made or received, keyed by (*by values, user id), from one
-    query grouped by caller and callee. Calls are
-    counted with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch
-    every row from the table.
+    (an exact decimal sum), and `extra` aggregates. App users: calls made or received, keyed
+    by (*by values, user id), from one query grouped by caller and callee. Calls are counted
+    with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch every
+    row from the table.
     """
     groups = [
         {
