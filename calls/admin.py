@@ -22,9 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import (
     CALL_EVENT_TYPE,
+    RECORD_CALL_LOG,
     RECORD_OUTCOME,
     RECORD_PARTIES,
     CallEvent,
+    CallLogUse,
     CallRecord,
     Recording,
 )
@@ -35,6 +37,7 @@ from portal.admin.paginators import BigTableAdmin
 from portal.durations import duration_in_words
 from portal.exports import csv_cell
 from portal.models import AppUser
+from portal.templatetags.money import vnd
 from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 from portal.tenancy.policy import scope_to_user
 
@@ -45,6 +48,7 @@ RECORD_COLUMNS = [
     "virtual_number__number",
     *RECORD_OUTCOME,
     "recording_url",
+    *RECORD_CALL_LOG,
 ]
 EVENT_COLUMNS = [
     "call_id",
@@ -58,6 +62,12 @@ EVENT_COLUMNS = [
 ]
 
 
+# The list's short mark of what Stringee's call log did to a call (the call's page says more).
+CALL_LOG_MARKS = {
+    CallLogUse.ADDED: _("added from it"),
+    CallLogUse.COMPLETED: _("ended by it"),
+}
+
 # Headers that the fields' own names would not say plainly enough.
 CSV_HEADERS = {
     "call_id": _("Call id"),
@@ -66,6 +76,8 @@ CSV_HEADERS = {
     "recording_url": _("Recording link"),
     "timestamp_ms": _("Stringee timestamp (ms)"),
     "payload": _("Payload"),
+    "amount": _("Charge (VND)"),
+    "call_log": _("From Stringee's call log"),
 }
 
 
@@ -129,13 +141,21 @@ class CallRecordAdmin(CallLogAdmin):
         "direction",
         "ring",
         "talk",
+        "charge",
+        "from_call_log",
         "project",
     ]
     list_display_links = ["started"]
     change_form_template = "admin/calls/callrecord/change_form.html"
     # No date drill-down: it reads the distinct years of every row of the log. The dates filter
     # (today, past 7 days, this month, this year) costs no query.
-    list_filter = [("project", ProjectScopedListFilter), "status", "direction", "started_at"]
+    list_filter = [
+        ("project", ProjectScopedListFilter),
+        "status",
+        "direction",
+        "call_log",
+        "started_at",
+    ]
     search_fields = ["call_id", "from_number", "to_number", "from_user", "to_user"]
     list_select_related = ["project"]
     readonly_fields = [
@@ -145,6 +165,7 @@ class CallRecordAdmin(CallLogAdmin):
         "ring",
         "talk",
         "how_it_ended",
+        "charge",
     ]
     csv_columns = RECORD_COLUMNS
     fieldsets = [
@@ -155,6 +176,7 @@ class CallRecordAdmin(CallLogAdmin):
             {"fields": ["started_at", "answered_at", "ended_at", "ring", "talk"]},
         ),
         (_("End"), {"fields": ["how_it_ended"]}),
+        (_("Stringee's call log"), {"fields": ["call_log", "charge"]}),
         (_("Timeline of events"), {"fields": ["timeline"]}),
         (_("Recordings"), {"fields": ["recording_url", "recordings_table"]}),
         (_("Routing decision"), {"fields": ["routing_story"]}),
@@ -198,6 +220,15 @@ class CallRecordAdmin(CallLogAdmin):
     @admin.display(description=_("talk"), ordering="talk_seconds")
     def talk(self, obj):
         return duration_in_words(obj.talk_seconds)
+
+    @admin.display(description=_("charge"), ordering="amount")
+    def charge(self, obj):
+        return vnd(obj.amount)
+
+    @admin.display(description=_("call log"), ordering="call_log")
+    def from_call_log(self, obj):
+        """A plain mark on the calls Stringee's call log added or completed."""
+        return CALL_LOG_MARKS.get(obj.call_log, "")
 
     @admin.display(description=_("how it ended"))
     def how_it_ended(self, obj):
