@@ -175,3 +175,19 @@ def test_a_finished_days_rollup_is_counted_again_with_the_charges(tenant_a):
     counts = DailyCallCount.objects.filter(project=tenant_a, day=day)
     assert sum(c.calls for c in counts) == 1
     assert sum(c.amount for c in counts) == Decimal("1100.50")
+
+
+def test_the_worker_queues_the_call_log_reading_when_due(tenant_a, settings):
+    from calls.models import CallLogCheck
+    from calls.tasks import call_logs_if_due
+    from portal.stringee.tasks import WHEN_DUE
+
+    assert call_logs_if_due in WHEN_DUE  # registered by calls.apps
+    settings.STRINGEE_CALL_LOG_SECONDS = 900
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    now = timezone.now()
+    CallLogCheck.objects.create(project=tenant_a, started_at=now, since=now, until=now)
+    assert call_logs_if_due(now + timedelta(minutes=5)) is False
+    assert call_logs_if_due(now + timedelta(minutes=16)) is True
+    settings.STRINGEE_CALL_LOG_SECONDS = 0
+    assert call_logs_if_due(now + timedelta(minutes=16)) is False
