@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -86,7 +87,7 @@ def _events(row: CallLogRow, *, with_start: bool, project: Project, now: datetim
     }
     answered = row.answer_ms is not None and start_ms <= row.answer_ms <= row.stop_ms
     talk_ms = row.stop_ms - row.answer_ms if answered and row.answer_ms is not None else 0
-    ended = {
+    ended: dict[str, Any] = {
         **common,
         "call_status": cdr.ENDED,
         "timestamp_ms": row.stop_ms,
@@ -94,10 +95,10 @@ def _events(row: CallLogRow, *, with_start: bool, project: Project, now: datetim
         "answerDuration": talk_ms / 1000,
         "call_log": row.raw,
     }
-    found = [ended]
+    found: list[dict[str, Any]] = [ended]
     if with_start:
         caller = row.from_user_id if row.from_internal and row.from_user_id else row.from_number
-        started = {
+        started: dict[str, Any] = {
             **common,
             "call_status": "started",
             "timestamp_ms": start_ms,

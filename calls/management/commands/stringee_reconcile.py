@@ -68,10 +68,10 @@ class Command(BaseCommand):
                 }
             )
         if failures:
-            project, exc = failures[0]
+            project, error = failures[0]
             raise CommandError(
                 _("Stringee's call log of %(project)s could not be read: %(reason)s")
-                % {"project": project.name, "reason": exc}
+                % {"project": project.name, "reason": error}
                 + (
                     _(" (and %(n)d other projects)") % {"n": len(failures) - 1}
                     if len(failures) > 1
