@@ -64,8 +64,8 @@ EVENT_COLUMNS = [
 
 # The list's short mark of what Stringee's call log did to a call (the call's page says more).
 CALL_LOG_MARKS = {
-    CallLogUse.ADDED: _("added from it"),
-    CallLogUse.COMPLETED: _("ended by it"),
+    CallLogUse.ADDED: _("added from Stringee's log"),
+    CallLogUse.COMPLETED: _("ended from Stringee's log"),
 }
 
 # Headers that the fields' own names would not say plainly enough.
@@ -137,12 +137,11 @@ class CallRecordAdmin(CallLogAdmin):
         "started",
         "caller",
         "callee",
-        "status",
+        "outcome",
         "direction",
         "ring",
         "talk",
         "charge",
-        "from_call_log",
         "project",
     ]
     list_display_links = ["started"]
@@ -225,10 +224,15 @@ class CallRecordAdmin(CallLogAdmin):
     def charge(self, obj):
         return vnd(obj.amount)
 
-    @admin.display(description=_("call log"), ordering="call_log")
-    def from_call_log(self, obj):
-        """A plain mark on the calls Stringee's call log added or completed."""
-        return CALL_LOG_MARKS.get(obj.call_log, "")
+    @admin.display(description=_("status"), ordering="status")
+    def outcome(self, obj):
+        """The status, with a plain mark on the calls Stringee's call log added or ended."""
+        mark = CALL_LOG_MARKS.get(obj.call_log)
+        if not mark:
+            return obj.get_status_display()
+        return format_html(
+            '{}<br><small class="call-log-mark">{}</small>', obj.get_status_display(), mark
+        )
 
     @admin.display(description=_("how it ended"))
     def how_it_ended(self, obj):

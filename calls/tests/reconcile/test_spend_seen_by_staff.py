@@ -122,7 +122,7 @@ def test_the_list_and_the_calls_page_say_it_came_from_the_call_log(
 ):
     client = staff_client_for(tenant_a)
     listing = client.get(RECORDS).content.decode()
-    assert "added from it" in listing
+    assert "added from Stringee&#x27;s log" in listing
     assert "1,100.10 ₫" in listing
     record = tenant_a.call_records.get(call_id="a-1")
     page = client.get(f"{RECORDS}{record.pk}/change/").content.decode()
