@@ -19,13 +19,16 @@ from portal.stringee.errors import StringeeError
 from portal.stringee.tasks import task_waiting
 
 logger = logging.getLogger(__name__)
+CHECKS_KEPT_DAYS = 30  # readings older than this are removed by the job
 
 
 @task()
 def read_call_logs() -> str:
     """Reconcile every readable project with its call log of the last STRINGEE_CALL_LOG_HOURS (a
     project Stringee could not be read for is tried again next time)."""
-    since = timezone.now() - timedelta(hours=settings.STRINGEE_CALL_LOG_HOURS)
+    now = timezone.now()
+    CallLogCheck.objects.filter(started_at__lt=now - timedelta(days=CHECKS_KEPT_DAYS)).delete()
+    since = now - timedelta(hours=settings.STRINGEE_CALL_LOG_HOURS)
     read = failed = 0
     for project in reconcilable_projects():
         try:

@@ -183,3 +183,23 @@ def test_no_answer_exits_non_zero_with_the_reason(known, tenant_a, settings):
     with pytest.raises(CommandError, match="did not answer in time"):
         call_command("stringee_reconcile", "--project", str(tenant_a.stringee_project_id))
     _nothing_written(tenant_a)
+
+
+def test_the_workers_job_reads_each_tenants_log_and_keeps_each_to_itself(
+    known, tenant_a, tenant_b, background_jobs_at_once
+):
+    from calls.tasks import read_call_logs
+
+    calls_of(known, tenant_a, 2, now_ms())
+    calls_of(known, tenant_b, 3, now_ms(30))
+    read_call_logs.enqueue()  # the fake answers every token with all rows, both tenants' too
+    assert set(CallRecord.objects.filter(project=tenant_a).values_list("call_id", flat=True)) == {
+        f"call-{tenant_a.pk}-0000",
+        f"call-{tenant_a.pk}-0001",
+    }
+    assert CallRecord.objects.filter(project=tenant_b).count() == 3
+    checks = {c.project_id: c for c in CallLogCheck.objects.all()}
+    assert (checks[tenant_a.pk].added, checks[tenant_a.pk].ignored) == (2, 3)
+    assert (checks[tenant_b.pk].added, checks[tenant_b.pk].ignored) == (3, 2)
+    issuers = {r.claims["iss"] for r in known.call_log_requests()}
+    assert issuers == {tenant_a.api_key_sid, tenant_b.api_key_sid}
