@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from calls import cdr
@@ -241,7 +242,7 @@ def call_log_check(
     return check
 
 
-def reconcilable_projects():
+def reconcilable_projects() -> QuerySet[Project]:
     """The projects whose call log can be read: active, with an API key SID and secret."""
     return (
         Project.objects.filter(is_active=True)
