@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from calls.emulator.ids import TEST_CALL_PREFIX
 from calls.models import (
     CALL_EVENT_TYPE,
+    RECORD_CALL_LOG,
     RECORD_OUTCOME,
     RECORD_PARTIES,
     CallEvent,
+    CallLogUse,
     CallRecord,
     Recording,
 )
@@ -36,6 +38,7 @@ from portal.admin.paginators import BigTableAdmin
 from portal.durations import duration_in_words
 from portal.exports import csv_cell
 from portal.models import AppUser
+from portal.templatetags.money import vnd
 from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 from portal.tenancy.policy import scope_to_user
 
@@ -46,6 +49,7 @@ RECORD_COLUMNS = [
     "virtual_number__number",
     *RECORD_OUTCOME,
     "recording_url",
+    *RECORD_CALL_LOG,
 ]
 EVENT_COLUMNS = [
     "call_id",
@@ -59,6 +63,12 @@ EVENT_COLUMNS = [
 ]
 
 
+# The list's short mark of what Stringee's call log did to a call (the call's page says more).
+CALL_LOG_MARKS = {
+    CallLogUse.ADDED: _("added from Stringee's log"),
+    CallLogUse.COMPLETED: _("ended from Stringee's log"),
+}
+
 # Headers that the fields' own names would not say plainly enough.
 CSV_HEADERS = {
     "call_id": _("Call id"),
@@ -67,6 +77,8 @@ CSV_HEADERS = {
     "recording_url": _("Recording link"),
     "timestamp_ms": _("Stringee timestamp (ms)"),
     "payload": _("Payload"),
+    "amount": _("Charge (VND)"),
+    "call_log": _("From Stringee's call log"),
 }
 
 
@@ -163,10 +175,11 @@ class CallRecordAdmin(CallLogAdmin):
         "started",
         "caller",
         "callee",
-        "status",
+        "outcome",
         "direction",
         "ring",
         "talk",
+        "charge",
         "project",
     ]
     list_display_links = ["started"]
@@ -177,6 +190,7 @@ class CallRecordAdmin(CallLogAdmin):
         ("project", ProjectScopedListFilter),
         "status",
         "direction",
+        "call_log",
         "started_at",
         TestCallFilter,
     ]
@@ -189,6 +203,7 @@ class CallRecordAdmin(CallLogAdmin):
         "ring",
         "talk",
         "how_it_ended",
+        "charge",
     ]
     csv_columns = RECORD_COLUMNS
     fieldsets = [
@@ -202,6 +217,7 @@ class CallRecordAdmin(CallLogAdmin):
             {"fields": ["started_at", "answered_at", "ended_at", "ring", "talk"]},
         ),
         (_("End"), {"fields": ["how_it_ended"]}),
+        (_("Stringee's call log"), {"fields": ["call_log", "charge"]}),
         (_("Timeline of events"), {"fields": ["timeline"]}),
         (_("Recordings"), {"fields": ["recording_url", "recordings_table"]}),
         (_("Routing decision"), {"fields": ["routing_story"]}),
@@ -250,6 +266,20 @@ class CallRecordAdmin(CallLogAdmin):
     @admin.display(description=_("talk"), ordering="talk_seconds")
     def talk(self, obj):
         return duration_in_words(obj.talk_seconds)
+
+    @admin.display(description=_("charge"), ordering="amount")
+    def charge(self, obj):
+        return vnd(obj.amount)
+
+    @admin.display(description=_("status"), ordering="status")
+    def outcome(self, obj):
+        """The status, with a plain mark on the calls Stringee's call log added or ended."""
+        mark = CALL_LOG_MARKS.get(obj.call_log)
+        if not mark:
+            return obj.get_status_display()
+        return format_html(
+            '{}<br><small class="call-log-mark">{}</small>', obj.get_status_display(), mark
+        )
 
     @admin.display(description=_("how it ended"))
     def how_it_ended(self, obj):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -37,6 +39,7 @@ PERIODS = {
 }
 DEFAULT_PERIOD = 7
 TOP = 5
+SPEND_NUMBERS = 10  # numbers listed under "Charges per number"
 LISTED_PROJECTS = 1000  # "all tenants" up to this many: records read per project (see _records)
 IN_PROGRESS_HOURS = 12  # a call "in progress" for longer lost its end event: not counted as live
 MISSED = (CallRecord.Status.NO_ANSWER, CallRecord.Status.CANCELLED)
@@ -72,6 +75,11 @@ class Figures:
     webhooks: list[Latency] = field(default_factory=list)
     # Calls not sent to a phone number in the last hour because the hourly ceiling was reached.
     refused_past_ceiling: int = 0
+    # What Stringee charged (its call log, calls.reconcile): exact sums, in VND.
+    spend: Decimal = Decimal(0)
+    spend_per_day: list[tuple[date, Decimal]] = field(default_factory=list)  # newest first
+    # (number or None if released, whether these are the app calls that had no number, amount)
+    spend_per_number: list[tuple[VirtualNumber | None, bool, Decimal]] = field(default_factory=list)
 
     def charts(self) -> dict:
         """The chart data, for `json_script`."""
@@ -143,10 +151,16 @@ def dashboard_figures(
     figures = Figures(project=project, time_zone=zone_name, period_days=period_days)
     records = _records(user, project)
 
-    totals, groups, users = _finished_days(user, project, zone_name, today, period_days, now)
+    totals, groups, users, spend = _finished_days(user, project, zone_name, today, period_days, now)
     today_n, yesterday_n, live_groups, live_users = _live_days(
         records, zone, today, now, period_days
     )
+    _live_spend(spend, live_groups, today, period_days)
+    figures.spend_per_day = [
+        (day, spend.get(day, Decimal(0)))
+        for day in (today - timedelta(days=n) for n in range(period_days))
+    ]
+    figures.spend = sum((amount for _day, amount in figures.spend_per_day), Decimal(0))
     figures.calls_today = today_n
     figures.calls_7_days = today_n + yesterday_n + totals["7 days"]
     figures.calls_30_days = today_n + yesterday_n + totals["30 days"]
@@ -185,21 +199,21 @@ def _records(user, project: Project | None) -> QuerySet[CallRecord]:
 
 def _finished_days(
     user, project: Project | None, zone_name: str, today: date, period_days: int, now: datetime
-) -> tuple[dict[str, int], list[dict], dict[str, int]]:
+) -> tuple[dict[str, int], list[dict], dict[str, int], dict[date, Decimal]]:
     """From the rollups (stored first where missing): the calls of the finished days of the last
-    7 and 30 days, and the period's grouped figures and calls per app user over its finished
-    days."""
+    7 and 30 days, and the period's grouped figures, calls per app user and charges per day over
+    its finished days."""
     first, last = today - timedelta(days=29), last_final_day(today)
     period_first = today - timedelta(days=period_days - 1)
     projects = _scoped(Project.objects.all(), user, project)
     rollups_fill(projects=projects, time_zone=zone_name, first=first, last=last, now=now)
     counts = _scoped(DailyCallCount.objects.filter(time_zone=zone_name), user, project)
     since = {"7 days": today - timedelta(days=6), "30 days": first}
-    groups, totals = rollup_groups(counts, period_first, last, since=since)
+    groups, totals, spend = rollup_groups(counts, period_first, last, since=since)
     if period_first > last:
-        return totals, groups, {}
+        return totals, groups, {}, spend
     users = _scoped(DailyAppUserCount.objects.filter(time_zone=zone_name), user, project)
-    return totals, groups, rollup_users(users, period_first, last)
+    return totals, groups, rollup_users(users, period_first, last), spend
 
 
 def _live_days(
@@ -218,6 +232,7 @@ def _live_days(
             started_at__lt=end,
         ),
         today=Count("started_at", filter=Q(started_at__gte=today_start)),
+        today_spend=Sum("amount", filter=Q(started_at__gte=today_start)),
     )
     today_n = sum(group["today"] for group in groups)
     if period_days > 1:
@@ -229,11 +244,23 @@ def _live_days(
     return today_n, yesterday_n, groups, {name: n for (name,), n in users.items()}
 
 
+def _live_spend(
+    spend: dict[date, Decimal], live_groups: list[dict], today: date, period_days: int
+) -> None:
+    """Add today's and (in a longer period) yesterday's charges, from the live groups."""
+    today_spend = sum((group["today_spend"] or Decimal(0) for group in live_groups), Decimal(0))
+    spend[today] = today_spend
+    if period_days > 1:
+        whole = sum((group["spend"] for group in live_groups), Decimal(0))
+        spend[today - timedelta(days=1)] = whole - today_spend
+
+
 def _period(figures: Figures, groups: list[dict]) -> None:
     """Rates, averages and the direction and number charts from the period's grouped rows."""
     by_status: dict[str, int] = {}
     by_direction: dict[str, int] = {}
     by_number: dict[int | None, int] = {}
+    spend_by_number: dict[int | None, Decimal] = {}
     ring = ring_n = talk = talk_n = 0
     for group in groups:
         status, n = group["status"], group["n"]
@@ -241,6 +268,8 @@ def _period(figures: Figures, groups: list[dict]) -> None:
         by_direction[group["direction"]] = by_direction.get(group["direction"], 0) + n
         number = group["virtual_number_id"]
         by_number[number] = by_number.get(number, 0) + n
+        if group["spend"]:
+            spend_by_number[number] = spend_by_number.get(number, Decimal(0)) + group["spend"]
         ring, ring_n = ring + group["ring"], ring_n + group["ring_n"]
         if status == Status.ANSWERED:
             talk, talk_n = talk + group["talk"], talk_n + group["talk_n"]
@@ -260,8 +289,15 @@ def _period(figures: Figures, groups: list[dict]) -> None:
         ((str(labels.get(d, d)), n) for d, n in by_direction.items()), key=lambda item: -item[1]
     )
     ranked = sorted(by_number.items(), key=lambda item: (-item[1], item[0] or 0))
-    numbers = VirtualNumber.objects.in_bulk([pk for pk, _ in ranked[:10] if pk is not None])
+    costly = sorted(spend_by_number.items(), key=lambda item: (-item[1], item[0] or 0))
+    wanted = {pk for pk, _ in ranked[:10] + costly[:SPEND_NUMBERS] if pk is not None}
+    numbers = VirtualNumber.objects.in_bulk(sorted(wanted)) if wanted else {}
     figures.busiest_numbers = [(numbers.get(pk), n) for pk, n in ranked if pk is not None][:TOP]
+    # Costliest first; the calls that had no number (app to app) are a row of their own.
+    figures.spend_per_number = [
+        (numbers.get(pk) if pk is not None else None, pk is None, amount)
+        for pk, amount in costly[:SPEND_NUMBERS]
+    ]
     chart = [
         (str(numbers[pk]) if pk in numbers else gettext("No number (app calls)"), n)
         for pk, n in ranked[:10]
@@ -329,4 +365,9 @@ def dashboard_page(request) -> dict:
         "charts": figures.charts(),
         "projects": projects,
         "periods": PERIODS,
+        "call_log_minutes": (
+            max(1, settings.STRINGEE_CALL_LOG_SECONDS // 60)
+            if settings.STRINGEE_CALL_LOG_SECONDS > 0
+            else None
+        ),
     }

@@ -24,6 +24,10 @@ RECORD_OUTCOME = (
     "end_cause",
     "ended_by",
 )
+# What Stringee's call log adds (calls.reconcile): the charge and whether the log filled the record.
+RECORD_CALL_LOG = ("amount", "call_log")
+# Stringee (Vietnam) bills in Vietnamese đồng; the call log's `amount` names no currency.
+CURRENCY = "VND"
 
 
 class CallEvent(models.Model):
@@ -94,6 +98,14 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.status}"
+
+
+class CallLogUse(models.TextChoices):
+    """What Stringee's call log did to a call record (calls.reconcile)."""
+
+    NONE = "", _("Nothing: the call events told everything")
+    ADDED = "added", _("Added from Stringee's call log: no call event arrived")
+    COMPLETED = "completed", _("Completed from Stringee's call log: its end event never arrived")
 
 
 class CallRecord(models.Model):
@@ -173,6 +185,24 @@ class CallRecord(models.Model):
             "shown in the call log, left out of the dashboard and of exports."
         ),
     )
+    # Written only by calls.reconcile, never by the fold: an event folded later leaves them be.
+    # Both have a database default, because the fold's INSERT (calls.fold) does not name them.
+    amount = models.DecimalField(
+        _("charge (VND)"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("What Stringee charged for the call, from its call log."),
+    )
+    call_log = models.CharField(
+        _("Stringee call log"),
+        max_length=12,
+        choices=CallLogUse.choices,
+        blank=True,
+        default=CallLogUse.NONE,
+        db_default=CallLogUse.NONE,
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -218,6 +248,7 @@ class CallRecord(models.Model):
                     "from_user",
                     "to_user",
                     "is_test",  # the dashboard leaves test calls out, still from the index
+                    "amount",
                 ],
                 name="call_record_dashboard",
             ),
@@ -375,6 +406,9 @@ class DailyCallCount(DayRollup):
     ring_calls = models.PositiveIntegerField(verbose_name=_("calls with a ring time"))
     talk_seconds = models.BigIntegerField(verbose_name=_("talk seconds"))
     talk_calls = models.PositiveIntegerField(verbose_name=_("calls with a talk time"))
+    amount = models.DecimalField(
+        _("charges (VND)"), max_digits=22, decimal_places=4, default=0, db_default=0
+    )
 
     class Meta:
         verbose_name = _("daily call count")
@@ -406,3 +440,35 @@ class DailyAppUserCount(DayRollup):
 
     def __str__(self) -> str:
         return f"{self.day} {self.user_id}: {self.calls}"
+
+
+class CallLogCheck(models.Model):
+    """One reading of a project's Stringee call log (calls.reconcile): the span read, what it
+    changed, or why it failed. The worker reads again when the latest is STRINGEE_CALL_LOG_SECONDS
+    old (calls.tasks)."""
+
+    tenant_lookup = "project"
+    invalidates_routing = False  # no routing table reads it
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    since = models.DateTimeField(verbose_name=_("calls since"))
+    until = models.DateTimeField(verbose_name=_("calls until"))
+    ok = models.BooleanField(default=False, verbose_name=_("read"))
+    error = models.CharField(max_length=255, blank=True, verbose_name=_("why it failed"))
+    rows = models.PositiveIntegerField(default=0, verbose_name=_("calls in the log"))
+    added = models.PositiveIntegerField(default=0, verbose_name=_("calls added"))
+    completed = models.PositiveIntegerField(default=0, verbose_name=_("calls completed"))
+    priced = models.PositiveIntegerField(default=0, verbose_name=_("charges stored"))
+    ignored = models.PositiveIntegerField(default=0, verbose_name=_("rows ignored"))
+
+    class Meta:
+        verbose_name = _("call log reading")
+        verbose_name_plural = _("call log readings")
+        indexes = [models.Index(fields=["project", "started_at"], name="call_log_check_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -16,10 +16,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from calls.models import CallRecord, DailyAppUserCount, DailyCallCount, RollupSpan
@@ -46,20 +47,26 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
     """The grouped figures of `calls`, one query per part, read on the covering index.
 
     Groups by status, direction and number (and `by`): calls `n`, ring and talk seconds with
-    the number of calls having each (`ring`, `ring_n`, `talk`, `talk_n`), and `extra`
-    aggregates. App users: calls made or received, keyed by (*by values, user id), from one
-    query grouped by caller and callee. Calls are
-    counted with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch
-    every row from the table.
+    the number of calls having each (`ring`, `ring_n`, `talk`, `talk_n`), the charges `spend`
+    (an exact decimal sum), and `extra` aggregates. App users: calls made or received, keyed
+    by (*by values, user id), from one query grouped by caller and callee. Calls are counted
+    with `COUNT(*)`: the id is not in PostgreSQL's index, and counting it would fetch every
+    row from the table.
     """
     groups = [
-        {**row, "ring": row["ring"] or 0, "talk": row["talk"] or 0}
+        {
+            **row,
+            "ring": row["ring"] or 0,
+            "talk": row["talk"] or 0,
+            "spend": row["spend"] or Decimal(0),
+        }
         for row in calls.values(*by, *GROUP_FIELDS).annotate(
             n=Count("*"),
             ring=Sum("ring_seconds"),
             ring_n=Count("ring_seconds"),
             talk=Sum("talk_seconds"),
             talk_n=Count("talk_seconds"),
+            spend=Sum("amount"),
             **extra,
         )
     ]
@@ -75,36 +82,45 @@ def count_calls(calls: QuerySet, *by: str, **extra) -> tuple[list[dict], dict[tu
 # Reading (the dashboard passes querysets already scoped to the caller's projects)
 
 
+SUMMED = ("n", "ring", "ring_n", "talk", "talk_n", "spend")
+
+
 def rollup_groups(
     counts: QuerySet[DailyCallCount], first: date, last: date, *, since: dict[str, date]
-) -> tuple[list[dict], dict[str, int]]:
+) -> tuple[list[dict], dict[str, int], dict[date, Decimal]]:
     """The stored days' groups summed over `first` to `last`, shaped as `count_calls` gives them
-    (groups without a call in that span left out), and, in the same query, the calls of the
-    stored days from each of `since`'s days on (e.g. {"7 days": …, "30 days": …})."""
+    (groups without a call in that span left out), and, from the same query, the calls of the
+    stored days from each of `since`'s days on (e.g. {"7 days": …, "30 days": …}) and the
+    charges of each day from `first` to `last` (days with some)."""
     earliest = min([first, *since.values()])
-    in_span = Q(day__gte=first, day__lte=last)
     rows = (
         counts.filter(day__gte=earliest, day__lte=last)
-        .values(*GROUP_FIELDS)
+        .values("day", *GROUP_FIELDS)
         .annotate(
-            n=Sum("calls", filter=in_span, default=0),
-            ring=Sum("ring_seconds", filter=in_span, default=0),
-            ring_n=Sum("ring_calls", filter=in_span, default=0),
-            talk=Sum("talk_seconds", filter=in_span, default=0),
-            talk_n=Sum("talk_calls", filter=in_span, default=0),
-            **{
-                f"since_{n}": Sum("calls", filter=Q(day__gte=day), default=0)
-                for n, day in enumerate(since.values())
-            },
+            n=Sum("calls"),
+            ring=Sum("ring_seconds"),
+            ring_n=Sum("ring_calls"),
+            talk=Sum("talk_seconds"),
+            talk_n=Sum("talk_calls"),
+            spend=Sum("amount"),
         )
     )
-    groups, totals = [], dict.fromkeys(since, 0)
+    merged: dict[tuple, dict] = {}
+    totals = dict.fromkeys(since, 0)
+    spend: dict[date, Decimal] = {}
     for row in rows:
-        for n, name in enumerate(since):
-            totals[name] += row.pop(f"since_{n}")
-        if row["n"]:
-            groups.append(row)
-    return groups, totals
+        day = row.pop("day")
+        for name, start in since.items():
+            totals[name] += row["n"] if day >= start else 0
+        if not first <= day <= last:
+            continue
+        key = tuple(row[name] for name in GROUP_FIELDS)
+        group = merged.setdefault(key, {**{name: row[name] for name in GROUP_FIELDS}})
+        for name in SUMMED:
+            group[name] = group.get(name, 0) + (row[name] or 0)
+        if row["spend"]:
+            spend[day] = spend.get(day, Decimal(0)) + row["spend"]
+    return [group for group in merged.values() if group["n"]], totals, spend
 
 
 def rollup_users(users: QuerySet[DailyAppUserCount], first: date, last: date) -> dict[str, int]:
@@ -185,6 +201,7 @@ def _rows(pid: int, time_zone: str, days: dict[date, _Day]) -> tuple[list, list]
                 ring_calls=group["ring_n"],
                 talk_seconds=group["talk"],
                 talk_calls=group["talk_n"],
+                amount=group["spend"],
             )
             for group in figures.groups
         ]

@@ -219,6 +219,8 @@ def call_story(record: CallRecord) -> CallStory:
                 str(event.payload.get("endedBy") or ""),
             )
             words = f"{words}. {ending}" if ending else words
+        if event.payload.get("source") == "call_log":
+            words = gettext("%(words)s (read from Stringee's call log)") % {"words": words}
         at = event.occurred_at or event.received_at
         moments.append(Moment(at.astimezone(ZoneInfo(zone)) if at else None, words, event.payload))
     errors = scope_to_projects(RoutingErrorLog.objects.all(), [record.project_id]).filter(

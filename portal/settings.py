@@ -292,6 +292,10 @@ STRINGEE_API_URL = env.str("STRINGEE_API_URL", default="https://api.stringee.com
 STRINGEE_ACCOUNT_SID = env.str("STRINGEE_ACCOUNT_SID", default="")
 STRINGEE_ACCOUNT_KEY = env.str("STRINGEE_ACCOUNT_KEY", default="")
 STRINGEE_SYNC_SECONDS = env.int("STRINGEE_SYNC_SECONDS", default=600)
+# Every STRINGEE_CALL_LOG_SECONDS (0: never) the worker reads each project's Stringee call log of
+# the last STRINGEE_CALL_LOG_HOURS and closes the gaps the event_url left (calls.reconcile).
+STRINGEE_CALL_LOG_SECONDS = env.int("STRINGEE_CALL_LOG_SECONDS", default=900)
+STRINGEE_CALL_LOG_HOURS = env.int("STRINGEE_CALL_LOG_HOURS", default=6)
 STRINGEE_CONNECT_TIMEOUT = env.float("STRINGEE_CONNECT_TIMEOUT", default=3.0)
 STRINGEE_READ_TIMEOUT = env.float("STRINGEE_READ_TIMEOUT", default=10.0)
 STRINGEE_ATTEMPTS = env.int("STRINGEE_ATTEMPTS", default=3)

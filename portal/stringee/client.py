@@ -45,10 +45,11 @@ def is_connected() -> bool:
 
 
 class StringeeClient:
-    """Requests to STRINGEE_API_URL signed by `token` (by default the account's token)."""
+    """Requests to STRINGEE_API_URL signed by `token` (by default the account's token; a
+    project's token needs no account connected)."""
 
     def __init__(self, token: Callable[[], str] = account_token) -> None:
-        if not is_connected():
+        if token is account_token and not is_connected():
             raise StringeeError("not_connected")
         self.token = token
         self.http = httpx.Client(

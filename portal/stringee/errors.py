@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 REASONS = {
     "not_connected": _("no Stringee account is connected to the portal"),
     "bad_credentials": _("Stringee refused the account SID or key (bad credentials)"),
+    "bad_project_key": _("Stringee refused the project's API key SID or secret (bad credentials)"),
     "not_found": _("Stringee does not know this number"),
     "not_on_stringee": _("this number is not in the Stringee account"),
     "busy": _("Stringee was busy and asked to try later"),

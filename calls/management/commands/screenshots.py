@@ -9,6 +9,7 @@ from decimal import Decimal
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from calls.models import CallRecord
+from calls.rollups import rollup_time_zones, rollups_recount
 from portal import exports
 from portal.devtools import demo
 from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
@@ -79,6 +81,8 @@ CLICKS = {
     "refused-destination.png": REFUSE_A_PREMIUM_NUMBER,
     "refused-destination-vi.png": REFUSE_A_PREMIUM_NUMBER,
 }
+# Pages captured from one part down, one window high (the part's id).
+FROM_PART = {"spend.png": "spend", "spend-vi.png": "spend"}
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
 
 
@@ -101,6 +105,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     on_stringee_page = f"/admin/portal/virtualnumber/{on_stringee.pk}/change/"
     pages = [
         ("dashboard.png", "owner", "/admin/"),
+        ("spend.png", "owner", "/admin/?days=7"),
         ("dashboard-superuser.png", "admin", "/admin/"),
         ("number-flow.png", "owner", f"/admin/portal/virtualnumber/{number.pk}/change/"),
         ("project-flow.png", "owner", f"/admin/portal/project/{project.pk}/change/#where-calls-go"),
@@ -128,6 +133,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     # captured after pressing Save on the empty form.
     vietnamese = [
         ("dashboard-vi.png", "owner-vi", "/admin/"),
+        ("spend-vi.png", "owner-vi", "/admin/?days=7"),
         ("exports-vi.png", "owner-vi", "/admin/portal/export/"),
         ("rule-form-error-vi.png", "owner-vi", "/admin/routing/routingrule/add/"),
         ("rule-form-error.png", "owner", "/admin/routing/routingrule/add/"),
@@ -190,6 +196,7 @@ class Command(BaseCommand):
             )
         _exports_to_show(project)
         _stringee_states_to_show()
+        _charges_to_show(project)
         logins = {"owner": (demo.OWNER_USERNAME, demo.OWNER_PASSWORD), "admin": demo_admin()}
         pages = [
             page for page in _pages(project) if page[0] in options["only"] or not options["only"]
@@ -261,6 +268,14 @@ class Command(BaseCommand):
         height = min(
             MAX_HEIGHT, driver.execute_script("return document.documentElement.scrollHeight;")
         )
+        part = FROM_PART.get(path.name)
+        if part:  # the window's height, scrolled to the part (its heading just below the top)
+            height = 900
+            driver.execute_script(
+                "var part = document.getElementById(arguments[0]);"
+                "window.scrollTo(0, part.getBoundingClientRect().top + window.scrollY - 120);",
+                part,
+            )
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
             {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
@@ -320,6 +335,30 @@ def _stringee_states_to_show() -> None:
         stringee_error="busy",
         stringee_asked_at=now - timedelta(minutes=3),
     )
+
+
+def _charges_to_show(project: Project) -> None:
+    """What Stringee's call log would have given the demo's calls: a charge for each ended call
+    (a Vietnamese rate per started minute of talk, a connection fee to phones), and the mark on a
+    few calls it added or ended; the stored days are counted again with them."""
+    if CallRecord.objects.filter(project=project, amount__isnull=False).exists():
+        return
+    records = list(
+        CallRecord.objects.filter(project=project).exclude(status="in_progress").order_by("pk")
+    )
+    for n, record in enumerate(records):
+        minutes = -(-(record.talk_seconds or 0) // 60)
+        per_minute = Decimal("1100") if record.direction.endswith("phone") else Decimal("300")
+        record.amount = per_minute * minutes + (
+            Decimal("150.50") if record.direction.startswith("phone") else Decimal(0)
+        )
+        record.call_log = ["", "", "", "", "", "", "added", "", "completed", ""][n % 10]
+    CallRecord.objects.bulk_update(records, ["amount", "call_log"], batch_size=500)
+    today = timezone.localdate(timezone=ZoneInfo(project.time_zone))
+    for zone in rollup_time_zones(project):
+        rollups_recount(
+            project=project, time_zone=zone, first=today - timedelta(days=30), last=today
+        )
 
 
 def demo_admin() -> tuple[str, str]:

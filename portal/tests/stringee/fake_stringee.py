@@ -36,6 +36,38 @@ class FakeStringee:
     fail_with: list[int] = field(default_factory=list)  # statuses answered first, one each
     delay: float = 0.0
     refuse_message: str = ""  # answer r != 0 with this message
+    project_keys: dict[str, str] = field(default_factory=dict)  # API key SID → secret
+    call_log: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_project(self, api_key_sid: str, api_key_secret: str) -> None:
+        self.project_keys[api_key_sid] = api_key_secret
+
+    def add_call(self, **fields: Any) -> dict[str, Any]:
+        """A call-log row (version 2 fields); times in ms, `created` in s."""
+        start = fields.get("start_time", 1_765_000_000_000)
+        row = {
+            "id": f"call-vn-1-{len(self.call_log):06d}",
+            "uuid": f"uuid-{len(self.call_log):06d}",
+            "project_id": 777,
+            "from_user_id": "",
+            "from_number": "84912345678",
+            "from_alias": "84912345678",
+            "to_number": "842473000111",
+            "from_internal": 0,
+            "to_internal": 0,
+            "start_time": start,
+            "answer_time": 0,
+            "stop_time": start + 30_000,
+            "amount": 0,
+            "created": start // 1000,
+            "recorded": 0,
+            **fields,
+        }
+        self.call_log.append(row)
+        return row
+
+    def call_log_requests(self) -> list[Seen]:
+        return [r for r in self.seen if r.path == "/v1/call/log"]
 
     def add_number(self, number_id: int, phone: str, **fields: Any) -> dict[str, Any]:
         row = {
@@ -63,18 +95,24 @@ class FakeStringee:
         token = request.headers.get("X-STRINGEE-AUTH", "")
         try:
             header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, ACCOUNT_KEY, algorithms=["HS256"])
+            claims = jwt.decode(token, self._key_for(request.path, token), algorithms=["HS256"])
         except jwt.PyJWTError:
             header, claims = {}, {}
         body = request.get_json(silent=True)
-        self.seen.append(
-            Seen(request.method, request.path, dict(request.args), body, header, claims)
-        )
+        query = {
+            name: (values if len(values) > 1 or name.endswith("[]") else values[0])
+            for name, values in request.args.lists()
+        }
+        self.seen.append(Seen(request.method, request.path, query, body, header, claims))
         if self.delay:
             time.sleep(self.delay)
         if self.fail_with:
             status = self.fail_with.pop(0)
             return _json({"r": status, "message": f"failed with {status}"}, status)
+        if request.path == "/v1/call/log":
+            if claims.get("iss") not in self.project_keys or claims.get("rest_api") is not True:
+                return _json({"r": 401, "message": "Invalid access token"}, 401)
+            return self._call_log(request)
         if claims.get("iss") != ACCOUNT_SID or claims.get("rest_api") is not True:
             return _json({"r": 401, "message": "Invalid access token"}, 401)
         if self.refuse_message:
@@ -88,6 +126,39 @@ class FakeStringee:
             self.numbers[number_id].update(body or {})
             return _json({"r": 0, "message": "Success"})
         return _json({"r": 404, "message": "Not found"}, 404)
+
+    def _key_for(self, path: str, token: str) -> str:
+        """The account key, or for the call log the secret of the project the token names."""
+        if path != "/v1/call/log":
+            return ACCOUNT_KEY
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss", "")
+        return self.project_keys.get(issuer, "no project has this key")
+
+    def _call_log(self, request: Request) -> Response:
+        """Version 2: calls created in the asked span, sorted by (start_time, id), `limit` ≤ 100
+        of them after `search_after[]`, and the sort values of the last one."""
+        args = request.args
+        if args.get("version") != "2" or not 0 < int(args.get("limit", 10)) <= 100:
+            return _json({"r": 2, "message": "Bad request"}, 400)
+        low = int(args.get("from_created_time", 0))
+        high = int(args.get("to_created_time", 2**40))
+        rows = sorted(
+            (row for row in self.call_log if low <= row["created"] <= high),
+            key=lambda row: (row["start_time"], row["id"]),
+        )
+        after = args.getlist("search_after[]")
+        if after:
+            cursor = (int(after[0]), after[1])
+            rows = [row for row in rows if (row["start_time"], row["id"]) > cursor]
+        chunk = rows[: int(args.get("limit", 10))]
+        last = [chunk[-1]["start_time"], chunk[-1]["id"]] if chunk else []
+        return _json(
+            {
+                "r": 0,
+                "message": "Success",
+                "data": {"calls": chunk, "search_after": last, "totalCalls": len(rows)},
+            }
+        )
 
     def _list(self, page: int, limit: int) -> Response:
         rows = list(self.numbers.values())

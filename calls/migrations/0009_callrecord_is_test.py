@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0007_fewer_call_indexes'),
-        ('portal', '0013_project_staff_need_second_factor'),
+        ('calls', '0008_call_log_reconcile'),
     ]
 
     operations = [
@@ -22,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='callrecord',
-            index=models.Index(fields=['project', 'started_at', 'status', 'direction', 'virtual_number', 'ring_seconds', 'talk_seconds', 'from_user', 'to_user', 'is_test'], name='call_record_dashboard'),
+            index=models.Index(fields=['project', 'started_at', 'status', 'direction', 'virtual_number', 'ring_seconds', 'talk_seconds', 'from_user', 'to_user', 'is_test', 'amount'], name='call_record_dashboard'),
         ),
     ]
