@@ -265,7 +265,7 @@ def test_admin_ring_group_with_three_members_costs_at_most_34_queries(
     assert RingGroup.objects.get(name="Support").members.count() == 3
 
 
-def test_admin_assigning_a_number_costs_at_most_25_queries(admin_client, tenant_a, counted):
+def test_admin_assigning_a_number_costs_at_most_26_queries(admin_client, tenant_a, counted):
     stock = VirtualNumberFactory(project=None, status="available", number="+84899555002")
     form = {
         "action": "assign_to_project",
@@ -273,7 +273,7 @@ def test_admin_assigning_a_number_costs_at_most_25_queries(admin_client, tenant_
         "apply": "1",
         "project": tenant_a.pk,
     }
-    with counted(25):
+    with counted(26):
         response = admin_client.post("/admin/portal/virtualnumber/", form)
     assert response.status_code == 302
     stock.refresh_from_db()
