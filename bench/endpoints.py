@@ -1,17 +1,28 @@
 """Which webhooks the bench can measure: the answer_url and event_url, once their apps define
-them."""
+them (the baselines, floors and peer are the bench's own)."""
 
 from django.apps import apps
 from django.db.models import Model
 from django.urls import Resolver404, resolve
 
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
+    PEER_ANSWER,
+)
 
 _PROBES = {
     BASELINE: "/bench/baseline/1/token/",
     BASELINE_DRF: "/bench/baseline-drf/1/token/",
     ANSWER: "/answer_url/1/token/",
     EVENT: "/event_url/1/token/",
+    FLOOR_ANSWER: "/bench/floor-answer/1/token/",
+    FLOOR_EVENT: "/bench/floor-event/1/token/",
+    PEER_ANSWER: "/bench/peer-answer/1/token/",
 }
 
 

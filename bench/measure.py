@@ -16,6 +16,7 @@ from django.db import connection, connections
 
 from bench.datagen import SIZES, SMALL, bench_project_pks, grow_to
 from bench.endpoints import landed, stored_events
+from bench.floors import ensure_floor_table, stored_floor_events
 from bench.load import run_load, wrk_version
 from bench.queries import count_queries
 from bench.targets import (
@@ -24,12 +25,24 @@ from bench.targets import (
     baseline_workload,
     event_long_workload,
     event_workload,
+    floor_answer_workload,
+    floor_event_workload,
+    peer_answer_workload,
     sample_tenants,
 )
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    EVENT_LONG,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
+    PEER_ANSWER,
+)
 from portal.devtools.stack import GunicornServer
 
-STORING = (EVENT, EVENT_LONG)
+STORING = (EVENT, EVENT_LONG, FLOOR_EVENT)
 
 _WARMUP_CONCURRENCY = 4
 
@@ -95,12 +108,12 @@ def _cache_version() -> str:
         return type(backend).__name__
 
 
-def _settle_stored(before: int, sent: int, limit: float = 15.0) -> int:
+def _settle_stored(before: int, sent: int, limit: float = 15.0, count=stored_events) -> int:
     """Rows stored since `before`, once requests still in the server have finished."""
     deadline = time.monotonic() + limit
     last, last_change = -1, time.monotonic()
     while time.monotonic() < deadline:
-        stored = stored_events() - before
+        stored = count() - before
         if stored >= sent:
             return stored
         if stored != last:
@@ -108,17 +121,19 @@ def _settle_stored(before: int, sent: int, limit: float = 15.0) -> int:
         elif time.monotonic() - last_change > 1.5:
             return stored
         time.sleep(0.2)
-    return stored_events() - before
+    return count() - before
 
 
 def measure_sizes(plan, env: dict[str, str], out_dir: Path) -> dict:
     """Run the whole plan; return the JSON-able results (see bench.report)."""
     call_command("migrate", verbosity=0, interactive=False)
-    endpoints = [BASELINE, BASELINE_DRF]
+    ensure_floor_table()
+    # Interleaved in this order in every round: each webhook right after its floor (and peer).
+    endpoints = [BASELINE, BASELINE_DRF, FLOOR_ANSWER, PEER_ANSWER]
     notes = []
     for endpoint, issue in ((ANSWER, "routing, issue 3"), (EVENT, "calls, issue 4")):
         if landed(endpoint):
-            endpoints.append(endpoint)
+            endpoints += [FLOOR_EVENT, endpoint] if endpoint == EVENT else [endpoint]
         else:
             notes.append(f"{endpoint} skipped: the portal has no {endpoint} view yet ({issue}).")
             print(f"NOTE: {notes[-1]}", flush=True)
@@ -151,6 +166,9 @@ def _measure_size(
         ANSWER: answer_workload,
         EVENT: event_workload,
         EVENT_LONG: event_long_workload,
+        FLOOR_ANSWER: floor_answer_workload,
+        FLOOR_EVENT: floor_event_workload,
+        PEER_ANSWER: peer_answer_workload,
     }
     workloads = {endpoint: builders[endpoint](tenants) for endpoint in endpoints}
     queries = []
@@ -167,10 +185,13 @@ def _measure_size(
     ) as server:
 
         def drive(endpoint: str, concurrency: int, seconds: float, budget: int, tool: str) -> dict:
-            before = stored_events() if endpoint in STORING else 0
+            count = stored_floor_events if endpoint == FLOOR_EVENT else stored_events
+            before = count() if endpoint in STORING else 0
             workload = workloads[endpoint].for_run(next(run_ids))
             result = run_load(server.base_url, workload, concurrency, seconds, budget, tool)
-            stored = _settle_stored(before, result.sent) if endpoint in STORING else None
+            stored = (
+                _settle_stored(before, result.sent, count=count) if endpoint in STORING else None
+            )
             return {"endpoint": endpoint, **result.as_dict(), "stored": stored}
 
         for endpoint in endpoints:  # one pass over the request mix warms every tenant's cache
@@ -203,7 +224,7 @@ def _measure_size(
 def _describe(run: dict) -> str:
     stored = f"  stored {run['stored']}" if run["stored"] is not None else ""
     return (
-        f"c={run['concurrency']:<3} {run['endpoint']:10} "
+        f"c={run['concurrency']:<3} {run['endpoint']:14} "
         f"{run['rps']:8.0f} req/s  p50 {run['p50_ms']:6.2f} ms"
         f"  p99 {run['p99_ms']:7.2f} ms  2xx {run['ok']}/{run['sent']}{stored}"
     )

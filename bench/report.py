@@ -6,9 +6,28 @@ arithmetic is tested without a server.
 
 from statistics import median
 
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG, LONG_CALL_EVENTS
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    EVENT_LONG,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
+    LONG_CALL_EVENTS,
+    PEER_ANSWER,
+)
 
-ENDPOINTS = (BASELINE, BASELINE_DRF, ANSWER, EVENT, EVENT_LONG)
+ENDPOINTS = (
+    BASELINE,
+    BASELINE_DRF,
+    FLOOR_ANSWER,
+    PEER_ANSWER,
+    ANSWER,
+    FLOOR_EVENT,
+    EVENT,
+    EVENT_LONG,
+)
 Summary = dict[tuple[str, int], dict]
 
 
@@ -61,6 +80,26 @@ def ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
     return out
 
 
+def floor_ratios(summary: Summary) -> dict[int, dict[str, float | None]]:
+    """Per concurrency where a floor or the peer was measured: the answer_url's throughput and p99
+    over floor_answer's, its throughput over peer_answer's, the event_url's over floor_event's."""
+    out = {}
+    levels = {c for endpoint, c in summary if endpoint in (FLOOR_ANSWER, PEER_ANSWER, FLOOR_EVENT)}
+    for concurrency in sorted(levels):
+        floor = summary.get((FLOOR_ANSWER, concurrency), {})
+        peer = summary.get((PEER_ANSWER, concurrency), {})
+        answer = summary.get((ANSWER, concurrency), {})
+        floor_event = summary.get((FLOOR_EVENT, concurrency), {})
+        event = summary.get((EVENT, concurrency), {})
+        out[concurrency] = {
+            "answer_floor_rps": ratio(answer.get("rps"), floor.get("rps")),
+            "answer_floor_p99": ratio(answer.get("p99_ms"), floor.get("p99_ms")),
+            "answer_peer_rps": ratio(answer.get("rps"), peer.get("rps")),
+            "event_floor_rps": ratio(event.get("rps"), floor_event.get("rps")),
+        }
+    return out
+
+
 def large_over_small(small: Summary, large: Summary) -> dict[int, dict[str, float | None]]:
     """Per concurrency: the answer_url's p50 and p99 at the large size over the small size."""
     out = {}
@@ -86,9 +125,12 @@ def goals(results: dict) -> list[tuple[str, bool | None, str]]:
     """(goal, met?, figures) for each goal of the issue; met is None when it was not measured."""
     per_size = {name: summarise(size["runs"]) for name, size in results["sizes"].items()}
     found = [(f"{name}, c={c}", r) for name, s in per_size.items() for c, r in ratios(s).items()]
+    found += [
+        (f"{name}, c={c}", r) for name, s in per_size.items() for c, r in floor_ratios(s).items()
+    ]
 
     def values(key: str) -> list[tuple[str, float]]:
-        return [(where, r[key]) for where, r in found if r[key] is not None]
+        return [(where, r[key]) for where, r in found if r.get(key) is not None]
 
     verdicts = [
         _ratio_goal(
@@ -109,6 +151,23 @@ def goals(results: dict) -> list[tuple[str, bool | None, str]]:
             values("long_call_cost"),
             1.2,
             at_most=True,
+        ),
+    ]
+    verdicts += [
+        _ratio_goal(
+            "answer_url throughput ≥ 0.8× floor_answer",
+            values("answer_floor_rps"),
+            0.8,
+            at_most=False,
+        ),
+        _ratio_goal(
+            "answer_url p99 ≤ 1.5× floor_answer p99", values("answer_floor_p99"), 1.5, at_most=True
+        ),
+        _ratio_goal(
+            "answer_url throughput ≥ 2× peer_answer", values("answer_peer_rps"), 2.0, at_most=False
+        ),
+        _ratio_goal(
+            "event_url events/s ≥ 0.8× floor_event", values("event_floor_rps"), 0.8, at_most=False
         ),
     ]
     if "small" in per_size and "large" in per_size:
@@ -170,7 +229,11 @@ def _intro(results: dict) -> list[str]:
         "it is the cost of routing alone). Ratios matter "
         "more than absolute figures, which drift on a",
         "shared machine. Both baselines take the webhooks' middleware path (without the",
-        "session, authentication, audit and messages middleware that serve staff pages).",
+        "session, authentication, audit and messages middleware that serve staff pages), and so",
+        "do the **floors** (floor_answer: a constant decision parked in Redis as the answer_url",
+        "parks it, then a constant SCCO; floor_event: the raw body stored by one autocommit",
+        "INSERT) and the **peer** (peer_answer: the answer_url as people write it by hand, two",
+        "database reads per call), see bench/floors.py.",
         "",
         f"Command: `{results['command']}`, finished "
         f"{results['finished']}, {minutes:.1f} min end to end.",
@@ -183,9 +246,8 @@ def _intro(results: dict) -> list[str]:
         f" concurrency {', '.join(map(str, s['concurrency']))}; "
         f"each run bounded by {s['seconds']:g} s and"
         f" {s['budget']:,} requests; {s['rounds']} interleaved "
-        "rounds (baseline, baseline_drf, answer_url,"
-        " event_url, event_url_long at each level), figures are the medians "
-        "over the rounds. Before the measured runs, one"
+        f"rounds ({', '.join(ENDPOINTS)} at each level, in that order), figures are the"
+        " medians over the rounds. Before the measured runs, one"
         " pass over each endpoint's request mix warms every driven tenant's cache.",
         "",
     ]
@@ -252,6 +314,40 @@ def _load_lines(per_size: dict[str, Summary]) -> list[str]:
         ],
         ratio_rows,
     )
+    floor_rows = [
+        [
+            name,
+            c,
+            _fmt(r["answer_floor_rps"]),
+            _fmt(r["answer_floor_p99"]),
+            _fmt(r["answer_peer_rps"]),
+            _fmt(r["event_floor_rps"]),
+        ]
+        for name, summary in per_size.items()
+        for c, r in floor_ratios(summary).items()
+    ]
+    if floor_rows:
+        lines += ["", "## Against the floors and the peer", ""]
+        lines += [
+            "floor_answer parks a constant decision in Redis as the answer_url does and replies",
+            "with a constant SCCO; floor_event stores the raw body with one autocommit INSERT into",
+            "an indexed table; peer_answer is an answer_url written by hand as Stringee's samples",
+            "are (the called number's owner and its first rule read from the database on every",
+            "call). Goals: answer_url ≥ 0.8× floor_answer req/s and p99 ≤ 1.5× its p99, ≥ 2×",
+            "peer_answer req/s; event_url ≥ 0.8× floor_event events/s.",
+            "",
+        ]
+        lines += _table(
+            [
+                "size",
+                "concurrency",
+                "answer/floor_answer req/s",
+                "answer/floor_answer p99",
+                "answer/peer_answer req/s",
+                "event/floor_event events/s",
+            ],
+            floor_rows,
+        )
     if "small" in per_size and "large" in per_size:
         los = large_over_small(per_size["small"], per_size["large"])
         lines += ["", "answer_url latency, large over small:", ""]
@@ -293,6 +389,10 @@ def _event_lines(results: dict) -> list[str]:
         if runs:
             sent, ok, stored = (sum(r[key] or 0 for r in runs) for key in ("sent", "ok", "stored"))
             rows.append([name, "load runs (wrk)", f"{sent:,}", f"{ok:,}", f"{stored:,}"])
+        floor = [r for r in size["runs"] if r["endpoint"] == FLOOR_EVENT]
+        if floor:
+            sent, ok, stored = (sum(r[key] or 0 for r in floor) for key in ("sent", "ok", "stored"))
+            rows.append([name, "floor_event load runs", f"{sent:,}", f"{ok:,}", f"{stored:,}"])
         check = size.get("event_check")
         if check:
             rows.append(

@@ -14,7 +14,10 @@ from bench.workload import (
     BASELINE_DRF,
     EVENT,
     EVENT_LONG,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
     LONG_CALL_EVENTS,
+    PEER_ANSWER,
     RequestTemplate,
     Workload,
 )
@@ -109,6 +112,16 @@ def baseline_drf_workload(tenants: list[Tenant]) -> Workload:
     return answer_workload(tenants, prefix="/bench/baseline-drf", endpoint=BASELINE_DRF)
 
 
+def floor_answer_workload(tenants: list[Tenant]) -> Workload:
+    """The answer_url's requests, sent to the floor that only parks a constant decision."""
+    return answer_workload(tenants, prefix="/bench/floor-answer", endpoint=FLOOR_ANSWER)
+
+
+def peer_answer_workload(tenants: list[Tenant]) -> Workload:
+    """The answer_url's requests, sent to the hand-written answer_url (database on every call)."""
+    return answer_workload(tenants, prefix="/bench/peer-answer", endpoint=PEER_ANSWER)
+
+
 def event_body(tenant: Tenant, status: str) -> str:
     """A Stringee call event as the contract describes it; `ended` carries the CDR fields."""
     caller = tenant.users[0] if tenant.users else "user_1"
@@ -149,9 +162,16 @@ def event_long_workload(tenants: list[Tenant]) -> Workload:
     return _calls(tenants, ("created", "ringing", "answered", *middle, "ended"), EVENT_LONG)
 
 
-def _calls(tenants: list[Tenant], statuses: tuple[str, ...], endpoint: str) -> Workload:
+def floor_event_workload(tenants: list[Tenant]) -> Workload:
+    """The event_url's requests, sent to the floor that only INSERTs the raw body."""
+    return _calls(tenants, EVENT_STATUSES, FLOOR_EVENT, prefix="/bench/floor-event")
+
+
+def _calls(
+    tenants: list[Tenant], statuses: tuple[str, ...], endpoint: str, prefix: str = "/event_url"
+) -> Workload:
     templates = []
     for tenant in tenants:
-        path = f"/event_url/{tenant.stringee_id}/{tenant.token}/"
+        path = f"{prefix}/{tenant.stringee_id}/{tenant.token}/"
         templates.extend(RequestTemplate("POST", path, event_body(tenant, s)) for s in statuses)
     return Workload(endpoint, tuple(templates), group=len(statuses))

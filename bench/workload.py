@@ -9,6 +9,9 @@ milliseconds. `{run}` is filled by `Workload.for_run`, so ids never repeat betwe
 from dataclasses import dataclass
 
 BASELINE, BASELINE_DRF, ANSWER, EVENT = "baseline", "baseline_drf", "answer_url", "event_url"
+# The floors (bench.floors): the least the answer_url's and event_url's promises cost, and the
+# answer_url as people write it by hand.
+FLOOR_ANSWER, FLOOR_EVENT, PEER_ANSWER = "floor_answer", "floor_event", "peer_answer"
 # The event_url again, with calls of LONG_CALL_EVENTS events instead of four.
 EVENT_LONG = "event_url_long"
 LONG_CALL_EVENTS = 50

@@ -5,7 +5,8 @@ project's configuration changes.
 
 Every model of the tenant apps says whether saving it changes how calls route
 (`invalidates_routing`, True or False: the check routing.E001 refuses a model that says
-neither, so a new model cannot be forgotten). A save or delete of one that does, and any
+neither, so a new model cannot be forgotten). A save or delete of one that does (except a save of
+only the fields it lists in `routing_ignores`), and any
 `tenant_data_changed` (the inventory's conditional UPDATEs send it), call `invalidate`, which
 drops that project's entry everywhere at once and again after the transaction commits, when the
 snapshot row is rebuilt once however many rows the transaction changed.
@@ -75,7 +76,10 @@ def invalidate_on_changes() -> None:
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"routing.deleted.{label}")
 
 
-def _row_changed(sender, instance: Model, **kwargs) -> None:
+def _row_changed(sender, instance: Model, update_fields=None, **kwargs) -> None:
+    # A save of only the fields that no routing table reads (a number's label) changes no table.
+    if update_fields and set(update_fields) <= getattr(sender, "routing_ignores", frozenset()):
+        return
     notify_changed(tenant_project_id(instance))
 
 

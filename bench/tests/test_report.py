@@ -8,7 +8,16 @@ from bench.report import (
     markdown,
     summarise,
 )
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    EVENT_LONG,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
+    PEER_ANSWER,
+)
 
 
 def _run(endpoint, rps, p50=1.0, p99=5.0, concurrency=4, sent=100, ok=100, stored=None):
@@ -138,3 +147,35 @@ def test_events_of_long_calls_costing_over_12_times_those_of_short_calls_miss_th
     assert _verdict(costly, "cost per event, 50-event calls") is False  # 1.25 times the cost
     assert _verdict(flat, "cost per event, 50-event calls") is True  # 1.15 times
     assert "| small | 4 | – | – | – | – | – | 0.60 | 1.15 |" in markdown(flat)
+
+
+def test_answer_url_is_judged_against_its_floor_and_the_hand_written_peer():
+    runs = [
+        _run(FLOOR_ANSWER, 1000, p99=4.0),
+        _run(PEER_ANSWER, 400),
+        _run(ANSWER, 850, p99=5.0),
+    ]
+    results = _results(runs)
+    assert _verdict(results, "answer_url throughput ≥ 0.8× floor_answer") is True  # 0.85
+    assert _verdict(results, "answer_url p99 ≤ 1.5× floor_answer") is True  # 1.25
+    assert _verdict(results, "answer_url throughput ≥ 2× peer_answer") is True  # 2.125
+    slow = _results(
+        [_run(FLOOR_ANSWER, 1000, p99=4.0), _run(PEER_ANSWER, 450), _run(ANSWER, 790, p99=6.5)]
+    )
+    assert _verdict(slow, "answer_url throughput ≥ 0.8× floor_answer") is False
+    assert _verdict(slow, "answer_url p99 ≤ 1.5× floor_answer") is False
+    assert _verdict(slow, "answer_url throughput ≥ 2× peer_answer") is False
+    assert "| small | 4 | 0.85 | 1.25 | 2.12 | – |" in markdown(results)
+
+
+def test_event_url_below_080_of_its_floor_misses_the_goal():
+    slow = _results([_run(FLOOR_EVENT, 1000), _run(EVENT, 790)])
+    fast = _results([_run(FLOOR_EVENT, 1000), _run(EVENT, 810)])
+    assert _verdict(slow, "event_url events/s ≥ 0.8× floor_event") is False
+    assert _verdict(fast, "event_url events/s ≥ 0.8× floor_event") is True
+
+
+def test_without_floors_their_goals_are_not_measured_and_no_floor_table_is_shown():
+    results = _results([_run(BASELINE, 1000), _run(ANSWER, 600)])
+    assert _verdict(results, "answer_url throughput ≥ 0.8× floor_answer") is None
+    assert "Against the floors" not in markdown(results)

@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 from bench.endpoints import landed
-from bench.workload import ANSWER, BASELINE, BASELINE_DRF, EVENT, EVENT_LONG
+from bench.workload import (
+    ANSWER,
+    BASELINE,
+    BASELINE_DRF,
+    EVENT,
+    EVENT_LONG,
+    FLOOR_ANSWER,
+    FLOOR_EVENT,
+    PEER_ANSWER,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -31,16 +40,21 @@ def test_smoke_bench_serves_each_endpoint_under_gunicorn_and_writes_its_figures(
     measured = {
         run["endpoint"] for run in runs if run["ok"] > 0 and run["rps"] > 0 and run["p99_ms"] > 0
     }
-    expected = {BASELINE, BASELINE_DRF} | {
+    expected = {BASELINE, BASELINE_DRF, FLOOR_ANSWER, PEER_ANSWER} | {
         endpoint for endpoint in (ANSWER, EVENT) if landed(endpoint)
     }
-    expected |= {EVENT_LONG} if EVENT in expected else set()  # the same view, 50-event calls
+    # the same view, 50-event calls; and the event_url's floor
+    expected |= {EVENT_LONG, FLOOR_EVENT} if EVENT in expected else set()
     assert measured == expected
     assert results["machine"]["cores"] == str(os.cpu_count())
     assert "## Goals" in (tmp_path / "BENCHMARKS.md").read_text()
     if EVENT in expected:
         check = results["sizes"]["small"]["event_check"]
         assert check["sent"] == check["ok"] == check["stored"] > 0
+        # The floor stores what it acknowledged too (wrk may leave a few in flight: stored ≥ 2xx).
+        floor = [run for run in runs if run["endpoint"] == FLOOR_EVENT]
+        assert all(run["stored"] >= run["ok"] > 0 for run in floor)
+        assert "answer_url throughput ≥ 2× peer_answer" in (tmp_path / "BENCHMARKS.md").read_text()
     if ANSWER in expected:
         labels = {q["label"] for q in results["sizes"]["small"]["queries"]}
         assert {"answer_url phone→app, cold", "answer_url phone→app, warm"} <= labels

@@ -56,6 +56,10 @@ class NumberViewSet(
     lookup_value_regex = r"[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def perform_update(self, serializer):
+        label = serializer.validated_data.get("label", serializer.instance.label)
+        serializer.instance = services.number_relabel(number=serializer.instance, label=label)
+
     def get_queryset(self):
         if self.action == "inventory":
             # The stock belongs to no tenant: every caller sees the same claimable numbers.

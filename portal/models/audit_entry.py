@@ -1,11 +1,13 @@
 """The change history: one entry per create, change or delete of a tenant's configuration."""
 
+from contextvars import ContextVar
 from typing import Any
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Model
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.api_keys import ApiKey
@@ -23,8 +25,26 @@ def related_key(related: type[Model], value: Any) -> Any:
         return None
 
 
+# Entries built while portal.audit.batched() is open, inserted together when it closes.
+pending_entries: ContextVar[list | None] = ContextVar("pending_audit_entries", default=None)
+
+
 class AuditEntryManager(LogEntryManager):
     """auditlog's manager, filling in the project the changed object belongs to."""
+
+    def create(self, **kwargs):
+        """One entry, inserted now, or kept for one INSERT with the others of the batch open."""
+        pending = pending_entries.get()
+        if pending is None:
+            return super().create(**kwargs)
+        entry = self.model(**kwargs)
+        # What auditlog's context fills in on save (staff user, address, caller), filled now,
+        # since bulk_create sends no signal.
+        pre_save.send(
+            sender=self.model, instance=entry, raw=False, using=self.db, update_fields=None
+        )
+        pending.append(entry)
+        return entry
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
         if "project_id" not in kwargs and "project" not in kwargs and is_shared(type(instance)):

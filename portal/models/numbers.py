@@ -43,6 +43,8 @@ class VirtualNumber(models.Model):
 
     tenant_lookup = "project"
     invalidates_routing = True
+    # No routing table reads these: a save of them alone (update_fields) leaves the table as is.
+    routing_ignores = frozenset({"label"})
 
     class Status(models.TextChoices):
         AVAILABLE = "available", _("Available")

@@ -79,6 +79,14 @@ def _why_unavailable(number: VirtualNumber) -> str:
     return f"{number.number} was released recently and is quarantined until {until}."
 
 
+def number_relabel(*, number: VirtualNumber, label: str) -> VirtualNumber:
+    """Give `number` a new label (staff's own name for it). Only the label is written: no routing
+    table reads it, so the project's table is left as it is (VirtualNumber.routing_ignores)."""
+    number.label = label
+    number.save(update_fields=["label"])
+    return number
+
+
 def number_release(*, number: VirtualNumber, days: int | None = None) -> VirtualNumber:
     """Take `number` from its project; it cannot be reassigned for `days` days."""
     days = settings.NUMBER_QUARANTINE_DAYS if days is None else days

@@ -137,7 +137,7 @@ def menu_save(*, menu: IvrMenu, options: list[dict] | None = None) -> IvrMenu:
     # (the admin renders the form's errors inside one).
     menu_check(menu, options)
     menu.validate_constraints()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), audit.batched():
         menu.save()
         if options is not None:
             _replace_rows(menu.options, [IvrOption(menu=menu, **values) for values in options])
@@ -174,7 +174,7 @@ def group_save(*, group: RingGroup, members: list[dict] | None = None) -> RingGr
     """Save the group; `members` (in ring order) replaces its members, None keeps them."""
     group_check(group, members)  # before the transaction, as in menu_save
     group.validate_constraints()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), audit.batched():
         group.save()
         if members is not None:
             # Numbered 1, 2, 3… in ring order, whatever numbers the rows came with.

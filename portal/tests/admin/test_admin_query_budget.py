@@ -307,9 +307,10 @@ def add_batch(project: Project, batch: int) -> None:
     for rule in rules:
         routing_services.rule_save(rule=rule)
     MaskingPoolNumber.objects.create(project=project, number=numbers[1])
+    # pk % 100: a valid phone number however far the database's id sequence has run
     masking.masking_session_create(
         project=project,
-        participant_a=f"+8490300{project.pk:02d}{batch:02d}",
+        participant_a=f"+8490300{project.pk % 100:02d}{batch:02d}",
         participant_b=agent.user_id,
     )
     for weekday in (batch * 2 + 1, batch * 2 + 2):

@@ -1,15 +1,19 @@
-"""Numbers API: the project's list, the inventory search, purchase, release and recycling."""
+"""Numbers API: the project's list, its labels, the inventory search, purchase, release and
+recycling."""
 
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.models import VirtualNumber
+from portal.models import AuditEntry, VirtualNumber
 from portal.tests.factories import VirtualNumberFactory
 from portal.tests.helpers import jwt_headers
+from routing.cache import rebuild
+from routing.models import RoutingTable
 
 Status = VirtualNumber.Status
 
@@ -241,3 +245,63 @@ def test_recycle_command_leaves_numbers_still_in_quarantine(tenant_a):
     call_command("recycle_numbers", stdout=(out := StringIO()))
     assert "0 number(s) back" in out.getvalue()
     assert VirtualNumber.objects.get().status == Status.QUARANTINED
+
+
+@pytest.mark.django_db
+def test_relabelling_a_number_costs_5_queries_records_it_and_keeps_the_routing_table(
+    client, tenant_a, tenant_b, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The caller's project, the number, auditlog's read of it, its history entry and one UPDATE
+    of the label; no routing table reads a label, so none is rebuilt."""
+    VirtualNumberFactory(project=tenant_a, number="+84901111111", label="Old name")
+    rebuild(tenant_a.pk)
+    built = RoutingTable.objects.get(project=tenant_a).built_at
+    ContentType.objects.get_for_model(VirtualNumber)  # known to a server that served a request
+    with django_assert_max_num_queries(5), django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(
+            "/api/v1/numbers/0901111111/",
+            {"label": "Front desk"},
+            content_type="application/json",
+            headers=jwt_headers(tenant_a),
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["label"] == "Front desk"
+    number = VirtualNumber.objects.get(number="+84901111111")
+    assert (number.label, number.status, number.project) == (
+        "Front desk",
+        Status.ASSIGNED,
+        tenant_a,
+    )
+    entry = AuditEntry.objects.get_for_object(number).get(action=AuditEntry.Action.UPDATE)
+    assert entry.changes_dict == {"label": ["Old name", "Front desk"]}
+    assert entry.project == tenant_a and tenant_a.api_key_sid in entry.caller
+    assert RoutingTable.objects.get(project=tenant_a).built_at == built
+
+
+@pytest.mark.django_db
+def test_another_tenants_number_cannot_be_relabelled(client, tenant_a, tenant_b):
+    VirtualNumberFactory(project=tenant_b, number="+84902222222", label="B's desk")
+    response = client.patch(
+        "/api/v1/numbers/0902222222/",
+        {"label": "Mine now"},
+        content_type="application/json",
+        headers=jwt_headers(tenant_a),
+    )
+    assert response.status_code == 404
+    assert VirtualNumber.objects.get(number="+84902222222").label == "B's desk"
+
+
+@pytest.mark.django_db
+def test_a_number_saved_whole_still_rebuilds_the_routing_table(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    """Only a save of the label alone is skipped: the admin saves whole rows."""
+    number = VirtualNumberFactory(project=tenant_a, number="+84903333333")
+    rebuild(tenant_a.pk)
+    built = RoutingTable.objects.get(project=tenant_a).built_at
+    number.fallback_message = "Closed today."
+    with django_capture_on_commit_callbacks(execute=True):
+        number.save()
+    table = RoutingTable.objects.get(project=tenant_a)
+    assert table.built_at != built
+    assert "Closed today." in str(table.data)
