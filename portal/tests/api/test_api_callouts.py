@@ -8,7 +8,6 @@ import pytest
 from portal.models import Callout, CalloutState
 from portal.tests.factories import AppUserFactory, VirtualNumberFactory
 from portal.tests.helpers import jwt_headers
-from portal.tests.stringee.conftest import stringee  # noqa: F401  (the fake Stringee)
 from portal.tests.stringee.fake_stringee import ACCOUNT_KEY
 
 pytestmark = pytest.mark.django_db
