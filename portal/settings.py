@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Who an outbound call rings, or connects the answered call to: one enum for both fields.
+    "ENUM_NAME_OVERRIDES": {"PartyKindEnum": "portal.models.callouts.PartyKind.choices"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.schema.document_shared_errors",
