@@ -14,9 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
@@ -69,7 +70,7 @@ class CallForm(forms.Form):
 
     from_number = forms.ChoiceField(label=_("From number"))
     to = forms.CharField(
-        label=_("Call"),
+        label=pgettext_lazy("place a call to", "Call"),
         max_length=128,
         help_text=_("A phone number (any form) or an app user's userId."),
     )
@@ -88,7 +89,9 @@ class CallForm(forms.Form):
         numbers = VirtualNumber.objects.filter(
             project=project, status=VirtualNumber.Status.ASSIGNED
         ).values_list("number", flat=True)
-        self.fields["from_number"].choices = [(n, phone_display(n)) for n in numbers]
+        from_number = self.fields["from_number"]
+        if isinstance(from_number, forms.ChoiceField):
+            from_number.choices = [(n, phone_display(n)) for n in numbers]
         for name, value in fixed.items():  # the page's own side of the call: shown, not asked
             self.fields[name].initial = value
             self.fields[name].disabled = True
@@ -120,7 +123,7 @@ def call_page(
                 from_number=data["from_number"],
                 to=data["to"],
                 connect_to=data["connect_to"],
-                by=request.user,
+                by=request.user if request.user.is_authenticated else None,
                 by_label=request.user.get_username(),
             )
         except ValidationError as exc:
@@ -148,7 +151,7 @@ class CalloutAdmin(ReadOnlyScopedAdmin):
     list_filter = ["state", ("project", ProjectScopedListFilter)]
     search_fields = ["to_address", "from_number", "call_id", "requested_by"]
     list_select_related = ["project"]
-    fields = [
+    fields = (
         "project",
         "asked_at",
         "from_shown",
@@ -159,7 +162,7 @@ class CalloutAdmin(ReadOnlyScopedAdmin):
         "requested_by",
         "call",
         "finished_at",
-    ]
+    )
     readonly_fields = fields
 
     def get_changelist_instance(self, request):
@@ -222,7 +225,7 @@ class OffersCall:
     """An admin whose object pages have a "Call…" button (app users, numbers, masking
     sessions): `call_fixed(obj)` says the page's own side of the call (None: no call from it)."""
 
-    call_title: str = ""
+    call_title: str | Promise = ""
 
     def call_fixed(self, obj) -> dict[str, str] | None:
         raise NotImplementedError

@@ -11,8 +11,9 @@ from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.dialling import external_call_counted
@@ -109,7 +110,7 @@ def callout_place(
     to: str,
     connect_to: str = "",
     custom: str = "",
-    by: models.Model | None = None,
+    by: AbstractBaseUser | None = None,
     by_label: str = "",
 ) -> Callout:
     """Ask that `project` calls `to` from its number `from_number` (once answered: connected to
@@ -154,7 +155,7 @@ def callout_place(
             connect_address=then.address if then else "",
             custom=custom,
             requested_by=(by_label or str(by or ""))[:200],
-            requested_by_user=by if by is not None and by.pk else None,
+            requested_by_user=by if by is not None and by.pk else None,  # type: ignore[misc]
         )
         transaction.on_commit(partial(place_callout.enqueue, callout.pk))
     return callout
