@@ -147,7 +147,15 @@ def call_page(
 class CalloutAdmin(ReadOnlyScopedAdmin):
     """The project's outbound calls, latest first: nobody changes them (the worker does)."""
 
-    list_display = ["asked_at", "from_shown", "to_shown", "outcome", "requested_by", "call"]
+    list_display = [
+        "asked_at",
+        "project",
+        "from_shown",
+        "to_shown",
+        "outcome",
+        "requested_by",
+        "call",
+    ]
     list_filter = ["state", ("project", ProjectScopedListFilter)]
     search_fields = ["to_address", "from_number", "call_id", "requested_by"]
     list_select_related = ["project"]

@@ -115,6 +115,44 @@ def test_a_numbers_page_calls_from_that_number(on_stringee, staff_client_for, te
     assert on_stringee.callouts()[0].body["from"]["number"] == "842473000111"
 
 
+def test_another_tenants_number_and_masking_session_cannot_be_called_from(
+    on_stringee, staff_client_for, tenant_a, tenant_b, agent
+):
+    number = tenant_a.numbers.get()
+    proxy = VirtualNumberFactory(project=tenant_a, number="+842473000999")
+    MaskingPoolNumber.objects.create(project=tenant_a, number=proxy)
+    session = masking_session_create(
+        project=tenant_a, participant_a="0912345678", participant_b="0987654321"
+    )
+    client = staff_client_for(tenant_b)
+    for url in (
+        f"/admin/portal/virtualnumber/{number.pk}/call/",
+        f"/admin/routing/maskingsession/{session.pk}/call/",
+    ):
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"to": "0912345678"}).status_code == 404
+    assert on_stringee.callouts() == []
+
+
+def test_a_closed_masking_session_offers_no_call(on_stringee, staff_client_for, tenant_a):
+    from routing.services.masking import masking_session_close
+
+    proxy = VirtualNumberFactory(project=tenant_a, number="+842473000999")
+    MaskingPoolNumber.objects.create(project=tenant_a, number=proxy)
+    session = masking_session_create(
+        project=tenant_a, participant_a="0912345678", participant_b="0987654321"
+    )
+    masking_session_close(session=session)
+    client = staff_client_for(tenant_a)
+    url = f"/admin/routing/maskingsession/{session.pk}/call/"
+    assert (
+        url
+        not in client.get(f"/admin/routing/maskingsession/{session.pk}/change/").content.decode()
+    )
+    assert client.post(url, {}).status_code == 403
+    assert on_stringee.callouts() == []
+
+
 def test_call_party_a_starts_a_masking_session(on_stringee, staff_client_for, tenant_a):
     proxy = VirtualNumberFactory(project=tenant_a, number="+842473000999")
     MaskingPoolNumber.objects.create(project=tenant_a, number=proxy)
