@@ -168,6 +168,16 @@ def _table(headers: list[str], rows: list[tuple], empty: str) -> str:
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
+def call_pages(project_ids: set[int], call_ids: set[str]) -> dict[tuple[int, str], str]:
+    """The call log page of each of these calls that has a record: {(project id, call id):
+    URL}, in one query (the outbound calls list links its page's calls with it)."""
+    rows = CallRecord.objects.filter(project_id__in=project_ids, call_id__in=call_ids)
+    return {
+        (project_id, call_id): reverse("admin:calls_callrecord_change", args=[pk])
+        for pk, project_id, call_id in rows.values_list("pk", "project_id", "call_id")
+    }
+
+
 @admin.register(CallRecord)
 class CallRecordAdmin(CallLogAdmin):
     number_search_fields = ("from_number", "to_number")

@@ -55,6 +55,11 @@ class PortalConfig(AppConfig):
             exclude=["password", "last_login", "date_joined", "first_name", "last_name", "email"],
         )
         audit.watch("portal.alloweddestination")  # where calls may go
+        # Who asked for which outbound call (how the worker placed it is not a change).
+        audit.watch(
+            "portal.callout",
+            exclude=["state", "attempts", "sending_since", "call_id", "error", "finished_at"],
+        )
         audit.watch("portal.apikey", exclude=["key_hash", "last_used_at", "created_at"])
         # Not configuration, but who asked for which rows of which list is worth keeping
         # (downloads are recorded too, as "Downloaded"); the worker's progress and the file are

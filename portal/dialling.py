@@ -15,12 +15,14 @@ Kinds come from libphonenumber's metadata (`phonenumbers.number_type`); a number
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import get_language, gettext, gettext_lazy
 from phonenumbers import PhoneNumberType, geocoder
@@ -155,3 +157,48 @@ ANYWHERE = DialPolicy(
 class DestinationRefused(Exception):
     """A call would go where its project's policy does not allow (or past its hourly ceiling);
     its text says why, for the routing error log."""
+
+
+# --- the hourly ceiling of calls to phone numbers ----------------------------------------------
+
+HOUR_SECONDS = 3600
+
+
+def current_hour() -> int:
+    """The number of the current clock hour since the epoch."""
+    return int(time.time() // HOUR_SECONDS)
+
+
+def external_calls_key(project_id: int, hour: int | None = None) -> str:
+    """The cache key counting the project's calls to phone numbers in one clock hour."""
+    return f"external-calls:{project_id}:{current_hour() if hour is None else hour}"
+
+
+def refused_calls_key(project_id: int, hour: int | None = None) -> str:
+    """The cache key counting the calls refused past the hourly ceiling (the dashboard's alert)."""
+    return f"external-refused:{project_id}:{current_hour() if hour is None else hour}"
+
+
+def _count(key: str) -> int | None:
+    cache.add(key, 0, 2 * HOUR_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.add(key, 1, 2 * HOUR_SECONDS)
+        return 1
+
+
+def external_call_counted(project_id: int, ceiling: int | None) -> bool:
+    """Count one call to a phone number (routed, or placed by a callout); False past the
+    project's ceiling this hour (the refusal is counted for the dashboard).
+
+    With the cache unreachable nothing can be counted and the call goes through: a Redis
+    outage must not stop a tenant's calls (the policy of where calls may go still holds).
+    """
+    if ceiling is None:
+        return True
+    count = _count(external_calls_key(project_id))
+    if count is None or count <= ceiling:
+        return True
+    _count(refused_calls_key(project_id))
+    return False

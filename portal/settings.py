@@ -301,6 +301,9 @@ STRINGEE_READ_TIMEOUT = env.float("STRINGEE_READ_TIMEOUT", default=10.0)
 STRINGEE_ATTEMPTS = env.int("STRINGEE_ATTEMPTS", default=3)
 # Seconds before the first retry (doubling each time, at most 10 s).
 STRINGEE_RETRY_WAIT = env.float("STRINGEE_RETRY_WAIT", default=1.0)
+# How long a web request asking for an outbound call (or a project on Stringee) waits for the
+# worker's answer before answering "still waiting" (202); 0: never waits.
+STRINGEE_CALLOUT_WAIT = env.float("STRINGEE_CALLOUT_WAIT", default=3.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -337,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Who an outbound call rings, or connects the answered call to: one enum for both fields.
+    "ENUM_NAME_OVERRIDES": {"PartyKindEnum": "portal.models.callouts.PartyKind.choices"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.schema.document_shared_errors",

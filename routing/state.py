@@ -7,41 +7,30 @@ proxy number); a round-robin pointer and the hourly count advance with the cache
 nothing (the "simulate this call" page).
 """
 
-import time
-
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.dialling import (
+    current_hour,
+    external_call_counted,
+    external_calls_key,
+    refused_calls_key,
+)
 from portal.webhooks.deadline import database_deadline
 from routing.models import MaskingBinding
 
 POINTER_SECONDS = 30 * 24 * 3600
-HOUR_SECONDS = 3600
 
 
 def pointer_key(group_id: int) -> str:
     return f"ring-group-pointer:{group_id}"
 
 
-def external_calls_key(project_id: int, hour: int | None = None) -> str:
-    """The cache key counting the project's calls to phone numbers in one clock hour."""
-    return f"external-calls:{project_id}:{_hour() if hour is None else hour}"
-
-
-def refused_calls_key(project_id: int, hour: int | None = None) -> str:
-    """The cache key counting the calls refused past the hourly ceiling (the dashboard's alert)."""
-    return f"external-refused:{project_id}:{_hour() if hour is None else hour}"
-
-
-def _hour() -> int:
-    return int(time.time() // HOUR_SECONDS)
-
-
 def calls_refused_past_ceiling(project_ids: list[int]) -> int:
     """Calls of these projects not sent to a phone number in the last hour or so (this clock
     hour and the one before) because their hourly ceiling was reached."""
-    hour = _hour()
+    hour = current_hour()
     keys = [refused_calls_key(pid, at) for pid in project_ids for at in (hour, hour - 1)]
     return sum(int(value or 0) for value in cache.get_many(keys).values())
 
@@ -94,29 +83,9 @@ class LiveState:
         return 0 if position is None else position - 1  # None: Redis unreachable, start at the top
 
     def external_call_allowed(self, project_id: int, ceiling: int | None) -> bool:
-        """Count this call to a phone number; False past the project's ceiling this hour.
-
-        With the cache unreachable nothing can be counted and the call goes through: a Redis
-        outage must not stop a tenant's calls (the policy of where calls may go still holds).
-        """
-        if ceiling is None:
-            return True
-        key = external_calls_key(project_id)
-        cache.add(key, 0, 2 * HOUR_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.add(key, 1, 2 * HOUR_SECONDS)
-            count = 1
-        if count is None or count <= ceiling:
-            return True
-        refused = refused_calls_key(project_id)
-        cache.add(refused, 0, 2 * HOUR_SECONDS)
-        try:
-            cache.incr(refused)
-        except ValueError:
-            cache.add(refused, 1, 2 * HOUR_SECONDS)
-        return False
+        """Count this call to a phone number; False past the project's ceiling this hour
+        (portal.dialling.external_call_counted: callouts count in the same hour)."""
+        return external_call_counted(project_id, ceiling)
 
 
 class PeekState(LiveState):

@@ -16,4 +16,5 @@ PAGES = (
     "history",
     "exports",
     "second_factor",
+    "callouts",
 )

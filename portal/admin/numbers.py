@@ -1,6 +1,6 @@
 """The number inventory in the admin: superusers stock it (CSV or XLSX import, or read from the
 Stringee account) and assign numbers; tenants see and release their own, see where each stands on
-Stringee and send it again, and search them in any written form."""
+Stringee and send it again, call from them ("Call…"), and search them in any written form."""
 
 from django import forms
 from django.conf import settings
@@ -17,6 +17,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from portal import services
+from portal.admin.callouts import OffersCall
 from portal.admin.numbers_on_stringee import account_line, may_send_again, state_in_words
 from portal.admin.paginators import BigTableAdmin
 from portal.models import Project, VirtualNumber
@@ -69,7 +70,9 @@ READ_EXPLAINED = _(
 
 
 @admin.register(VirtualNumber)
-class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScopedAdmin):
+class VirtualNumberAdmin(
+    OffersCall, ImportMixin, BigTableAdmin, SearchesNumbers, TenantScopedAdmin
+):
     """The inventory; superusers stock it from CSV or XLSX files ("Import", all or nothing)."""
 
     number_search_fields = ("number",)
@@ -90,7 +93,9 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
     search_fields = ["number", "label"]
     list_select_related = ["project"]
     actions = ["assign_to_project", "release_numbers"]
-    change_form_template = "admin/portal/virtualnumber/change_form.html"  # the "Release…" button
+    # The "Call…", "Send to Stringee…" and "Release…" buttons.
+    change_form_template = "admin/portal/virtualnumber/change_form.html"
+    call_title = _("Call from %(object)s")
     change_list_template = "admin/portal/virtualnumber/change_list.html"  # Stringee's line
     stringee_fields = (
         "state_on_stringee",
@@ -162,6 +167,12 @@ class VirtualNumberAdmin(ImportMixin, BigTableAdmin, SearchesNumbers, TenantScop
         return number.status == VirtualNumber.Status.ASSIGNED and self.has_change_permission(
             request, number
         )
+
+    def call_fixed(self, obj: VirtualNumber) -> dict[str, str] | None:
+        """An assigned number calls out (a number in stock or quarantine calls nobody)."""
+        if obj.status != VirtualNumber.Status.ASSIGNED or obj.project is None:
+            return None
+        return {"from_number": obj.number}
 
     def may_send(self, request, number: VirtualNumber) -> bool:
         """Sending a number to Stringee again is for those who may change it."""

@@ -5,9 +5,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -15,8 +18,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
+from portal.admin.callouts import not_connected_line
 from portal.dialling import NumberKind, country_name, kind_names
-from portal.models import AllowedDestination, Project, VirtualNumber, dial_policy
+from portal.errors import DomainError
+from portal.models import AllowedDestination, Project, ProjectCreation, VirtualNumber, dial_policy
+from portal.stringee.client import is_connected
+from portal.stringee.errors import reason_for
 from portal.tenancy.admin import TenantScopedAdmin, TenantScopedInline
 from portal.tenancy.policy import OWNER_ROLES, user_may
 from portal.webhooks.redaction import redact
@@ -144,6 +151,24 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data["signing_secret"].strip() or self.instance.signing_secret
 
 
+class CreateOnStringeeForm(forms.Form):
+    """A new project, created on Stringee first: its name and time zone."""
+
+    name = forms.CharField(label=_("name"), max_length=200)
+    time_zone = forms.ChoiceField(
+        label=_("time zone"), choices=time_zone_choices, initial=settings.TIME_ZONE
+    )
+
+
+CREATE_EXPLAINED = _(
+    "The portal asks Stringee to create a project of this name, then adds it here with the "
+    "projectId and API key Stringee gives it (the key's secret is stored, never shown). "
+    "Stringee cannot be told the project's answer_url and event_url afterwards, and they carry "
+    "the projectId it chooses: paste them from the project's page into the Stringee dashboard. "
+    "Its numbers get theirs when they are assigned."
+)
+
+
 CONFIRM_DEACTIVATION = "_confirm_deactivation"
 
 
@@ -265,9 +290,74 @@ class ProjectAdmin(TenantScopedAdmin):
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AllowedDestinationInline]
+    change_list_template = "admin/portal/project/change_list.html"  # "Create on Stringee…"
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.create_on_stringee_view)
+        return [
+            path("create-on-stringee/", view, name="portal_project_create_on_stringee"),
+            *super().get_urls(),
+        ]
+
+    def create_on_stringee_view(self, request):
+        """Superusers: a project created on Stringee, then here (the worker asks; the page
+        waits a few seconds for it and says what happened)."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        form = CreateOnStringeeForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                creation = services.project_creation_request(
+                    by=request.user.get_username(), **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return self._creation_outcome(request, services.row_settled(creation), form)
+        return render(
+            request,
+            "admin/portal/project/create_on_stringee.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Create a project on Stringee"),
+                "form": form,
+                "explanation": CREATE_EXPLAINED if is_connected() else not_connected_line(),
+            },
+        )
+
+    def _creation_outcome(self, request, creation: ProjectCreation, form):
+        if creation.state == ProjectCreation.State.CREATED and creation.project is not None:
+            self.message_user(
+                request,
+                gettext(
+                    "%(name)s was created on Stringee (projectId %(id)s) and added with its API "
+                    "key. Paste its answer_url and event_url below into the Stringee dashboard."
+                )
+                % {"name": creation.name, "id": creation.project.stringee_project_id},
+            )
+            return redirect("admin:portal_project_change", creation.project.pk)
+        if creation.state == ProjectCreation.State.FAILED:
+            self.message_user(
+                request,
+                gettext("%(name)s was not created on Stringee: %(reason)s.")
+                % {"name": creation.name, "reason": reason_for(creation.error)},
+                messages.ERROR,
+            )
+            return redirect("admin:portal_project_create_on_stringee")
+        self.message_user(
+            request,
+            gettext(
+                "%(name)s is being created on Stringee; it appears in this list once Stringee "
+                "has answered."
+            )
+            % {"name": creation.name},
+            messages.WARNING,
+        )
+        return redirect("admin:portal_project_changelist")
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

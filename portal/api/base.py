@@ -89,6 +89,10 @@ def caller_project(request, roles: Iterable[str] = EDITOR_ROLES) -> Project:
     `?project=<Stringee projectId>`; naming a project that is not the caller's is a 404.
     """
     chosen = request.query_params.get("project")
+    if chosen is not None and not chosen.lstrip("-").isdigit():
+        raise exceptions.ValidationError(
+            {"project": [_("Enter the Stringee projectId, a whole number.")]}
+        )
     project = getattr(request.user, "project", None)
     if project is not None:
         if chosen and chosen != str(project.stringee_project_id):

@@ -1,11 +1,13 @@
-"""Input and output shapes of the tenancy API: numbers, app users, projects, access tokens."""
+"""Input and output shapes of the tenancy API: numbers, app users, projects, access tokens,
+outbound calls."""
 
 from django.conf import settings
 from rest_framework import serializers
 
 from portal.api.authentication import MAX_LIFETIME_SECONDS
-from portal.models import AppUser, Project, VirtualNumber, dial_policy
+from portal.models import AppUser, Callout, Project, VirtualNumber, dial_policy
 from portal.phone import InvalidPhoneNumber, normalize_number
+from portal.stringee.errors import reason_for
 
 
 class PhoneNumberField(serializers.CharField):
@@ -163,3 +165,73 @@ class AccessTokenSerializer(serializers.Serializer):
         help_text="Whether this is a contact-center (PCC) agent token."
     )
     expires_at = serializers.IntegerField(help_text="Unix time the token expires (its `exp`).")
+
+
+class CalloutInputSerializer(serializers.Serializer):
+    """An outbound call to place: `from` one of the project's numbers, `to` a phone number or an
+    app user's userId."""
+
+    to = serializers.CharField(
+        max_length=128, help_text="A phone number (any form) or an app user's userId."
+    )
+    connect_to = serializers.CharField(
+        max_length=128,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=(
+            "Once answered, connect the call to this phone number or app user (from the `from` "
+            "number). Empty: the project's answer_url routes the answered call by its rules."
+        ),
+    )
+    custom = serializers.CharField(
+        max_length=1000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Custom data passed through to Stringee (`custom`, and `customData`).",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(  # a Python keyword: declared here
+            max_length=32, help_text="One of the project's numbers (any form)."
+        )
+        return fields
+
+
+class CalloutSerializer(serializers.ModelSerializer):
+    """An outbound call and how far it went (`state`: pending, placed, failed)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="portal-api:callout-detail")
+    project = serializers.IntegerField(source="project.stringee_project_id", read_only=True)
+    to = serializers.CharField(source="to_address", read_only=True)
+    connect_to = serializers.CharField(source="connect_address", read_only=True)
+    reason = serializers.SerializerMethodField(
+        help_text="Why it failed, in words (empty unless `state` is failed)."
+    )
+
+    class Meta:
+        model = Callout
+        fields = [
+            "id",
+            "url",
+            "project",
+            "state",
+            "from_number",
+            "to_kind",
+            "to",
+            "connect_kind",
+            "connect_to",
+            "custom",
+            "call_id",
+            "error",
+            "reason",
+            "requested_by",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_reason(self, callout: Callout) -> str:
+        return reason_for(callout.error) if callout.error else ""

@@ -5,6 +5,7 @@ from portal.models.api_keys import API_KEY_PREFIX, ApiKey, api_key_digest
 from portal.models.app_users import AppUser
 from portal.models.audit_entry import AuditEntry
 from portal.models.base import CheckedInPython, validate_audio_file
+from portal.models.callouts import Callout, CalloutState, PartyKind
 from portal.models.dialling import AllowedDestination, dial_policy
 from portal.models.export import Export
 from portal.models.members import Membership
@@ -20,7 +21,7 @@ from portal.models.projects import (
     new_webhook_token,
     validate_time_zone,
 )
-from portal.models.stringee import StringeeSync
+from portal.models.stringee import ProjectCreation, StringeeSync
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -31,10 +32,14 @@ __all__ = [
     "AppUser",
     "AuditEntry",
     "CallerVoice",
+    "Callout",
+    "CalloutState",
     "CheckedInPython",
     "Export",
     "Membership",
+    "PartyKind",
     "Project",
+    "ProjectCreation",
     "SigningMode",
     "StringeeState",
     "StringeeSync",

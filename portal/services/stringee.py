@@ -1,6 +1,6 @@
 """Asking for Stringee to be told (the web's side): a number marked "waiting to be sent" and a job
-queued once the change commits; or the account's numbers read again. Nothing here waits on
-Stringee: the background worker does the talking (portal.stringee)."""
+queued once the change commits; the account's numbers read again; a project created on it.
+Nothing here waits on Stringee: the background worker does the talking (portal.stringee)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from portal.models import StringeeState, VirtualNumber
+from portal.models import ProjectCreation, StringeeState, VirtualNumber
 from portal.stringee.client import is_connected
-from portal.stringee.tasks import push_number, stringee_upkeep
+from portal.stringee.tasks import create_project, push_number, stringee_upkeep
 
 
 def numbers_push_request(*, numbers: QuerySet[VirtualNumber]) -> int:
@@ -40,3 +40,19 @@ def stringee_sync_request() -> bool:
         return False
     transaction.on_commit(stringee_upkeep.enqueue)
     return True
+
+
+def project_creation_request(*, name: str, time_zone: str, by: str) -> ProjectCreation:
+    """Ask that a project named `name` be created on Stringee and added to the portal (by the
+    worker, once this commits); the waiting row. Without a connected account:
+    StringeeNotConnected."""
+    from portal.services.callouts import StringeeNotConnected
+
+    if not is_connected():
+        raise StringeeNotConnected()
+    with transaction.atomic():
+        creation = ProjectCreation.objects.create(
+            name=name, time_zone=time_zone, requested_by=by[:200]
+        )
+        transaction.on_commit(partial(create_project.enqueue, creation.pk))
+    return creation

@@ -48,10 +48,14 @@ class StringeeClient:
     """Requests to STRINGEE_API_URL signed by `token` (by default the account's token; a
     project's token needs no account connected)."""
 
-    def __init__(self, token: Callable[[], str] = account_token) -> None:
+    def __init__(
+        self, token: Callable[[], str] = account_token, attempts: int | None = None
+    ) -> None:
         if token is account_token and not is_connected():
             raise StringeeError("not_connected")
         self.token = token
+        # Requests that must not be repeated (a callout rings someone) are tried once.
+        self.attempts = max(1, settings.STRINGEE_ATTEMPTS if attempts is None else attempts)
         self.http = httpx.Client(
             base_url=settings.STRINGEE_API_URL,
             timeout=httpx.Timeout(
@@ -70,7 +74,7 @@ class StringeeClient:
     def request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """Stringee's reply (the whole envelope) to one request, with retries; or StringeeError."""
         retrying = Retrying(
-            stop=stop_after_attempt(max(1, settings.STRINGEE_ATTEMPTS)),
+            stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=settings.STRINGEE_RETRY_WAIT, max=10),
             retry=retry_if_exception(_worth_retrying),
             reraise=True,

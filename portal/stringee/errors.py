@@ -19,6 +19,15 @@ REASONS = {
     "no_answer": _("Stringee did not answer in time"),
     "refused": _("Stringee refused the change"),
     "bad_reply": _("Stringee answered something the portal cannot read"),
+    "expired": _("it was not placed in time (no background worker took it): it will not be placed"),
+    "interrupted": _(
+        "the background worker stopped while asking Stringee: the call may have been placed "
+        "(see the call log)"
+    ),
+    "creation_interrupted": _(
+        "the background worker stopped while asking Stringee: look for the project in "
+        "Stringee's dashboard before asking again"
+    ),
 }
 
 

@@ -1,8 +1,8 @@
 """The background worker's Stringee jobs (django-tasks; run by `manage.py run_worker`): send one
-number, and the periodic upkeep (read the account's numbers, then send again what Stringee has not
-taken). The upkeep is queued by the worker's watchdog every STRINGEE_SYNC_SECONDS
-(`upkeep_if_due`); what it works on is kept in the numbers' rows, so a stopped worker loses
-nothing."""
+number, place one outbound call, create one project, and the periodic upkeep (read the account's
+numbers, then send again what Stringee has not taken). The upkeep is queued by the worker's
+watchdog every STRINGEE_SYNC_SECONDS (`upkeep_if_due`); what it works on is kept in the numbers'
+rows, so a stopped worker loses nothing."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from portal.models import StringeeSync
+from portal.stringee.callout import callout_send, callouts_recover
 from portal.stringee.client import StringeeClient, is_connected
 from portal.stringee.errors import StringeeError
+from portal.stringee.projects import creation_send, creations_recover
 from portal.stringee.push import number_push, numbers_push_due
 from portal.stringee.sync import numbers_sync
 
@@ -42,6 +44,29 @@ def others_if_due() -> int:
 def push_number(number_id: int) -> str:
     """Send one number's settings to Stringee (its row says what and keeps the outcome)."""
     return number_push(number_id=number_id)
+
+
+@task()
+def place_callout(callout_id: int) -> str:
+    """Ask Stringee to place one outbound call (its row says what and keeps the outcome)."""
+    return callout_send(callout_id=callout_id)
+
+
+@task()
+def create_project(creation_id: int) -> str:
+    """Create one project on Stringee and add it to the portal (its row keeps the outcome)."""
+    return creation_send(creation_id=creation_id)
+
+
+def outbound_upkeep() -> int:
+    """Queue again the outbound calls whose job was lost, fail those too old or interrupted,
+    and the project creations interrupted; how many were queued again. Called by the worker's
+    watchdog (cheap: two indexed queries when nothing waits)."""
+    creations_recover()
+    lost = callouts_recover()
+    for callout_id in lost:
+        place_callout.enqueue(callout_id)
+    return len(lost)
 
 
 @task()

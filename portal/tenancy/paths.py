@@ -18,6 +18,8 @@ SHARED_MODELS = {
     "authtoken.tokenproxy",
     # The readings of the Stringee account (the portal's own): no page lists them to tenants.
     "portal.stringeesync",
+    # Superusers' requests to create projects on Stringee (no tenant owns one before it exists).
+    "portal.projectcreation",
 }
 
 

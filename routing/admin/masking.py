@@ -1,5 +1,6 @@
 """Staff pages for masked calls: the project's masking pool and its sessions (closed from the
-list)."""
+list; started from a session's page by calling party A, who is then connected to party B, both
+seeing only the session's number)."""
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin.callouts import OffersCall
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
 from portal.tenancy.policy import user_may
 from routing.models import MaskingPoolNumber, MaskingSession
@@ -79,11 +81,24 @@ class MaskingPoolNumberAdmin(TenantScopedAdmin):
 
 
 @admin.register(MaskingSession)
-class MaskingSessionAdmin(TenantScopedAdmin):
+class MaskingSessionAdmin(OffersCall, TenantScopedAdmin):
     """Sessions are opened here or through the API (`masking-sessions`), by the same service;
-    staff read them and close them from the list."""
+    staff read them, start one by calling party A ("Call party A…"), and close them from the
+    list."""
 
     add_form = MaskingSessionCreateForm
+    change_form_template = "admin/routing/maskingsession/change_form.html"  # "Call party A…"
+    call_title = _("Call party A of %(object)s")
+
+    def call_fixed(self, obj: MaskingSession) -> dict[str, str] | None:
+        """An open session: its number calls A, then connects A to B."""
+        if not obj.is_open:
+            return None
+        return {
+            "from_number": obj.proxy.number,
+            "to": obj.a_address,
+            "connect_to": obj.b_address,
+        }
 
     list_display = [
         "id",

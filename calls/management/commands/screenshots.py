@@ -4,6 +4,7 @@ docs/screenshots/."""
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from datetime import time, timedelta
 from decimal import Decimal
 from http.client import HTTPConnection
@@ -17,6 +18,7 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,7 +28,7 @@ from portal import exports
 from portal.devtools import demo
 from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
 from portal.devtools.second_factor import code_for, verified_device
-from portal.models import Export, Project, StringeeState, VirtualNumber
+from portal.models import AppUser, Export, Project, StringeeState, VirtualNumber
 from portal.second_factor import has_second_factor
 from routing.models import IvrMenu
 from routing.services.calendar import week_save
@@ -83,6 +85,11 @@ CLICKS = {
 }
 # Pages captured from one part down, one window high (the part's id).
 FROM_PART = {"spend.png": "spend", "spend-vi.png": "spend"}
+# Forms shown filled in, not sent: the "Call…" page of an app user, a customer's number typed.
+FILL_A_CALL = "document.getElementById('id_connect_to').value = '0901234567';"
+FILLS.update({"call-button.png": FILL_A_CALL, "call-button-vi.png": FILL_A_CALL})
+# Pages shown as with a Stringee account connected (the demo has none; nothing is sent).
+CONNECTED = {"call-button.png", "call-button-vi.png"}
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
 
 
@@ -146,6 +153,11 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
         vietnamese.insert(1, ("call-story-vi.png", "owner-vi", path))
+    app_user = AppUser.objects.filter(project=project, is_active=True).order_by("pk").first()
+    if app_user is not None:
+        path = f"/admin/portal/appuser/{app_user.pk}/call/"
+        pages.append(("call-button.png", "owner", path))
+        vietnamese.append(("call-button-vi.png", "owner-vi", path))
     simulate = f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/"
     pages.append(("simulate.png", "owner", simulate))
     vietnamese.append(("simulate-vi.png", "owner-vi", simulate))
@@ -222,9 +234,17 @@ class Command(BaseCommand):
                     if who.endswith("-vi"):
                         driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "vi"})
                     for name, path in mine:
-                        self._capture(
-                            driver, base + path, out / name, CLICKS.get(name), FILLS.get(name)
+                        connected = (
+                            override_settings(
+                                STRINGEE_ACCOUNT_SID="AC.demo", STRINGEE_ACCOUNT_KEY="demo"
+                            )
+                            if name in CONNECTED
+                            else nullcontext()
                         )
+                        with connected:
+                            self._capture(
+                                driver, base + path, out / name, CLICKS.get(name), FILLS.get(name)
+                            )
                 finally:
                     driver.quit()
         finally:

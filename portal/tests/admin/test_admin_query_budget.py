@@ -69,7 +69,11 @@ OVER_BUDGET: dict[str, int] = {}
 CACHED = {"dashboard"}
 STOCK_VIEWS = ("_changelist", "_add", "_change", "_history", "_delete")
 # Extra views tenant staff may not open: the inventory is stocked by the portal's administrators.
-SUPERUSERS_ONLY = {"portal_virtualnumber_import", "portal_virtualnumber_read_stringee"}
+SUPERUSERS_ONLY = {
+    "portal_virtualnumber_import",
+    "portal_virtualnumber_read_stringee",
+    "portal_project_create_on_stringee",
+}
 # Where a form posts to, not a page (405 to a GET, or back to the list: asking for an export).
 POST_ONLY = {
     "portal_virtualnumber_process_import",

@@ -1,7 +1,9 @@
 """A real local HTTP server playing Stringee's REST API (pytest-httpserver): it keeps an account's
-numbers, checks every request's account token (decoded with the account key), pages
-GET /v1/number and applies PUT /v1/number/{id}. Tests make it fail on purpose: an HTTP status for
-the next requests, a slow answer, a non-zero `r`."""
+numbers, checks every request's token (the account token, decoded with the account key; for
+callouts a project's token, decoded with the secret of the project it names), pages
+GET /v1/number, applies PUT /v1/number/{id}, places callouts (POST /v1/call2/callout) and creates
+projects (POST /v1/project). Tests make it fail on purpose: an HTTP status for the next requests,
+a slow answer, a non-zero `r`."""
 
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ class Seen:
     body: Any
     header: dict[str, Any]
     claims: dict[str, Any]
+
+
+# Paths signed with a project's token (the others with the account's).
+PROJECT_PATHS = ("/v1/call2/callout", "/v1/call/log")
 
 
 @dataclass
@@ -69,6 +75,16 @@ class FakeStringee:
     def call_log_requests(self) -> list[Seen]:
         return [r for r in self.seen if r.path == "/v1/call/log"]
 
+    calls: list[dict[str, Any]] = field(default_factory=list)  # callouts placed
+    projects: list[dict[str, Any]] = field(default_factory=list)  # projects created
+
+    def knows_project(self, api_key_sid: str, secret: str) -> None:
+        """Stringee holds this project's API key (its tokens are then accepted)."""
+        self.add_project(api_key_sid, secret)
+
+    def callouts(self) -> list[Seen]:
+        return [r for r in self.seen if r.path == "/v1/call2/callout"]
+
     def add_number(self, number_id: int, phone: str, **fields: Any) -> dict[str, Any]:
         row = {
             "id": number_id,
@@ -93,9 +109,10 @@ class FakeStringee:
 
     def __call__(self, request: Request) -> Response:
         token = request.headers.get("X-STRINGEE-AUTH", "")
+        project_api = request.path in PROJECT_PATHS
         try:
             header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, self._key_for(request.path, token), algorithms=["HS256"])
+            claims = jwt.decode(token, self._key_for(token, project_api), algorithms=["HS256"])
         except jwt.PyJWTError:
             header, claims = {}, {}
         body = request.get_json(silent=True)
@@ -113,6 +130,8 @@ class FakeStringee:
             if claims.get("iss") not in self.project_keys or claims.get("rest_api") is not True:
                 return _json({"r": 401, "message": "Invalid access token"}, 401)
             return self._call_log(request)
+        if project_api:
+            return self._callout(request.method, claims, body)
         if claims.get("iss") != ACCOUNT_SID or claims.get("rest_api") is not True:
             return _json({"r": 401, "message": "Invalid access token"}, 401)
         if self.refuse_message:
@@ -125,14 +144,51 @@ class FakeStringee:
                 return _json({"r": 404, "message": "Number not found"}, 404)
             self.numbers[number_id].update(body or {})
             return _json({"r": 0, "message": "Success"})
+        if request.method == "POST" and request.path == "/v1/project":
+            return self._project_create(body)
         return _json({"r": 404, "message": "Not found"}, 404)
 
-    def _key_for(self, path: str, token: str) -> str:
-        """The account key, or for the call log the secret of the project the token names."""
-        if path != "/v1/call/log":
+    def _key_for(self, token: str, project_api: bool) -> str:
+        """The account key; for the project-level API, the secret of the project the token
+        names (unknown project: no key, so the token fails)."""
+        if not project_api:
             return ACCOUNT_KEY
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss", "")
-        return self.project_keys.get(issuer, "no project has this key")
+        return self.project_keys.get(str(issuer), "no such project key, 0123456789abcdef")
+
+    def _callout(self, method: str, claims: dict[str, Any], body: Any) -> Response:
+        """POST /v1/call2/callout with a project's token: `from` an endpoint, `to` an array."""
+        if claims.get("iss") not in self.project_keys or claims.get("rest_api") is not True:
+            return _json({"r": 401, "message": "Invalid access token"}, 401)
+        if method != "POST" or not isinstance(body, dict):
+            return _json({"r": 400, "message": "Bad request"}, 400)
+        if self.refuse_message:
+            return _json({"r": 3, "message": self.refuse_message})
+        if not isinstance(body.get("to"), list) or not isinstance(body.get("from"), dict):
+            return _json({"r": 3, "message": "TO_TYPE_INVALID"})
+        if not body.get("answer_url") and not body.get("actions"):
+            return _json({"r": 1, "message": "ANSWER_URL_EMPTY"})
+        call_id = f"call-vn-1-TEST{len(self.calls) + 1:04d}-1700000000000"
+        self.calls.append({"call_id": call_id, **body})
+        return _json({"r": 0, "message": "Call success", "call_id": call_id})
+
+    def _project_create(self, body: Any) -> Response:
+        """POST /v1/project with the account token: a new project, its id and API key."""
+        if not isinstance(body, dict) or not body.get("name"):
+            return _json({"r": 2, "message": "name is required"})
+        number = len(self.projects) + 1
+        data = {
+            "id": 90000 + number,
+            "name": body["name"],
+            "answer_url": body.get("answer_url", ""),
+            "callback_url": body.get("callback_url", ""),
+            "api_key_sid": f"SK.created.{number}",
+            "api_key": f"created-secret-{number}-0123456789abcdef",
+        }
+        self.projects.append(data)
+        return _json(
+            {"r": 0, "account_sid": ACCOUNT_SID, "message": "Create project success", "data": data}
+        )
 
     def _call_log(self, request: Request) -> Response:
         """Version 2: calls created in the asked span, sorted by (start_time, id), `limit` ≤ 100
