@@ -63,9 +63,7 @@ def test_projects_are_read_only(client, tenant_a):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("chosen", ["", "abc", "1.5"])
-def test_a_project_parameter_that_is_not_a_projectid_is_refused_by_name(
-    client, tenant_a, chosen
-):
+def test_a_project_parameter_that_is_not_a_projectid_is_refused_by_name(client, tenant_a, chosen):
     response = client.get(f"/api/v1/projects/me/?project={chosen}", headers=jwt_headers(tenant_a))
     assert response.status_code == 400
     assert response.json()["detail"].startswith("project:")
