@@ -14,9 +14,12 @@ from routing.admin.forms import (
     formset_rows,
 )
 from routing.admin.unused import WarnsWhenUnused
+from routing.admin.what_if import MEDIA_JS as WHAT_IF_JS
+from routing.admin.what_if import ShowsWhatChanges
 from routing.kinds import DestinationKind
 from routing.models import IvrMenu, IvrOption
 from routing.services import config as services
+from routing.what_if import Edit, menu_edit
 
 
 class IvrOptionInline(TenantScopedInline):
@@ -35,8 +38,9 @@ class IvrOptionInline(TenantScopedInline):
 
 
 @admin.register(IvrMenu)
-class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
+class IvrMenuAdmin(ShowsWhatChanges, ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     destination = DestinationKind.MENU
+    what_if_focus = "menu"
     form = checked_form(services.menu_check)
     formfield_overrides = URL_FIELDS
     list_display = ["name", "project", "timeout", "max_retries", "destination_kind", "used"]
@@ -54,7 +58,10 @@ class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     readonly_fields = ["flow_picture"]
 
     class Media:
-        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
+        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS, *WHAT_IF_JS]
+
+    def what_if_edit(self, form, formsets) -> Edit:
+        return menu_edit(form.instance, formset_rows(formsets[0]))
 
     def save_model(self, request, obj, form, change):
         """Saved with its keys in `save_related`, as one write of the menu service."""

@@ -76,6 +76,11 @@ POST_ONLY = {
     "calls_callrecord_export",
     "calls_callevent_export",
     "portal_auditentry_export",
+    # "What changes?" on the routing pages: the page's form, posted and replayed, nothing saved.
+    "routing_routingrule_what_changes",
+    "routing_ivrmenu_what_changes",
+    "routing_ringgroup_what_changes",
+    "routing_openinghours_week_what_changes",
 }
 # A view that only chooses a project goes straight to it for staff with one project.
 CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose"}
