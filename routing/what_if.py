@@ -27,10 +27,11 @@ from django.utils.translation import gettext, ngettext
 
 from portal.models import Project
 from portal.phone import phone_display
-from routing.engine.decide import route
+from routing.engine.calendar import is_open
+from routing.engine.decide import matches_schedule, pattern_matches, route
 from routing.engine.types import Call, NoState, Table
 from routing.flow import destination_words
-from routing.kinds import DestinationKind
+from routing.kinds import DestinationKind, Hours
 from routing.models import IvrMenu, IvrOption, RingGroup, RingGroupMember, RoutingRule
 from routing.snapshot import build_snapshot, rule_indexes
 from routing.weekdays import days_label
@@ -281,6 +282,45 @@ class Outcomes:
         return "; ".join([*members, final]) if members else final
 
 
+class TimeSignature:
+    """What routing reads of a call's time and caller: which rules' days and hours it falls in,
+    whether each table's calendar finds the project open, which caller patterns it matches. Two
+    calls to the same party from the same side (app or phone) with the same signature route
+    alike (nothing else in a table reads the time or the caller, and the replay's state moves no
+    pointer and knows no masking session), so each such group of calls is routed once."""
+
+    def __init__(self, *tables: Table) -> None:
+        self.table = tables[0]
+        self.schedules = sorted(
+            {
+                (tuple(rule.get("days") or ()), rule.get("start") or "", rule.get("end") or "")
+                for table in tables
+                for rule in table.rules
+                if rule.get("days") or rule.get("start")
+            }
+        )
+        uses_hours = any(
+            rule.get("hours") in (Hours.OPEN, Hours.CLOSED)
+            for table in tables
+            for rule in table.rules
+        )
+        self.calendars = [table.calendar for table in tables] if uses_hours else []
+        self.callers = sorted(
+            {rule.get("caller_pattern") for table in tables for rule in table.rules} - {"", None}
+        )
+
+    def of(self, call: Call) -> tuple:
+        zone = self.table.time_zone
+        return (
+            *(
+                matches_schedule({"days": days, "start": start, "end": end}, call, self.table)
+                for days, start, end in self.schedules
+            ),
+            *(is_open(calendar, call.at, zone) for calendar in self.calendars),
+            *(pattern_matches(pattern, call.from_wire) for pattern in self.callers),
+        )
+
+
 def replay(
     before: Table,
     after: Table,
@@ -294,8 +334,13 @@ def replay(
     party and outcomes, largest group first (pure: no database, nothing moved)."""
     old, new = Outcomes(before, focus), Outcomes(after, focus)
     moves: dict[tuple[str, str, str], Move] = {}
+    times = TimeSignature(before, after)
+    known: dict[tuple, tuple[str, str]] = {}
     for call in calls:
-        was, now = old.of(call), new.of(call)
+        key = (call.to_raw, call.from_internal, times.of(call))
+        if key not in known:
+            known[key] = (old.of(call), new.of(call))
+        was, now = known[key]
         if was == now:
             continue
         to = _called(call, before)

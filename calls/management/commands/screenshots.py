@@ -65,6 +65,25 @@ CLICKS = {
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
 
 
+def what_if_lunch_break(number: VirtualNumber) -> str:
+    """A new rule, unsaved: weekday lunch-time calls to the demo's first number go to voicemail;
+    then "What changes?" (the page stays; the answer appears under the buttons)."""
+    return (
+        "document.getElementById('id_name').value = 'Lunch break';"
+        "document.getElementById('id_priority').value = '1';"
+        "var called = document.getElementById('id_called_kind');"
+        "called.value = 'number'; called.dispatchEvent(new Event('change'));"
+        f"document.getElementById('id_called_number').add(new Option('{number.number}',"
+        f" '{number.pk}', true, true));"
+        "document.getElementById('id_schedule_days').value = 'Mon-Fri';"
+        "document.getElementById('id_schedule_start').value = '12:00';"
+        "document.getElementById('id_schedule_end').value = '13:30';"
+        "var kind = document.getElementById('id_destination_kind');"
+        "kind.value = 'voicemail'; kind.dispatchEvent(new Event('change'));"
+        "document.querySelector('.what-if-button').click();"
+    )
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, format, *args):
         pass
@@ -126,6 +145,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     simulate = f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/"
     pages.append(("simulate.png", "owner", simulate))
     vietnamese.append(("simulate-vi.png", "owner-vi", simulate))
+    pages.append(("what-if.png", "owner", "/admin/routing/routingrule/add/"))
+    vietnamese.append(("what-if-vi.png", "owner-vi", "/admin/routing/routingrule/add/"))
     menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
     if menu is not None:
         path = f"/admin/routing/ivrmenu/{menu.pk}/change/"
@@ -136,6 +157,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
 
 class Command(BaseCommand):
     help = "Write PNGs of the main staff pages (demo tenant, 1400 px wide) into docs/screenshots/."
+    in_page: dict[str, tuple[str, str]] = {}
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "docs" / "screenshots"))
@@ -173,6 +195,8 @@ class Command(BaseCommand):
         pages = [
             page for page in _pages(project) if page[0] in options["only"] or not options["only"]
         ]
+        what_if = (what_if_lunch_break(number_1()), ".what-if-result")
+        self.in_page = {"what-if.png": what_if, "what-if-vi.png": what_if}
         # The superuser signs in with two-factor sign-in: an app of the command's own, removed
         # at the end if the demo's superuser had none.
         superuser = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
@@ -204,6 +228,12 @@ class Command(BaseCommand):
 
     def _capture(self, driver, url: str, path: Path, click: str | None = None) -> None:
         driver.get(url)
+        if path.name in self.in_page:  # a click that changes the page without leaving it
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            script, shown = self.in_page[path.name]
+            driver.execute_script(script)
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", shown))
         if click:
             from selenium.webdriver.support.expected_conditions import staleness_of
             from selenium.webdriver.support.ui import WebDriverWait
@@ -293,6 +323,10 @@ def _stringee_states_to_show() -> None:
         stringee_error="busy",
         stringee_asked_at=now - timedelta(minutes=3),
     )
+
+
+def number_1() -> VirtualNumber:
+    return VirtualNumber.objects.get(number=demo.PHONE_NUMBER_1)
 
 
 def demo_admin() -> tuple[str, str]:

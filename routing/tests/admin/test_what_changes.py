@@ -227,3 +227,26 @@ def test_a_viewer_cannot_replay(staff_client_for, tenant_a, line):
     viewer = staff_client_for(tenant_a, Membership.Role.VIEWER)
     response = viewer.post(f"/admin/routing/routingrule/{line.pk}/what-changes/", rule_form(line))
     assert response.status_code == 403
+
+
+def test_callers_told_apart_by_a_rule_are_replayed_apart(tenant_a, line):
+    """Calls are routed once per kind of call (same called party, times and caller patterns),
+    so a caller pattern must still split them."""
+    from routing.what_if import rule_edit, what_changes
+
+    vip = RoutingRuleFactory(
+        project=tenant_a,
+        name="VIP",
+        priority=0,
+        called_kind="number",
+        called_number=line.called_number,
+        caller_pattern="8491",
+        destination_kind="group",
+        destination_group=line.destination_group,
+    )
+    calls_over_the_week(tenant_a, caller="+84912345678")
+    calls_over_the_week(tenant_a, caller="+84901234567")
+    vip.destination_kind, vip.destination_group = "voicemail", None
+    replay = what_changes(tenant_a, rule_edit(vip))
+    assert replay.replayed == 28 and replay.moved == 14
+    assert all("+84912345678" in example for example in replay.moves[0].examples)
