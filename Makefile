@@ -6,7 +6,7 @@ PORT ?= 8000
 # Webhook URLs shown by `make run` point at the server it starts, unless set otherwise.
 PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard faults screenshots vendor-js
+.PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard bench-what-if faults screenshots vendor-js
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -78,6 +78,10 @@ faults: install
 # The dashboard's server time for a tenant with a million calls (own SQLite file; see bench/dashboard.py).
 bench-dashboard: install
 	$(BIN)/python -m bench.dashboard --calls 1000000
+
+# "What changes?" replaying 10,000 calls of the last week (own SQLite file; see bench/what_if.py).
+bench-what-if: install
+	$(BIN)/python -m bench.what_if --calls 10000
 
 # PNGs of the main staff pages at 1400 px into docs/screenshots/ (needs chromium + chromium-driver).
 SHOTS_DB := sqlite:////tmp/portal-screenshots.sqlite3
