@@ -337,17 +337,17 @@ def replay(
     times = TimeSignature(before, after)
     known: dict[tuple, tuple[str, str]] = {}
     for call in calls:
-        key = (call.to_raw, call.from_internal, times.of(call))
-        if key not in known:
-            known[key] = (old.of(call), new.of(call))
-        was, now = known[key]
+        alike = (call.to_raw, call.from_internal, times.of(call))
+        if alike not in known:
+            known[alike] = (old.of(call), new.of(call))
+        was, now = known[alike]
         if was == now:
             continue
         to = _called(call, before)
-        key = (to, was, now)
-        if key not in moves:
-            moves[key] = Move(to, was, now, time_zone=before.time_zone)
-        moves[key].calls.append(call)
+        group = (to, was, now)
+        if group not in moves:
+            moves[group] = Move(to, was, now, time_zone=before.time_zone)
+        moves[group].calls.append(call)
     ordered = sorted(moves.values(), key=lambda move: (-move.count, move.to, move.before))
     return Replay(len(calls), since or timezone.now(), ordered, limited)
 
