@@ -305,8 +305,9 @@ class TimeSignature:
             for rule in table.rules
         )
         self.calendars = [table.calendar for table in tables] if uses_hours else []
-        self.callers = sorted(
-            {rule.get("caller_pattern") for table in tables for rule in table.rules} - {"", None}
+        self.callers: list[str] = sorted(
+            {str(rule.get("caller_pattern") or "") for table in tables for rule in table.rules}
+            - {""}
         )
 
     def of(self, call: Call) -> tuple:
