@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from calls.emulator.ids import TEST_CALL_PREFIX
 from calls.models import (
     CALL_EVENT_TYPE,
     RECORD_OUTCOME,
@@ -80,6 +81,40 @@ def csv_header(model: type[Model], column: str) -> str:
     return capfirst(str(getattr(field, "verbose_name", last)))
 
 
+class TestCallFilter(admin.SimpleListFilter):
+    """Real calls, or the test calls placed with the call emulator (calls.emulator). The list
+    shows both unless filtered; an export leaves test calls out unless this filter asks for
+    them."""
+
+    title = _("test calls")
+    parameter_name = "test_call"
+    ONLY = "yes"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Real calls only")), (self.ONLY, _("Test calls only"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ONLY:
+            return queryset.filter(model_admin_test_calls(queryset))
+        if self.value() == "no":
+            return queryset.exclude(model_admin_test_calls(queryset))
+        return queryset
+
+
+def model_admin_test_calls(queryset: QuerySet) -> Q:
+    """The rows of test calls: a record's flag, an event's call id."""
+    if queryset.model is CallRecord:
+        return Q(is_test=True)
+    return Q(call_id__startswith=TEST_CALL_PREFIX)
+
+
+def without_test_calls_unless_asked(queryset: QuerySet, request) -> QuerySet:
+    """An export's rows: test calls only when the list was filtered to them."""
+    if request.GET.get(TestCallFilter.parameter_name) == TestCallFilter.ONLY:
+        return queryset
+    return queryset.exclude(model_admin_test_calls(queryset))
+
+
 class CallLogAdmin(ExportsToFile, BigTableAdmin, SearchesNumbers, ReadOnlyScopedAdmin):
     """Read-only for everyone, with an action and a button exporting the filtered list as CSV
     (written by the worker: portal.admin.exports)."""
@@ -91,6 +126,9 @@ class CallLogAdmin(ExportsToFile, BigTableAdmin, SearchesNumbers, ReadOnlyScoped
 
     def export_header(self) -> list[str]:
         return [csv_header(self.model, column) for column in self.csv_columns]
+
+    def export_queryset(self, queryset: QuerySet, request) -> QuerySet:
+        return without_test_calls_unless_asked(queryset, request)
 
     def export_cells(self, queryset: QuerySet) -> dict[int, list]:
         """Each row's cells by primary key (times in the portal's time zone)."""
@@ -135,7 +173,13 @@ class CallRecordAdmin(CallLogAdmin):
     change_form_template = "admin/calls/callrecord/change_form.html"
     # No date drill-down: it reads the distinct years of every row of the log. The dates filter
     # (today, past 7 days, this month, this year) costs no query.
-    list_filter = [("project", ProjectScopedListFilter), "status", "direction", "started_at"]
+    list_filter = [
+        ("project", ProjectScopedListFilter),
+        "status",
+        "direction",
+        "started_at",
+        TestCallFilter,
+    ]
     search_fields = ["call_id", "from_number", "to_number", "from_user", "to_user"]
     list_select_related = ["project"]
     readonly_fields = [
@@ -148,7 +192,10 @@ class CallRecordAdmin(CallLogAdmin):
     ]
     csv_columns = RECORD_COLUMNS
     fieldsets = [
-        (None, {"fields": ["project", "call_id", "direction", "status", "virtual_number"]}),
+        (
+            None,
+            {"fields": ["project", "call_id", "direction", "status", "virtual_number", "is_test"]},
+        ),
         (_("Parties"), {"fields": ["from_number", "from_user", "to_number", "to_user"]}),
         (
             _("Times"),
@@ -189,7 +236,12 @@ class CallRecordAdmin(CallLogAdmin):
             if obj.started_at
             else "–"
         )
-        return format_html('<span title="Call id {}">{}</span>', obj.call_id, when)
+        started = format_html('<span title="Call id {}">{}</span>', obj.call_id, when)
+        if obj.is_test:  # placed with the call emulator: in the log, not in the figures
+            return format_html(
+                '{} <strong class="test-call">{}</strong>', started, gettext("Test call")
+            )
+        return started
 
     @admin.display(description=_("ringing"), ordering="ring_seconds")
     def ring(self, obj):
@@ -289,6 +341,7 @@ class CallEventAdmin(CallLogAdmin):
         EventStatusFilter,
         EventKindFilter,
         "received_at",
+        TestCallFilter,
     ]
     search_fields = ["call_id", "payload__request_from_user_id"]
     list_select_related = ["project"]

@@ -174,7 +174,8 @@ def _records(user, project: Project | None) -> QuerySet[CallRecord]:
     """The call records to count. For all tenants, too, they are read per project on the
     covering index (project, started_at, …) while the projects are few enough to list: the index
     on started_at alone would fetch every row of the period from the table."""
-    records = _scoped(CallRecord.objects.all(), user, project).order_by()
+    # Test calls (calls.emulator) are in the call log, never in the figures.
+    records = _scoped(CallRecord.objects.filter(is_test=False), user, project).order_by()
     if project is None and user.is_superuser:
         ids = list(Project.objects.values_list("pk", flat=True)[: LISTED_PROJECTS + 1])
         if len(ids) <= LISTED_PROJECTS:

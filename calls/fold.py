@@ -25,6 +25,7 @@ from functools import cache
 from django.db import connection
 
 from calls import cdr
+from calls.emulator.ids import is_test_call_id
 from calls.models import CallRecord
 from portal.models import VirtualNumber
 from portal.phone import normalize_or_none
@@ -252,6 +253,7 @@ INSERTED = (  # the event's row, in this order; then its own number's subquery
     *KEYS,
     *DERIVED,
     "recording_url",
+    "is_test",
 )
 
 
@@ -346,6 +348,7 @@ def upsert(
     row.update(project=project_id, call_id=call_id, created_at=stamp, updated_at=stamp)
     row.update({name: ops.adapt_datetimefield_value(row[name]) for name in DERIVED[:3]})
     row["recording_url"] = ""
+    row["is_test"] = is_test_call_id(call_id)  # fixed by the id: set once, never merged
     numbers = candidate_numbers(payload)[:MAX_CANDIDATES]
     candidates = numbers + [None] * (MAX_CANDIDATES - len(numbers))
     return upsert_sql(connection.vendor), [

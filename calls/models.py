@@ -164,6 +164,15 @@ class CallRecord(models.Model):
     )
     ended_by = models.CharField(max_length=64, blank=True, verbose_name=_("ended by"))
     recording_url = models.URLField(max_length=1000, blank=True, verbose_name=_("recording url"))
+    is_test = models.BooleanField(
+        _("test call"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Placed by the call emulator (Try a call, manage.py try_call), not by a real caller: "
+            "shown in the call log, left out of the dashboard and of exports."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -208,6 +217,7 @@ class CallRecord(models.Model):
                     "talk_seconds",
                     "from_user",
                     "to_user",
+                    "is_test",  # the dashboard leaves test calls out, still from the index
                 ],
                 name="call_record_dashboard",
             ),

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from django.db import transaction
 
+from calls.emulator.ids import is_test_call_id
 from calls.models import CallRecord, Recording
 from calls.payloads import BadPayload, load_object, required_id
 from portal.models import Project
@@ -80,7 +81,8 @@ def locked_record(project: Project, call_id: str) -> CallRecord:
     record = rows.first()
     if record is None:
         CallRecord.objects.bulk_create(
-            [CallRecord(project=project, call_id=call_id)], ignore_conflicts=True
+            [CallRecord(project=project, call_id=call_id, is_test=is_test_call_id(call_id))],
+            ignore_conflicts=True,
         )
         record = rows.get()
     return record

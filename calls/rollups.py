@@ -157,6 +157,7 @@ def _count(project_ids: list[int], zone: ZoneInfo, day: date) -> dict[int, _Day]
         project_id__in=project_ids,
         started_at__gte=day_start(day, zone),
         started_at__lt=day_start(day + timedelta(days=1), zone),
+        is_test=False,  # test calls (calls.emulator) are never counted
     ).order_by()
     groups, users = count_calls(calls, "project_id")
     days = {pid: _Day() for pid in project_ids}

@@ -37,7 +37,8 @@ class ExportsToFile(admin.ModelAdmin):
     """Mixed into a list's admin: its rows go to a CSV file written by the worker.
 
     The admin says what the file holds: `export_header()` (the column names staff read) and
-    `export_cells(queryset)` (each row's cells by primary key, for one batch of rows).
+    `export_cells(queryset)` (each row's cells by primary key, for one batch of rows); and may
+    narrow the rows with `export_queryset(queryset, request)`.
     """
 
     change_list_template = "admin/portal/change_list_export.html"
@@ -48,6 +49,11 @@ class ExportsToFile(admin.ModelAdmin):
 
     def export_cells(self, queryset: QuerySet) -> Mapping[Any, Sequence[Any]]:
         raise NotImplementedError
+
+    def export_queryset(self, queryset: QuerySet, request) -> QuerySet:
+        """The rows an export of the list holds: those the page shows (a list may leave some
+        out unless its filters ask for them)."""
+        return queryset
 
     @admin.action(description=_("Export selected/filtered as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

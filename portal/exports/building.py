@@ -168,6 +168,9 @@ def _rows_of(export: Export) -> tuple[ExportSource, QuerySet]:
         raise ExportProblem("access")
     try:
         queryset = model_admin.get_changelist_instance(request).get_queryset(request)
+        narrow = getattr(model_admin, "export_queryset", None)  # rows a list leaves out
+        if narrow is not None:
+            queryset = narrow(queryset, request)
         if export.selected is not None:
             queryset = queryset.filter(pk__in=export.selected)
         if export.project_id is not None:
