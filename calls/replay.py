@@ -16,14 +16,15 @@ def _wire(number: str) -> str:
 
 
 def recent_calls(project: Project, since: datetime, limit: int) -> list[Call]:
-    """The project's calls started since `since`, the latest `limit` at most, as `Call`s.
+    """The project's calls started since `since`, the latest `limit` at most, as `Call`s (test
+    calls placed with the call emulator left out).
 
     A call from a phone to one of the project's numbers was routed by the number dialled (the
     record's virtual number), whoever it reached in the end; an app user's call by the number or
     app user it was made to.
     """
     rows = (
-        CallRecord.objects.filter(project=project, started_at__gte=since)
+        CallRecord.objects.filter(project=project, started_at__gte=since, is_test=False)
         .order_by("-started_at")
         .values_list(
             "direction",

@@ -156,7 +156,7 @@ def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict
     return found
 
 
-def _decision_stories(record: CallRecord) -> list[DecisionStory]:
+def decision_stories(record: CallRecord) -> list[DecisionStory]:
     decisions = call_decisions(record)
     rule_ids: set[int] = set()
     menu_ids: set[int] = set()
@@ -229,7 +229,7 @@ def call_story(record: CallRecord) -> CallStory:
         end=end_in_words(record.end_cause, record.ended_by),
         time_zone=zone,
         moments=moments,
-        decisions=_decision_stories(record),
+        decisions=decision_stories(record),
         errors=[
             (error, reverse("admin:routing_routingerrorlog_change", args=[error.pk]))
             for error in errors.order_by("created_at")
