@@ -83,7 +83,7 @@ POST_ONLY = {
     "routing_openinghours_week_what_changes",
 }
 # A view that only chooses a project goes straight to it for staff with one project.
-CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose"}
+CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose", "calls_try_choose"}
 # Pages the walk must find among others (a walk that finds fewer fails).
 EXPECTED = {
     "dashboard",
@@ -91,6 +91,7 @@ EXPECTED = {
     "ringgroup change",
     "routing_simulate",
     "routing_openinghours_week",
+    "calls_try_call",  # try a call
     "project change",  # where calls go
     "virtualnumber change",
     "auditentry list",  # change history
