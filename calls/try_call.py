@@ -19,9 +19,17 @@ from django.urls import reverse
 from calls.emulator import CallSetup, Emulator, Run
 from calls.emulator.project import in_process_transport, portal_for
 from calls.models import CallRecord
-from calls.story import DecisionStory, Link, decision_stories
+from calls.story import (
+    GROUP_URL,
+    MENU_URL,
+    DecisionStory,
+    Link,
+    admin_links,
+    decision_stories,
+)
 from portal.models import Project
 from portal.tenancy.policy import scope_to_projects
+from routing.models import IvrMenu, RingGroup
 
 SESSION_KEY = "try-call:{project}"
 KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
@@ -98,6 +106,20 @@ def _decides(step: dict) -> bool:
     return step.get("kind") in ("answer_url", "callback") and isinstance(http.get("reply"), list)
 
 
+def _named_by_url(project: Project, step: dict) -> DecisionStory | None:
+    """What decided a callback whose decision the call log does not hold yet (it is stored with
+    the call's next event): the menu or ring group its URL names."""
+    url = str((step.get("http") or {}).get("url") or "")
+    menus = [int(found) for found in MENU_URL.findall(url)]
+    groups = [int(found) for found in GROUP_URL.findall(url)]
+    if not menus and not groups:
+        return None
+    story = DecisionStory(reason="")
+    story.menus = list(admin_links(IvrMenu, project.pk, set(menus), set()).values())
+    story.groups = list(admin_links(RingGroup, project.pk, set(groups), set()).values())
+    return story
+
+
 def transcript(project: Project, run: Run) -> Transcript:
     """The run's steps in words, each routing answer beside the rule, menu or group that gave
     it, and the link to the call's story (once the call log has it)."""
@@ -109,7 +131,7 @@ def transcript(project: Project, run: Run) -> Transcript:
     stories = iter(decision_stories(record) if record is not None else [])
     lines = []
     for step in run.steps:
-        decided = next(stories, None) if _decides(step) else None
+        decided = (next(stories, None) or _named_by_url(project, step)) if _decides(step) else None
         lines.append(
             Line(float(step.get("at") or 0), str(step["kind"]), str(step["says"]), decided)
         )

@@ -63,6 +63,15 @@ CLICKS = {
     "refused-destination-vi.png": REFUSE_A_PREMIUM_NUMBER,
 }
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
+# Try a call: User One dials the demo hotline and presses 3 on the keypad (the sales menu then
+# waits for the next key). Each script leaves the page; the call left in the session is ended.
+TRY_THE_HOTLINE = [
+    "document.getElementById('id_kind').value = 'app';"
+    "document.getElementById('id_from_').value = 'user_1';"
+    "document.getElementById('id_to').value = 'hotline';"
+    "document.querySelector('input[name=start]').click();",
+    "document.querySelector('#keypad button[value=\\'3\\']').click();",
+]
 
 
 def what_if_lunch_break(number: VirtualNumber) -> str:
@@ -145,6 +154,9 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     simulate = f"/admin/routing/routingrule/simulate/{project.stringee_project_id}/"
     pages.append(("simulate.png", "owner", simulate))
     vietnamese.append(("simulate-vi.png", "owner-vi", simulate))
+    try_a_call = f"/admin/calls/callrecord/try/{project.stringee_project_id}/"
+    pages.append(("try-a-call.png", "owner", try_a_call))
+    vietnamese.append(("try-a-call-vi.png", "owner-vi", try_a_call))
     pages.append(("what-if.png", "owner", "/admin/routing/routingrule/add/"))
     vietnamese.append(("what-if-vi.png", "owner-vi", "/admin/routing/routingrule/add/"))
     menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
@@ -228,6 +240,11 @@ class Command(BaseCommand):
 
     def _capture(self, driver, url: str, path: Path, click: str | None = None) -> None:
         driver.get(url)
+        if path.stem.startswith("try-a-call"):
+            if driver.find_elements("css selector", "button[name=new]"):  # a call left over
+                _leave_by(driver, "document.querySelector('button[name=new]').click();")
+            for script in TRY_THE_HOTLINE:
+                _leave_by(driver, script)
         if path.name in self.in_page:  # a click that changes the page without leaving it
             from selenium.webdriver.support.ui import WebDriverWait
 
@@ -323,6 +340,16 @@ def _stringee_states_to_show() -> None:
         stringee_error="busy",
         stringee_asked_at=now - timedelta(minutes=3),
     )
+
+
+def _leave_by(driver, script: str) -> None:
+    """Run `script` and wait for the page it leads to."""
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element("tag name", "html")
+    driver.execute_script(script)
+    WebDriverWait(driver, 30).until(staleness_of(old_page))
 
 
 def number_1() -> VirtualNumber:
