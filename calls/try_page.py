@@ -89,19 +89,27 @@ def try_page(request: HttpRequest, stringee_project_id: int, site) -> HttpRespon
 
 def _act(request: HttpRequest, project: Project, form: TryCallForm) -> None:
     """What the POST asks: a new call, keys, a callee's outcome, or to start over."""
-    given = {"project": project, "session": request.session}
-    base = request.build_absolute_uri("/")
+    session, base = request.session, request.build_absolute_uri("/")
+    posted = request.POST
     try:
-        if "start" in request.POST:
+        if "start" in posted:
             data = form.cleaned_data
-            app = data["kind"] == "app"
-            try_call_start(**given, base_url=base, from_=data["from_"], to=data["to"], app=app)
-        elif "key" in request.POST:
-            try_call_resume(**given, base_url=base, keys=request.POST["key"].strip())
-        elif "outcome" in request.POST:
-            try_call_resume(**given, base_url=base, outcome=request.POST["outcome"])
+            try_call_start(
+                project=project,
+                session=session,
+                base_url=base,
+                from_=data["from_"],
+                to=data["to"],
+                app=data["kind"] == "app",
+            )
+        elif "key" in posted or "outcome" in posted:
+            keys = posted["key"].strip() if "key" in posted else None
+            outcome = posted.get("outcome") if "outcome" in posted else None
+            try_call_resume(
+                project=project, session=session, base_url=base, keys=keys, outcome=outcome
+            )
         else:
-            try_call_forget(**given)
+            try_call_forget(project=project, session=session)
     except EmulatorError as error:
         messages.error(request, str(error))
 
