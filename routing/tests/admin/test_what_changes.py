@@ -250,3 +250,19 @@ def test_callers_told_apart_by_a_rule_are_replayed_apart(tenant_a, line):
     replay = what_changes(tenant_a, rule_edit(vip))
     assert replay.replayed == 28 and replay.moved == 14
     assert all("+84912345678" in example for example in replay.moves[0].examples)
+
+
+def test_test_calls_placed_from_the_portal_are_not_replayed(owner, tenant_a, line):
+    calls_over_the_week(tenant_a)
+    CallRecordFactory(
+        project=tenant_a,
+        call_id="call-test-ABCDEFGHIJ-1796660000000",
+        is_test=True,
+        direction="phone_to_app",
+        from_number="+84907777777",
+        to_number=NUMBER,
+        virtual_number=VirtualNumber.objects.get(number=NUMBER),
+        started_at=local_days_ago(tenant_a, 1, 18),
+    )
+    html = ask(owner, line, destination_kind="voicemail", destination_group="")
+    assert "5 of 14 calls" in html and "+84907777777" not in html
