@@ -266,3 +266,47 @@ def test_test_calls_placed_from_the_portal_are_not_replayed(owner, tenant_a, lin
     )
     html = ask(owner, line, destination_kind="voicemail", destination_group="")
     assert "5 of 14 calls" in html and "+84907777777" not in html
+
+
+def test_a_menu_edit_is_told_with_its_keys(owner, tenant_a, hotline):
+    for days in range(1, 4):
+        CallRecordFactory(
+            project=tenant_a,
+            direction="app_to_app",
+            from_user="agent",
+            to_user="hotline",
+            to_number="",
+            started_at=local_days_ago(tenant_a, days, 11),
+        )
+    keys = list(hotline.options.order_by("digit"))
+    data = {
+        "project": tenant_a.pk,
+        "name": "Top",
+        "greeting_text": "Main menu.",
+        "timeout": 10,
+        "max_retries": 2,
+        "invalid_message": "Wrong key.",
+        "destination_kind": "message",
+        "message_text": "Goodbye.",
+        "options-TOTAL_FORMS": 2,
+        "options-INITIAL_FORMS": 2,
+        "options-MIN_NUM_FORMS": 0,
+        "options-MAX_NUM_FORMS": 12,
+    }
+    for index, key in enumerate(keys):
+        data |= {
+            f"options-{index}-id": key.pk,
+            f"options-{index}-menu": hotline.pk,
+            f"options-{index}-digit": key.digit,
+            f"options-{index}-destination_kind": key.destination_kind,
+            f"options-{index}-destination_user": key.destination_user_id or "",
+            f"options-{index}-destination_menu": key.destination_menu_id or "",
+        }
+    data["options-0-destination_kind"] = "voicemail"  # key 1 now takes a voicemail
+    data["options-0-destination_user"] = ""
+    html = owner.post(f"/admin/routing/ivrmenu/{hotline.pk}/what-changes/", data).content.decode()
+    assert "3 of 3 calls" in html
+    assert "1: Ring app user agent;" in html and "1: Take a voicemail;" in html
+    assert hotline.options.get(digit="1").destination_kind == "user"  # nothing saved
+    page = owner.get(f"/admin/routing/ivrmenu/{hotline.pk}/change/").content.decode()
+    assert f"/admin/routing/ivrmenu/{hotline.pk}/what-changes/" in page
