@@ -10,7 +10,7 @@ PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 CALL_SETUP_PORT ?= 8001
 CALL_SETUP_WORKERS ?= 2
 
-.PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard faults screenshots vendor-js
+.PHONY: install messages run serve test lint typecheck bench bench-smoke bench-dashboard bench-what-if faults screenshots vendor-js
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -85,6 +85,10 @@ faults: install
 # The dashboard's server time for a tenant with a million calls (own SQLite file; see bench/dashboard.py).
 bench-dashboard: install
 	$(BIN)/python -m bench.dashboard --calls 1000000
+
+# "What changes?" replaying 10,000 calls of the last week (own SQLite file; see bench/what_if.py).
+bench-what-if: install
+	$(BIN)/python -m bench.what_if --calls 10000
 
 # PNGs of the main staff pages at 1400 px into docs/screenshots/ (needs chromium + chromium-driver).
 SHOTS_DB := sqlite:////tmp/portal-screenshots.sqlite3

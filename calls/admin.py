@@ -32,6 +32,7 @@ from calls.models import (
     Recording,
 )
 from calls.story import EVENT_WORDS, call_decisions, call_events, call_story, end_in_words
+from calls.try_page import try_urls
 from portal.admin.exports import ExportsToFile
 from portal.admin.numbers import SearchesNumbers
 from portal.admin.paginators import BigTableAdmin
@@ -194,6 +195,7 @@ class CallRecordAdmin(CallLogAdmin):
     ]
     list_display_links = ["started"]
     change_form_template = "admin/calls/callrecord/change_form.html"
+    change_list_template = "admin/calls/callrecord/change_list.html"  # links to "Try a call"
     # No date drill-down: it reads the distinct years of every row of the log. The dates filter
     # (today, past 7 days, this month, this year) costs no query.
     list_filter = [
@@ -233,6 +235,9 @@ class CallRecordAdmin(CallLogAdmin):
         (_("Routing decision"), {"fields": ["routing_story"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        return try_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         # A list row shows the project; the call's page also its time zone and the number.

@@ -11,14 +11,17 @@ class CallsConfig(AppConfig):
     def ready(self) -> None:
         from calls.admin import call_pages
         from calls.dashboard import dashboard_page
+        from calls.replay import recent_calls
         from calls.tasks import call_logs_if_due
         from portal.admin.callouts import link_calls_with
         from portal.admin.site import show_dashboard
         from portal.models.export import exportable
         from portal.stringee.tasks import run_when_due
+        from routing.what_if import replay_calls_from
 
         show_dashboard(dashboard_page)  # the admin's index page
         link_calls_with(call_pages)  # the outbound calls list links each call to its record
+        replay_calls_from(recent_calls)  # "What changes?" on the routing pages
         exportable("calls.callrecord", title=_("Call records"), file_stem="callrecords")
         exportable("calls.callevent", title=_("Call events"), file_stem="callevents")
         run_when_due(call_logs_if_due)  # the worker reads Stringee's call log (calls.reconcile)

@@ -78,8 +78,8 @@ ENDED_BY_WORDS = {
     "internal": _("the app user"),
     "external": _("the phone caller or person called"),
 }
-_MENU_URL = re.compile(r"/ivr/\d+/[^/]+/(\d+)/")
-_GROUP_URL = re.compile(r"/ring/\d+/[^/]+/(\d+)/")
+MENU_URL = re.compile(r"/ivr/\d+/[^/]+/(\d+)/")
+GROUP_URL = re.compile(r"/ring/\d+/[^/]+/(\d+)/")
 _MENU_NAME = re.compile(r"menu “(.+?)”")
 _GROUP_NAME = re.compile(r"ring group “(.+?)”")
 
@@ -140,7 +140,7 @@ def end_in_words(end_cause: str, ended_by: str) -> str:
     return text
 
 
-def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict:
+def admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict:
     """Links to the rows of `model` named by id or by name, read with one query."""
     found: dict = {}
     if not ids and not names:
@@ -156,7 +156,7 @@ def _admin_links(model, project_id: int, ids: set[int], names: set[str]) -> dict
     return found
 
 
-def _decision_stories(record: CallRecord) -> list[DecisionStory]:
+def decision_stories(record: CallRecord) -> list[DecisionStory]:
     decisions = call_decisions(record)
     rule_ids: set[int] = set()
     menu_ids: set[int] = set()
@@ -167,13 +167,13 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
         if isinstance(decision.get("rule"), int):
             rule_ids.add(decision["rule"])
         text = str(decision.get("scco"))
-        menu_ids.update(int(i) for i in _MENU_URL.findall(text))
-        group_ids.update(int(i) for i in _GROUP_URL.findall(text))
+        menu_ids.update(int(i) for i in MENU_URL.findall(text))
+        group_ids.update(int(i) for i in GROUP_URL.findall(text))
         menu_names.update(_MENU_NAME.findall(str(decision.get("reason", ""))))
         group_names.update(_GROUP_NAME.findall(str(decision.get("reason", ""))))
-    rules = _admin_links(RoutingRule, record.project_id, rule_ids, set())
-    menus = _admin_links(IvrMenu, record.project_id, menu_ids, menu_names)
-    groups = _admin_links(RingGroup, record.project_id, group_ids, group_names)
+    rules = admin_links(RoutingRule, record.project_id, rule_ids, set())
+    menus = admin_links(IvrMenu, record.project_id, menu_ids, menu_names)
+    groups = admin_links(RingGroup, record.project_id, group_ids, group_names)
     stories = []
     for decision in decisions:
         logged = decision.get("scco")
@@ -185,9 +185,9 @@ def _decision_stories(record: CallRecord) -> list[DecisionStory]:
             story.rule = Link(
                 gettext("%(name)s (since deleted)") % {"name": decision["rule_name"]}, ""
             )
-        keys = [int(i) for i in _MENU_URL.findall(text)] + _MENU_NAME.findall(reason)
+        keys = [int(i) for i in MENU_URL.findall(text)] + _MENU_NAME.findall(reason)
         story.menus = list(dict.fromkeys(menus[k] for k in keys if k in menus))
-        keys = [int(i) for i in _GROUP_URL.findall(text)] + _GROUP_NAME.findall(reason)
+        keys = [int(i) for i in GROUP_URL.findall(text)] + _GROUP_NAME.findall(reason)
         story.groups = list(dict.fromkeys(groups[k] for k in keys if k in groups))
         story.fallback = (
             not story.rule and not story.menus and not story.groups and "fallback" in reason
@@ -231,7 +231,7 @@ def call_story(record: CallRecord) -> CallStory:
         end=end_in_words(record.end_cause, record.ended_by),
         time_zone=zone,
         moments=moments,
-        decisions=_decision_stories(record),
+        decisions=decision_stories(record),
         errors=[
             (error, reverse("admin:routing_routingerrorlog_change", args=[error.pk]))
             for error in errors.order_by("created_at")

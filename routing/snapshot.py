@@ -65,6 +65,30 @@ def build_snapshot(project: Project) -> dict:
         number__project_id=project_id,
         number__status=VirtualNumber.Status.ASSIGNED,
     ).values_list("number__number", "number_id")
+    return {
+        "version": SNAPSHOT_VERSION,
+        "project_id": project.pk,
+        "time_zone": project.time_zone,
+        "fallback_message": prompts.pop("fallback"),
+        "number_fallbacks": number_fallbacks,
+        "voice": project.spoken_voice,
+        "prompts": prompts,
+        "numbers": numbers,
+        "users": users,
+        "rules": rules,
+        **rule_indexes(rules, numbers),
+        "menus": {str(menu.pk): menu.as_routing_json() for menu in menus},
+        "groups": {str(group.pk): group.as_routing_json(set(users)) for group in groups},
+        "masking_pool": dict(pool),
+        "calendar": _calendar(project_id),
+        "dial": dial_policy(project_id).as_json(),
+        "external_calls_per_hour": project.external_calls_per_hour,
+    }
+
+
+def rule_indexes(rules: list[dict], numbers: list[str]) -> dict:
+    """The dict indexes of `rules` (in priority order): called number → rules, called user →
+    rules, and the rules tied to neither."""
     by_number: dict[str, list[int]] = {}
     by_user: dict[str, list[int]] = {}
     general: list[int] = []
@@ -77,27 +101,7 @@ def build_snapshot(project: Project) -> dict:
             by_user.setdefault(called["user"], []).append(index)
         else:
             general.append(index)
-    return {
-        "version": SNAPSHOT_VERSION,
-        "project_id": project.pk,
-        "time_zone": project.time_zone,
-        "fallback_message": prompts.pop("fallback"),
-        "number_fallbacks": number_fallbacks,
-        "voice": project.spoken_voice,
-        "prompts": prompts,
-        "numbers": numbers,
-        "users": users,
-        "rules": rules,
-        "by_number": by_number,
-        "by_user": by_user,
-        "general": general,
-        "menus": {str(menu.pk): menu.as_routing_json() for menu in menus},
-        "groups": {str(group.pk): group.as_routing_json(set(users)) for group in groups},
-        "masking_pool": dict(pool),
-        "calendar": _calendar(project_id),
-        "dial": dial_policy(project_id).as_json(),
-        "external_calls_per_hour": project.external_calls_per_hour,
-    }
+    return {"by_number": by_number, "by_user": by_user, "general": general}
 
 
 def _calendar(project_id: int) -> dict:

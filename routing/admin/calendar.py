@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from portal.models import Project
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
 from portal.tenancy.policy import MEMBER_ROLES, projects_for, user_may
+from routing.admin.what_if import answer, form_errors
 from routing.models import WEEKDAYS, Holiday, OpeningHours
 from routing.services import calendar as services
+from routing.what_if import week_edit, what_changes
 
 DAY_NAMES = dict(WEEKDAYS)
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
@@ -96,6 +99,11 @@ class OpeningHoursAdmin(TenantScopedAdmin):
         return [
             path("week/", view(self.week_choose_view), name="routing_openinghours_week_choose"),
             path("week/<int:project_id>/", view(self.week_view), name="routing_openinghours_week"),
+            path(
+                "week/<int:project_id>/what-changes/",
+                view(require_POST(self.week_what_changes_view)),
+                name="routing_openinghours_week_what_changes",
+            ),
             *super().get_urls(),
         ]
 
@@ -118,11 +126,28 @@ class OpeningHoursAdmin(TenantScopedAdmin):
         )
         return render(request, "admin/routing/openinghours/week.html", context)
 
-    def week_view(self, request: HttpRequest, project_id: int) -> HttpResponse:
-        """The seven days with their opening windows, edited and saved at once."""
+    def _week_project(self, request: HttpRequest, project_id: int) -> Project:
         project = projects_for(request.user, MEMBER_ROLES).filter(pk=project_id).first()
         if project is None or not self.has_view_permission(request):
             raise Http404(gettext("No such project among yours."))
+        return project
+
+    def week_what_changes_view(self, request: HttpRequest, project_id: int) -> HttpResponse:
+        """The week as the form stands, replayed against the project's calls (nothing saved)."""
+        project = self._week_project(request, project_id)
+        if not (request.user.is_staff and user_may(request.user, project, self.edit_roles)):
+            raise PermissionDenied
+        formset: BaseWeekFormSet = WeekFormSet(  # type: ignore[assignment]
+            request.POST, initial=week_initial(project), prefix="week"
+        )
+        formset.project = project
+        if not formset.is_valid():
+            return answer(request, None, form_errors_of_week(formset))
+        return answer(request, what_changes(project, week_edit(formset.windows())), [])
+
+    def week_view(self, request: HttpRequest, project_id: int) -> HttpResponse:
+        """The seven days with their opening windows, edited and saved at once."""
+        project = self._week_project(request, project_id)
         editable = request.user.is_staff and user_may(request.user, project, self.edit_roles)
         if request.method == "POST" and not editable:
             raise PermissionDenied
@@ -159,6 +184,14 @@ class OpeningHoursAdmin(TenantScopedAdmin):
             editable=editable,
         )
         return render(request, "admin/routing/openinghours/week.html", context)
+
+
+def form_errors_of_week(formset: BaseWeekFormSet) -> list[str]:
+    """The week's mistakes, each line naming its day."""
+    lines = []
+    for form in formset.forms:
+        lines += [f"{form.day_name()}: {line}" for line in form_errors(form)]
+    return lines + [str(message) for message in formset.non_form_errors()]
 
 
 @admin.register(Holiday)

@@ -14,9 +14,12 @@ from routing.admin.forms import (
     formset_rows,
 )
 from routing.admin.unused import WarnsWhenUnused
+from routing.admin.what_if import MEDIA_JS as WHAT_IF_JS
+from routing.admin.what_if import ShowsWhatChanges
 from routing.kinds import DestinationKind
 from routing.models import ConferenceRoom, RingGroup, RingGroupMember
 from routing.services import config as services
+from routing.what_if import Edit, group_edit
 
 
 class RingGroupMemberInline(TenantScopedInline):
@@ -31,8 +34,9 @@ class RingGroupMemberInline(TenantScopedInline):
 
 
 @admin.register(RingGroup)
-class RingGroupAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
+class RingGroupAdmin(ShowsWhatChanges, ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     destination = DestinationKind.GROUP
+    what_if_focus = "group"
     form = checked_form(services.group_check)
     formfield_overrides = URL_FIELDS
     list_display = ["name", "project", "strategy", "destination_kind", "used"]
@@ -48,17 +52,21 @@ class RingGroupAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     readonly_fields = ["flow_picture"]
 
     class Media:
-        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
+        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS, *WHAT_IF_JS]
+
+    def what_if_edit(self, form, formsets) -> Edit:
+        return group_edit(form.instance, ring_order(formset_rows(formsets[0])))
 
     def save_model(self, request, obj, form, change):
         """Saved with its members in `save_related`, as one write of the ring-group service."""
 
     def save_related(self, request, form, formsets, change):
-        # In the order of their numbers; a row added without one rings after the numbered ones.
-        members = sorted(
-            formset_rows(formsets[0]), key=lambda row: row.get("position") or float("inf")
-        )
-        services.group_save(group=form.instance, members=members)
+        services.group_save(group=form.instance, members=ring_order(formset_rows(formsets[0])))
+
+
+def ring_order(rows: list[dict]) -> list[dict]:
+    """In the order of their numbers; a row added without one rings after the numbered ones."""
+    return sorted(rows, key=lambda row: row.get("position") or float("inf"))
 
 
 @admin.register(ConferenceRoom)

@@ -15,9 +15,12 @@ from routing.admin.forms import (
 )
 from routing.admin.hotline import hotline_urls
 from routing.admin.unused import WarnsWhenUnused
+from routing.admin.what_if import MEDIA_JS as WHAT_IF_JS
+from routing.admin.what_if import ShowsWhatChanges
 from routing.kinds import DestinationKind
 from routing.models import IvrMenu, IvrOption
 from routing.services import config as services
+from routing.what_if import Edit, menu_edit
 
 
 class IvrOptionInline(TenantScopedInline):
@@ -36,8 +39,9 @@ class IvrOptionInline(TenantScopedInline):
 
 
 @admin.register(IvrMenu)
-class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
+class IvrMenuAdmin(ShowsWhatChanges, ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     destination = DestinationKind.MENU
+    what_if_focus = "menu"
     form = checked_form(services.menu_check)
     formfield_overrides = URL_FIELDS
     list_display = ["name", "project", "timeout", "max_retries", "destination_kind", "used"]
@@ -55,7 +59,10 @@ class IvrMenuAdmin(ShowsWhereCallsGo, WarnsWhenUnused, TenantScopedAdmin):
     readonly_fields = ["flow_picture"]
 
     class Media:
-        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS]
+        js = [*CONDITIONAL_FIELDS_JS, *FLOW_JS, *WHAT_IF_JS]
+
+    def what_if_edit(self, form, formsets) -> Edit:
+        return menu_edit(form.instance, formset_rows(formsets[0]))
 
     def get_urls(self):
         return hotline_urls(self) + super().get_urls()

@@ -9,14 +9,17 @@ from portal.phone import phone_display
 from portal.tenancy.admin import ProjectScopedListFilter, TenantScopedAdmin
 from routing.admin.forms import CONDITIONAL_FIELDS_JS, DESTINATION_FIELDS, URL_FIELDS, checked_form
 from routing.admin.simulate import simulate_urls
+from routing.admin.what_if import MEDIA_JS as WHAT_IF_JS
+from routing.admin.what_if import ShowsWhatChanges
 from routing.kinds import CalledKind
 from routing.models import RoutingRule
 from routing.services import config as services
 from routing.warnings import rules_never_reached
+from routing.what_if import Edit, rule_edit
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(TenantScopedAdmin):
+class RoutingRuleAdmin(ShowsWhatChanges, TenantScopedAdmin):
     form = checked_form(services.rule_check)
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -84,7 +87,10 @@ class RoutingRuleAdmin(TenantScopedAdmin):
     ]
 
     class Media:
-        js = CONDITIONAL_FIELDS_JS
+        js = [*CONDITIONAL_FIELDS_JS, *WHAT_IF_JS]
+
+    def what_if_edit(self, form, formsets) -> Edit:
+        return rule_edit(form.instance)
 
     def get_urls(self):
         return simulate_urls(self) + super().get_urls()

@@ -5,6 +5,10 @@ Stringee's `connect` takes one `to`, so a group rings one member at a time: each
 connect or, when all have failed, the group's final step (a Destination).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,17 +66,20 @@ class RingGroup(CallerIdMixin, Destination):
         if errors:
             raise ValidationError(errors)
 
-    def as_routing_json(self, active_users: set[str]) -> dict:
-        """The group as the routing snapshot stores it; members who cannot be rung are left out."""
-        members = []
-        for member in self.members.all():
+    def as_routing_json(
+        self, active_users: set[str], members: Iterable[RingGroupMember] | None = None
+    ) -> dict:
+        """The group as the routing snapshot stores it; members who cannot be rung are left out.
+        `members` (in ring order) stands for the stored ones, for a group not saved yet."""
+        ringable = []
+        for member in self.members.all() if members is None else members:
             if member.kind == PartyKind.USER:
                 if member.user is not None and member.user.user_id in active_users:
-                    members.append(
+                    ringable.append(
                         {"kind": "user", "address": member.user.user_id, "timeout": member.timeout}
                     )
             elif member.number:
-                members.append(
+                ringable.append(
                     {"kind": "phone", "address": member.number, "timeout": member.timeout}
                 )
         return {
@@ -80,7 +87,7 @@ class RingGroup(CallerIdMixin, Destination):
             "name": self.name,
             "strategy": self.strategy,
             "caller_id": self.caller_id_digits(self.project_id),
-            "members": members,
+            "members": ringable,
             "final": self.destination_json(),
         }
 

@@ -91,6 +91,34 @@ FILLS.update({"call-button.png": FILL_A_CALL, "call-button-vi.png": FILL_A_CALL}
 # Pages shown as with a Stringee account connected (the demo has none; nothing is sent).
 CONNECTED = {"call-button.png", "call-button-vi.png"}
 WEEK = [(day, "08:00", "17:30") for day in range(1, 6)] + [(6, "08:00", "12:00")]
+# Try a call: User One dials the demo hotline and presses 3 on the keypad (the sales menu then
+# waits for the next key). Each script leaves the page; the call left in the session is ended.
+TRY_THE_HOTLINE = [
+    "document.getElementById('id_kind').value = 'app';"
+    "document.getElementById('id_from_').value = 'user_1';"
+    "document.getElementById('id_to').value = 'hotline';"
+    "document.querySelector('input[name=start]').click();",
+    "document.querySelector('#keypad button[value=\\'3\\']').click();",
+]
+
+
+def what_if_lunch_break(number: VirtualNumber) -> str:
+    """A new rule, unsaved: weekday lunch-time calls to the demo's first number go to voicemail;
+    then "What changes?" (the page stays; the answer appears under the buttons)."""
+    return (
+        "document.getElementById('id_name').value = 'Lunch break';"
+        "document.getElementById('id_priority').value = '1';"
+        "var called = document.getElementById('id_called_kind');"
+        "called.value = 'number'; called.dispatchEvent(new Event('change'));"
+        f"document.getElementById('id_called_number').add(new Option('{number.number}',"
+        f" '{number.pk}', true, true));"
+        "document.getElementById('id_schedule_days').value = 'Mon-Fri';"
+        "document.getElementById('id_schedule_start').value = '12:00';"
+        "document.getElementById('id_schedule_end').value = '13:30';"
+        "var kind = document.getElementById('id_destination_kind');"
+        "kind.value = 'voicemail'; kind.dispatchEvent(new Event('change'));"
+        "document.querySelector('.what-if-button').click();"
+    )
 
 
 class _Quiet(WSGIRequestHandler):
@@ -165,6 +193,11 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     pages.append(("hotline-setup.png", "owner", hotline))
     pages.append(("hotline-preview.png", "owner", hotline))
     vietnamese.append(("hotline-setup-vi.png", "owner-vi", hotline))
+    try_a_call = f"/admin/calls/callrecord/try/{project.stringee_project_id}/"
+    pages.append(("try-a-call.png", "owner", try_a_call))
+    vietnamese.append(("try-a-call-vi.png", "owner-vi", try_a_call))
+    pages.append(("what-if.png", "owner", "/admin/routing/routingrule/add/"))
+    vietnamese.append(("what-if-vi.png", "owner-vi", "/admin/routing/routingrule/add/"))
     menu = IvrMenu.objects.filter(project=project).order_by("pk").first()
     if menu is not None:
         path = f"/admin/routing/ivrmenu/{menu.pk}/change/"
@@ -175,6 +208,7 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
 
 class Command(BaseCommand):
     help = "Write PNGs of the main staff pages (demo tenant, 1400 px wide) into docs/screenshots/."
+    in_page: dict[str, tuple[str, str]] = {}
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "docs" / "screenshots"))
@@ -213,6 +247,8 @@ class Command(BaseCommand):
         pages = [
             page for page in _pages(project) if page[0] in options["only"] or not options["only"]
         ]
+        what_if = (what_if_lunch_break(number_1()), ".what-if-result")
+        self.in_page = {"what-if.png": what_if, "what-if-vi.png": what_if}
         # The superuser signs in with two-factor sign-in: an app of the command's own, removed
         # at the end if the demo's superuser had none.
         superuser = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
@@ -258,6 +294,17 @@ class Command(BaseCommand):
         driver.get(url)
         if fill:
             driver.execute_script(fill)
+        if path.stem.startswith("try-a-call"):
+            if driver.find_elements("css selector", "button[name=new]"):  # a call left over
+                _leave_by(driver, "document.querySelector('button[name=new]').click();")
+            for script in TRY_THE_HOTLINE:
+                _leave_by(driver, script)
+        if path.name in self.in_page:  # a click that changes the page without leaving it
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            script, shown = self.in_page[path.name]
+            driver.execute_script(script)
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", shown))
         if click:
             from selenium.webdriver.support.expected_conditions import staleness_of
             from selenium.webdriver.support.ui import WebDriverWait
@@ -379,6 +426,20 @@ def _charges_to_show(project: Project) -> None:
         rollups_recount(
             project=project, time_zone=zone, first=today - timedelta(days=30), last=today
         )
+
+
+def _leave_by(driver, script: str) -> None:
+    """Run `script` and wait for the page it leads to."""
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element("tag name", "html")
+    driver.execute_script(script)
+    WebDriverWait(driver, 30).until(staleness_of(old_page))
+
+
+def number_1() -> VirtualNumber:
+    return VirtualNumber.objects.get(number=demo.PHONE_NUMBER_1)
 
 
 def demo_admin() -> tuple[str, str]:

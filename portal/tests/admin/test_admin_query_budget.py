@@ -80,9 +80,14 @@ POST_ONLY = {
     "calls_callrecord_export",
     "calls_callevent_export",
     "portal_auditentry_export",
+    # "What changes?" on the routing pages: the page's form, posted and replayed, nothing saved.
+    "routing_routingrule_what_changes",
+    "routing_ivrmenu_what_changes",
+    "routing_ringgroup_what_changes",
+    "routing_openinghours_week_what_changes",
 }
 # A view that only chooses a project goes straight to it for staff with one project.
-CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose"}
+CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose", "calls_try_choose"}
 # Pages the walk must find among others (a walk that finds fewer fails).
 EXPECTED = {
     "dashboard",
@@ -90,6 +95,7 @@ EXPECTED = {
     "ringgroup change",
     "routing_simulate",
     "routing_openinghours_week",
+    "calls_try_call",  # try a call
     "project change",  # where calls go
     "virtualnumber change",
     "auditentry list",  # change history
