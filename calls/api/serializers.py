@@ -41,6 +41,7 @@ class CallRecordSerializer(serializers.ModelSerializer):
             "routing",
             "recording_url",
             "recordings",
+            "is_test",
         ]
         read_only_fields = fields
 

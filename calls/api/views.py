@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.pagination import CursorPagination
@@ -15,7 +16,8 @@ from portal.phone import number_lookup
 
 class CallRecordFilter(django_filters.FilterSet):
     """`?started_after=` / `?started_before=` (ISO times), `?status=`, `?direction=`, `?number=`
-    (any typed form, caller or callee), `?user=` (caller or callee app user), `?call_id=`."""
+    (any typed form, caller or callee), `?user=` (caller or callee app user), `?call_id=`,
+    `?is_test=` (`true`: test calls placed with the call emulator only; `false`: real calls)."""
 
     started_after = BoundedIsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
     started_before = BoundedIsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
@@ -23,6 +25,9 @@ class CallRecordFilter(django_filters.FilterSet):
         method="filter_number", label="Caller or callee number, any typed form"
     )
     user = django_filters.CharFilter(method="filter_user", label="Caller or callee app user id")
+    is_test = django_filters.BooleanFilter(
+        widget=BooleanWidget, label="true: test calls only; false: real calls only"
+    )
 
     class Meta:
         model = CallRecord

@@ -212,17 +212,15 @@ def ivr_step(ctx: Context, menu_id: int, digits: str, attempt: int) -> Decision:
         if built is not None:
             return Decision(built, f"menu “{menu['name']}”: pressed {choice}")
     if attempt <= menu["max_retries"]:
-        retry = [
-            scco.talk(
-                invalid_choice_message(menu, ctx.table),
-                voice=menu.get("voice") or ctx.table.voice,
-                barge_in=False,
-            )
-        ]
+        # A caller who pressed nothing (the input timed out) hears the menu again, not "wrong key".
+        retry = []
+        if choice:
+            message = invalid_choice_message(menu, ctx.table)
+            voice = menu.get("voice") or ctx.table.voice
+            retry.append(scco.talk(message, voice=voice, barge_in=False))
         retry += destinations.menu_scco(menu, ctx, attempt + 1)
-        return Decision(
-            retry, f"menu “{menu['name']}”: invalid input {choice!r}, try {attempt + 1}"
-        )
+        why = f"invalid input {choice!r}" if choice else "no key pressed"
+        return Decision(retry, f"menu “{menu['name']}”: {why}, try {attempt + 1}")
     built = destinations.build(menu["final"], ctx) or table_fallback(ctx.table)
     return Decision(
         built, f"menu “{menu['name']}”: no valid choice after {attempt} tries, final step"

@@ -163,3 +163,28 @@ def test_any_iso_time_filters_as_its_moment_in_utc(client, tenant_a, parameter, 
     response = client.get("/api/v1/calls/", {parameter: moment}, headers=jwt_headers(tenant_a))
     assert response.status_code == 200, response.content
     assert bool(response.json()["results"]) is listed
+
+
+def test_each_call_says_whether_it_is_a_test_call_and_the_list_filters_on_it(
+    client, tenant_a, rows
+):
+    CallRecordFactory(project=tenant_a, call_id="call-test-ABCDEFGHJK-1", is_test=True)
+    CallRecordFactory(
+        project=rows["b_call"].project, call_id="call-test-OTHERTENAN-1", is_test=True
+    )
+
+    def get(**query) -> dict[str, bool]:
+        response = client.get("/api/v1/calls/", query, headers=jwt_headers(tenant_a))
+        assert response.status_code == 200, response.content
+        return {row["call_id"]: row["is_test"] for row in response.json()["results"]}
+
+    assert get() == {"a-call": False, "call-test-ABCDEFGHJK-1": True}
+    assert get(is_test="true") == {"call-test-ABCDEFGHJK-1": True}  # tenant B's is not listed
+    assert get(is_test="false") == {"a-call": False}
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "yes"])
+def test_an_is_test_filter_that_is_not_true_or_false_is_refused(client, tenant_a, rows, value):
+    response = client.get("/api/v1/calls/", {"is_test": value}, headers=jwt_headers(tenant_a))
+    assert response.status_code == 400
+    assert "is_test" in response.json()["fields"]

@@ -41,6 +41,15 @@ def test_invalid_key_retries_then_falls_back(client, tenant_a, hotline):
     ]
 
 
+def test_no_key_pressed_says_the_menu_again_without_calling_it_a_wrong_key(
+    client, tenant_a, hotline
+):
+    retry = press(client, start(client, tenant_a), "").json()
+    assert [action["action"] for action in retry] == ["talk", "input"]
+    assert retry[0] == {"action": "talk", "text": "Main menu.", "bargeIn": True}
+    assert "attempt=2" in retry[1]["eventUrl"]
+
+
 def test_digits_field_is_accepted_as_well_as_dtmf(client, tenant_a, hotline):
     path = "/" + start(client, tenant_a).split("://", 1)[1].split("/", 1)[1]
     response = client.post(
