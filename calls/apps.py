@@ -9,10 +9,13 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls")
 
     def ready(self) -> None:
+        from calls.copies import recording_copies_due
         from calls.dashboard import dashboard_page
         from portal.admin.site import show_dashboard
         from portal.models.export import exportable
+        from portal.worker_rounds import every_round
 
         show_dashboard(dashboard_page)  # the admin's index page
         exportable("calls.callrecord", title=_("Call records"), file_stem="callrecords")
         exportable("calls.callevent", title=_("Call events"), file_stem="callevents")
+        every_round("recording copies", recording_copies_due)

@@ -111,6 +111,7 @@ class ProjectForm(forms.ModelForm):
             "caller_voice",
             "retention_days",
             "recording_retention_days",
+            "keep_recording_copies",
             "external_calls_per_hour",
         ]
 
@@ -237,6 +238,7 @@ class ProjectAdmin(TenantScopedAdmin):
                     "caller_voice",
                     "retention_days",
                     "recording_retention_days",
+                    "keep_recording_copies",
                 ]
             },
         ),

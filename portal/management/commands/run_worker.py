@@ -6,7 +6,8 @@ It is django-tasks-db's `db_worker` (every option of it applies: `--batch`, `--m
 EXPORT_STALLED_SECONDS / 4, exports whose worker stopped giving signs of life are queued again
 (portal.exports.exports_requeue_stalled) and exports past their retention are removed
 (exports_prune), and the Stringee upkeep is queued when due (portal.stringee.tasks.upkeep_if_due:
-every STRINGEE_SYNC_SECONDS, with an account connected). Run as many workers as you like
+every STRINGEE_SYNC_SECONDS, with an account connected), as are the apps' own jobs
+(portal.worker_rounds: copies of recordings due again). Run as many workers as you like
 (docs/deploy.md): each job is claimed by one.
 """
 
@@ -24,6 +25,7 @@ from django_tasks_db.management.commands import db_worker
 
 from portal import exports
 from portal.stringee.tasks import upkeep_if_due
+from portal.worker_rounds import run_rounds
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def housekeeping() -> None:
             logger.info("stringee: upkeep queued")
     except DatabaseError:
         logger.exception("queuing the Stringee upkeep failed; trying again later")
+    run_rounds()  # the apps' own (portal.worker_rounds): recording copies that are due
 
 
 def _watch(every: float) -> None:
