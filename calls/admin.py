@@ -11,9 +11,9 @@ staff see only their projects' rows, through ReadOnlyScopedAdmin (a TenantScoped
 import json
 
 from django.contrib import admin
-from django.http import Http404, HttpResponse
 from django.contrib.admin.utils import unquote
 from django.db.models import Model, Q, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -45,8 +45,8 @@ from portal.admin.paginators import BigTableAdmin
 from portal.durations import duration_in_words
 from portal.exports import csv_cell
 from portal.models import AppUser
-from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 from portal.stringee.recordings import PROBLEMS
+from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 from portal.tenancy.policy import scope_to_user
 
 RECORD_COLUMNS = [

@@ -1,4 +1,4 @@
-"""The portal's own copies of recordings, for projects that keep one (Project.keep_recording_copies).
+"""The portal's own copies of recordings, for projects that keep one (keep_recording_copies).
 
 A new recording is marked "waiting" and its copy is queued for the background worker
 (calls.tasks.copy_recording) once the callback's transaction commits. The worker downloads the

@@ -74,8 +74,8 @@ def recording_response(*, recording: Recording, range_header: str | None) -> Htt
         except OSError:
             logger.exception("recording %s: the portal's copy cannot be read", recording.pk)
     stream = recording_open(project=recording.project, url=recording.url, range_header=range_header)
+    # The generator's close() (called by Django when the answer is done) closes Stringee's.
     response = StreamingHttpResponse(stream.chunks(), status=stream.status)
-    response._resource_closers.append(stream.close)
     for name, value in stream.headers.items():
         response[name] = value
     kind = stream.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -107,8 +107,9 @@ def _copy_response(recording: Recording, range_header: str | None) -> HttpRespon
     """The portal's own copy, whole or the one byte range asked for."""
     storage = storages["recordings"]
     size = storage.size(recording.copy_name)
-    span = _span(range_header, size)
-    if span == "unsatisfiable":
+    try:
+        span = _span(range_header, size)
+    except _Unsatisfiable:
         response: HttpResponseBase = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return _audio_headers(response, recording)
@@ -116,7 +117,6 @@ def _copy_response(recording: Recording, range_header: str | None) -> HttpRespon
     handle = storage.open(recording.copy_name, "rb")
     handle.seek(start)
     response = StreamingHttpResponse(_read(handle, end - start + 1), status=206 if span else 200)
-    response._resource_closers.append(handle.close)
     response["Content-Type"] = _content_type(recording)
     response["Content-Length"] = str(end - start + 1)
     if span:
@@ -124,22 +124,24 @@ def _copy_response(recording: Recording, range_header: str | None) -> HttpRespon
     return _audio_headers(response, recording)
 
 
-def _span(range_header: str | None, size: int) -> tuple[int, int] | str | None:
-    """(first, last) byte of one `bytes=` range; "unsatisfiable"; None for the whole file."""
+class _Unsatisfiable(Exception):
+    """The range asked for lies outside the file (416)."""
+
+
+def _span(range_header: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of one `bytes=` range, or None for the whole file; _Unsatisfiable."""
     match = ONE_RANGE.fullmatch((range_header or "").strip())
     if match is None or match.groups() == (None, None):
         return None
     first, last = match.groups()
     if first is None:  # the last N bytes
-        length = int(last)
-        if length == 0 or size == 0:
-            return "unsatisfiable"
-        return max(0, size - length), size - 1
+        if int(last) == 0 or size == 0:
+            raise _Unsatisfiable
+        return max(0, size - int(last)), size - 1
     start = int(first)
-    end = min(int(last), size - 1) if last is not None else size - 1
     if start >= size or (last is not None and int(last) < start):
-        return "unsatisfiable"
-    return start, end
+        raise _Unsatisfiable
+    return start, min(int(last), size - 1) if last is not None else size - 1
 
 
 def _read(handle: IO[bytes], remaining: int) -> Iterator[bytes]:
