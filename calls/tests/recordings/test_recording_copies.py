@@ -142,3 +142,14 @@ def test_owners_switch_copies_on_and_viewers_only_read_it(staff_client_for, tena
     assert "keep a copy of recordings in the portal" in owner.lower()
     viewer = staff_client_for(tenant_a, Membership.Role.VIEWER).get(page).content.decode()
     assert 'name="keep_recording_copies"' not in viewer
+
+
+def test_the_workers_round_tries_a_failed_copy_again(client, keeping, stringee):
+    from portal.management.commands.run_worker import housekeeping
+
+    stringee.fail_with = [500]
+    recording = _callback(client, keeping, "rec-a")
+    Recording.objects.filter(pk=recording.pk).update(copy_next_try_at=timezone.now())
+    housekeeping()
+    recording.refresh_from_db()
+    assert recording.copy_status == CopyStatus.KEPT
