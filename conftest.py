@@ -73,13 +73,17 @@ def background_jobs_at_once(settings):
 
 @pytest.fixture(autouse=True)
 def _exports_into_tmp(settings, tmp_path_factory):
-    """Export files go to a throw-away directory, never the checkout's."""
-    location = tmp_path_factory.mktemp("exports")
+    """Export files and copies of recordings go to throw-away directories, never the
+    checkout's."""
     settings.STORAGES = {
         **settings.STORAGES,
         "exports": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location},
+            "OPTIONS": {"location": tmp_path_factory.mktemp("exports")},
+        },
+        "recordings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path_factory.mktemp("recordings")},
         },
     }
 

@@ -1,7 +1,8 @@
 """Each tenant's call log in the admin: call records, raw events and recordings, read-only.
 
 Records and events are exportable as CSV (files written by the worker, downloaded from the
-Exports page); recordings play in the list.
+Exports page); recordings play in the list and on a call's page, through the portal
+(`/admin/calls/recording/<id>/audio/`, calls.playback): the browser never gets Stringee's link.
 
 These are logs: nobody adds, changes or deletes them here (retention is `prune_calls`). Tenant
 staff see only their projects' rows, through ReadOnlyScopedAdmin (a TenantScopedAdmin).
@@ -12,12 +13,13 @@ import json
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Model, Q, QuerySet, prefetch_related_objects
-from django.urls import reverse
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.emulator.ids import TEST_CALL_PREFIX
@@ -29,7 +31,15 @@ from calls.models import (
     CallEvent,
     CallLogUse,
     CallRecord,
+    CopyStatus,
     Recording,
+)
+from calls.playback import (
+    RecordingUnavailable,
+    link_shown,
+    problem_status,
+    recording_problem,
+    recording_response,
 )
 from calls.story import EVENT_WORDS, call_decisions, call_events, call_story, end_in_words
 from calls.try_page import try_urls
@@ -39,6 +49,7 @@ from portal.admin.paginators import BigTableAdmin
 from portal.durations import duration_in_words
 from portal.exports import csv_cell
 from portal.models import AppUser
+from portal.stringee.recordings import PROBLEMS
 from portal.templatetags.money import vnd
 from portal.tenancy.admin import ProjectScopedListFilter, ReadOnlyScopedAdmin
 from portal.tenancy.policy import scope_to_user
@@ -179,6 +190,47 @@ def call_pages(project_ids: set[int], call_ids: set[str]) -> dict[tuple[int, str
     }
 
 
+def audio_url(recording: Recording) -> str:
+    """Where the portal plays a recording (calls.admin.RecordingAdmin.audio_view)."""
+    return reverse("admin:calls_recording_audio", args=[recording.pk])
+
+
+def player(recording: Recording) -> str:
+    """A player that asks the portal for the audio, or in plain words why it cannot play."""
+    problem = recording_problem(recording)
+    if problem:
+        return format_html('<span class="recording-problem">{}</span>', problem)
+    return format_html(
+        '<audio controls preload="none" src="{}" data-recording-player></audio>'
+        '<span class="recording-problem" hidden></span>',
+        audio_url(recording),
+    )
+
+
+def copy_state(recording: Recording) -> str:
+    """Where the portal's copy stands, in words (empty when the project keeps none)."""
+    if not recording.copy_status:
+        return "–"
+    words = str(recording.get_copy_status_display())
+    if recording.copy_status == CopyStatus.FAILED:
+        reason = str(PROBLEMS.get(recording.copy_error, PROBLEMS["refused"]))
+        tries = ngettext("tried %(n)d time", "tried %(n)d times", recording.copy_attempts) % {
+            "n": recording.copy_attempts
+        }
+        later = (
+            gettext("tried again after %(when)s")
+            % {
+                "when": date_format(
+                    timezone.localtime(recording.copy_next_try_at), "SHORT_DATETIME_FORMAT"
+                )
+            }
+            if recording.copy_next_try_at
+            else gettext("no more tries")
+        )
+        return f"{words}: {reason} ({tries}; {later})"
+    return words
+
+
 @admin.register(CallRecord)
 class CallRecordAdmin(CallLogAdmin):
     number_search_fields = ("from_number", "to_number")
@@ -211,6 +263,7 @@ class CallRecordAdmin(CallLogAdmin):
     readonly_fields = [
         "timeline",
         "recordings_table",
+        "recording_link",
         "routing_story",
         "ring",
         "talk",
@@ -218,6 +271,11 @@ class CallRecordAdmin(CallLogAdmin):
         "charge",
     ]
     csv_columns = RECORD_COLUMNS
+
+    class Media:
+        css = {"all": ["portal/recordings.css"]}
+        js = ["portal/recordings.js"]
+
     fieldsets = [
         (
             None,
@@ -231,7 +289,7 @@ class CallRecordAdmin(CallLogAdmin):
         (_("End"), {"fields": ["how_it_ended"]}),
         (_("Stringee's call log"), {"fields": ["call_log", "charge"]}),
         (_("Timeline of events"), {"fields": ["timeline"]}),
-        (_("Recordings"), {"fields": ["recording_url", "recordings_table"]}),
+        (_("Recordings"), {"fields": ["recording_link", "recordings_table"]}),
         (_("Routing decision"), {"fields": ["routing_story"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
@@ -324,18 +382,32 @@ class CallRecordAdmin(CallLogAdmin):
         headers = [gettext("at"), gettext("status"), gettext("received"), gettext("payload")]
         return _table(headers, rows, gettext("No events yet."))
 
+    @admin.display(description=_("recording link"))
+    def recording_link(self, obj):
+        """Stringee's link as text (no password, no query, not clickable): support reads it."""
+        return link_shown(obj.recording_url) if obj.recording_url else "–"
+
     @admin.display(description=_("recordings"))
     def recordings_table(self, obj):
         rows = [
             (
-                format_html('<a href="{}">{}</a>', r.url, r.url),
+                player(r),
+                link_shown(r.url),
                 r.format,
                 duration_in_words(r.duration_seconds),
                 timezone.localtime(r.received_at),
+                copy_state(r),
             )
             for r in obj.recordings.all()
         ]
-        headers = [gettext("link"), gettext("format"), gettext("length"), gettext("received")]
+        headers = [
+            gettext("listen"),
+            gettext("link"),
+            gettext("format"),
+            gettext("length"),
+            gettext("received"),
+            gettext("copy in the portal"),
+        ]
         return _table(headers, rows, gettext("No recordings."))
 
     @admin.display(description=_("decisions"))
@@ -431,7 +503,16 @@ class AppUserListFilter(admin.SimpleListFilter):
 class RecordingAdmin(ReadOnlyScopedAdmin):
     """Each tenant's recordings, newest first, each with a player; read-only like the call log."""
 
-    list_display = ["received", "call_link", "number", "app_users", "seconds", "player", "project"]
+    list_display = [
+        "received",
+        "call_link",
+        "number",
+        "app_users",
+        "seconds",
+        "listen",
+        "copy",
+        "project",
+    ]
     list_filter = [
         "received_at",
         ("call__virtual_number", ProjectScopedListFilter),
@@ -442,10 +523,48 @@ class RecordingAdmin(ReadOnlyScopedAdmin):
     search_fields = ["call__call_id", "call__from_user", "call__to_user"]
     list_select_related = ["project", "call", "call__virtual_number"]
     ordering = ["-received_at", "-id"]
-    exclude = ["payload"]
+    # Stringee's link is never a clickable link here (nor its password or query): see `link`.
+    fields = [
+        "project",
+        "call",
+        "listen",
+        "link",
+        "duration_seconds",
+        "format",
+        "received_at",
+        "copy",
+    ]
+    readonly_fields = ["listen", "link", "copy"]
 
     class Media:
         css = {"all": ["portal/recordings.css"]}
+        js = ["portal/recordings.js"]
+
+    def get_urls(self):
+        audio = path(
+            "<path:object_id>/audio/",
+            self.admin_site.admin_view(self.audio_view),
+            name="calls_recording_audio",
+        )
+        return [audio, *super().get_urls()]
+
+    def audio_view(self, request, object_id):
+        """The recording's audio through the portal (Range honoured); another tenant's: 404."""
+        recording = self.get_object(request, unquote(object_id))
+        if recording is None or not self.has_view_permission(request, recording):
+            raise Http404
+        try:
+            return recording_response(
+                recording=recording, range_header=request.headers.get("Range")
+            )
+        except RecordingUnavailable as problem:
+            status, headers = problem_status(problem)
+            return HttpResponse(
+                str(problem),
+                status=status,
+                headers=headers,
+                content_type="text/plain; charset=utf-8",
+            )
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj):
@@ -471,5 +590,13 @@ class RecordingAdmin(ReadOnlyScopedAdmin):
         return duration_in_words(obj.duration_seconds)
 
     @admin.display(description=_("listen"))
-    def player(self, obj):
-        return format_html('<audio controls preload="none" src="{}"></audio>', obj.url)
+    def listen(self, obj):
+        return player(obj)
+
+    @admin.display(description=_("link"))
+    def link(self, obj):
+        return link_shown(obj.url)
+
+    @admin.display(description=_("copy in the portal"), ordering="copy_status")
+    def copy(self, obj):
+        return copy_state(obj)

@@ -10,13 +10,14 @@ class CallsConfig(AppConfig):
 
     def ready(self) -> None:
         from calls.admin import call_pages
+        from calls.copies import recording_copies_due
         from calls.dashboard import dashboard_page
         from calls.replay import recent_calls
         from calls.tasks import call_logs_if_due
         from portal.admin.callouts import link_calls_with
         from portal.admin.site import show_dashboard
         from portal.models.export import exportable
-        from portal.stringee.tasks import run_when_due
+        from portal.worker_rounds import every_round
         from routing.what_if import replay_calls_from
 
         show_dashboard(dashboard_page)  # the admin's index page
@@ -24,4 +25,5 @@ class CallsConfig(AppConfig):
         replay_calls_from(recent_calls)  # "What changes?" on the routing pages
         exportable("calls.callrecord", title=_("Call records"), file_stem="callrecords")
         exportable("calls.callevent", title=_("Call events"), file_stem="callevents")
-        run_when_due(call_logs_if_due)  # the worker reads Stringee's call log (calls.reconcile)
+        every_round("call logs", call_logs_if_due)  # Stringee's call log read (calls.reconcile)
+        every_round("recording copies", recording_copies_due)

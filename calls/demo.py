@@ -159,7 +159,7 @@ def _story(
         ignore_conflicts=True,
     )
     if recorded and record.status == "answered":
-        url = f"https://files.example.com/recordings/{record.call_id}.mp3"
+        url = f"https://api.stringee.com/v1/call/recording/{record.call_id}"  # Stringee's form
         record.recording_url = url
         Recording.objects.get_or_create(
             project=project,

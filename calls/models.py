@@ -305,6 +305,14 @@ class CallDecision(models.Model):
         )
 
 
+class CopyStatus(models.TextChoices):
+    """Where the portal's copy of a recording stands (blank: the project keeps none)."""
+
+    WAITING = "waiting", _("waiting to be copied")
+    KEPT = "kept", _("kept in the portal")
+    FAILED = "failed", _("copy failed")
+
+
 class Recording(models.Model):
     """A recording Stringee made for a `record` / `recordMessage` action."""
 
@@ -322,6 +330,15 @@ class Recording(models.Model):
     format = models.CharField(max_length=8, blank=True, verbose_name=_("format"))
     payload = models.JSONField(verbose_name=_("payload"))
     received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    # The portal's own copy (projects that keep one; calls.copies): its name in the
+    # "recordings" storage, and how copying went.
+    copy_name = models.CharField(_("copy in the portal"), max_length=300, blank=True)
+    copy_status = models.CharField(
+        _("copy"), max_length=8, choices=CopyStatus.choices, blank=True, default=""
+    )
+    copy_error = models.CharField(_("why the copy failed"), max_length=300, blank=True)
+    copy_attempts = models.PositiveSmallIntegerField(_("copy attempts"), default=0)
+    copy_next_try_at = models.DateTimeField(_("next copy attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recording")
@@ -330,9 +347,18 @@ class Recording(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "url"], name="recording_once"),
         ]
+        indexes = [
+            # The worker's round finds the copies due without reading every recording.
+            models.Index(
+                fields=["copy_next_try_at"],
+                condition=models.Q(copy_status__in=["waiting", "failed"]),
+                name="recording_copy_due",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.url
+        # Not the link: it may carry a password or a token, and titles and logs show this.
+        return str(_("Recording %(number)s")) % {"number": self.pk}
 
 
 class RollupSpan(models.Model):

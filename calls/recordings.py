@@ -4,22 +4,33 @@ The contract only says the download link is sent to the action's `eventUrl` (Str
 service takes it as GET or POST), so the portal accepts (see docs/events.md): the call id as
 `call_id` or `callId`, the link as `url`, `recording_url`, `recordingUrl` or `download_url`,
 `duration` in seconds and `format` (`mp3`, `wav`, `mp4`; read from the link's extension when
-absent), in a JSON body or in the query string.
+absent), in a JSON body or in the query string. Stringee may name the recording by its id
+instead of a link (in one of those fields, or as `recording_id` / `recordingId`): the link is
+then Stringee's download URL for that id (portal.stringee.recordings.recording_download_url).
+
+Links are stored as sent; whether the portal may fetch one is decided when it is played
+(portal.stringee.recordings: Stringee's own hosts only).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import urlparse
 
 from django.db import transaction
 
+from calls.copies import recording_copy_plan
 from calls.emulator.ids import is_test_call_id
 from calls.models import CallRecord, Recording
 from calls.payloads import BadPayload, load_object, required_id
 from portal.models import Project
+from portal.stringee.recordings import recording_download_url
 
 URL_FIELDS = ("url", "recording_url", "recordingUrl", "download_url")
+ID_FIELDS = ("recording_id", "recordingId")
+# A recording's id as Stringee might send it in place of a link (letters, digits, . _ -).
+RECORDING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 FORMATS = ("mp3", "wav", "mp4")
 MAX_DURATION_SECONDS = 1_000_000
 
@@ -42,9 +53,13 @@ def parse_recording(body: bytes, query: dict | None = None) -> dict:
 def recording_fields(payload: dict) -> dict:
     """The recording a payload describes (a callback's, or a CDR-like event_url post's)."""
     call_id = required_id(payload, "call_id", "callId")
-    url = next((payload[name] for name in URL_FIELDS if payload.get(name)), None)
+    url = next((payload[name] for name in (*URL_FIELDS, *ID_FIELDS) if payload.get(name)), None)
     if url is None:
         raise BadPayload("missing_url", "The body has no `url` (the recording's download link).")
+    if isinstance(url, str | int) and not isinstance(url, bool):
+        url = str(url)
+        if RECORDING_ID.fullmatch(url):  # a bare id: no scheme, no slash
+            url = recording_download_url(url)
     parsed = urlparse(url) if isinstance(url, str) else None
     if (
         parsed is None
@@ -91,7 +106,7 @@ def locked_record(project: Project, call_id: str) -> CallRecord:
 def store_recording(project: Project, recording: dict) -> Recording:
     """Store the recording once, linked to its call's record (call inside a transaction)."""
     record = locked_record(project, recording["call_id"])
-    stored, _ = Recording.objects.get_or_create(
+    stored, created = Recording.objects.get_or_create(
         project=project,
         url=recording["url"],
         defaults={
@@ -101,6 +116,8 @@ def store_recording(project: Project, recording: dict) -> Recording:
             "payload": recording["payload"],
         },
     )
+    if created and project.keep_recording_copies:
+        recording_copy_plan(recording=stored)
     if record.recording_url != stored.url and stored.call_id == record.pk:
         record.recording_url = stored.url
         record.save(update_fields=["recording_url", "updated_at"])

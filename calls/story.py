@@ -236,5 +236,14 @@ def call_story(record: CallRecord) -> CallStory:
             (error, reverse("admin:routing_routingerrorlog_change", args=[error.pk]))
             for error in errors.order_by("created_at")
         ],
-        recordings=list(record.recordings.all()),
+        recordings=_with_problems(list(record.recordings.all())),
     )
+
+
+def _with_problems(recordings: list[Recording]) -> list[Recording]:
+    """Each recording with `problem`: why it cannot be played here, in words (None: it can)."""
+    from calls.playback import recording_problem
+
+    for recording in recordings:
+        recording.problem = recording_problem(recording)  # type: ignore[attr-defined]
+    return recordings

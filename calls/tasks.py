@@ -1,8 +1,9 @@
-"""The background worker's call-log job: every STRINGEE_CALL_LOG_SECONDS, read each project's
-Stringee call log of the last STRINGEE_CALL_LOG_HOURS and reconcile the call records with it
-(calls.reconcile). Queued by the worker's watchdog through portal.stringee.tasks.run_when_due
-(registered in calls.apps); when it last ran is kept in CallLogCheck rows, so a stopped worker
-loses nothing."""
+"""The calls app's background jobs (django-tasks; run by `manage.py run_worker`): the call-log
+job (every STRINGEE_CALL_LOG_SECONDS, read each project's Stringee call log of the last
+STRINGEE_CALL_LOG_HOURS and reconcile the call records with it: calls.reconcile; queued by the
+worker's watchdog through portal.worker_rounds, registered in calls.apps; when it
+last ran is kept in CallLogCheck rows, so a stopped worker loses nothing), and copying one
+recording's audio into the portal (calls.copies)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from calls.copies import recording_copy
 from calls.models import CallLogCheck
 from calls.reconcile import call_log_check, reconcilable_projects
 from portal.stringee.errors import StringeeError
@@ -53,3 +55,9 @@ def call_logs_if_due(now: datetime | None = None) -> bool:
         return False
     read_call_logs.enqueue()
     return True
+
+
+@task()
+def copy_recording(recording_id: int) -> str:
+    """Copy one recording from Stringee into the portal's storage (its row keeps the outcome)."""
+    return recording_copy(recording_id=recording_id)

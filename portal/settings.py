@@ -258,6 +258,8 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "static/"
+# Files the portal keeps (recording copies): never served by a URL of their own.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # WhiteNoise serves static files under gunicorn (DEBUG=False) after `manage.py collectstatic`.
 STORAGES = {
@@ -269,7 +271,28 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env.path("EXPORTS_DIR", default=BASE_DIR / "exports")},
     },
+    # The portal's own copies of recordings (projects that keep one, docs/stringee.md): under
+    # MEDIA_ROOT/recordings, which no URL serves (staff hear them through the portal's player);
+    # or an S3-compatible bucket (django-storages) when RECORDINGS_S3_BUCKET is set.
+    "recordings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": f"{MEDIA_ROOT}/recordings"},
+    },
 }
+if RECORDINGS_S3_BUCKET := env.str("RECORDINGS_S3_BUCKET", default=""):
+    # Credentials come from boto3's own environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
+    # or the machine's role; the bucket stays private (files are read by the portal only).
+    STORAGES["recordings"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDINGS_S3_BUCKET,
+            "endpoint_url": env.str("RECORDINGS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("RECORDINGS_S3_REGION", default="") or None,
+            "location": env.str("RECORDINGS_S3_PREFIX", default="recordings"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
 
 # Background jobs: the queue is a table of the portal's database (django-tasks-db), worked by
 # `manage.py run_worker` (docs/deploy.md). Tests run tasks at once (conftest.py).
@@ -304,6 +327,19 @@ STRINGEE_RETRY_WAIT = env.float("STRINGEE_RETRY_WAIT", default=1.0)
 # How long a web request asking for an outbound call (or a project on Stringee) waits for the
 # worker's answer before answering "still waiting" (202); 0: never waits.
 STRINGEE_CALLOUT_WAIT = env.float("STRINGEE_CALLOUT_WAIT", default=3.0)
+# Recordings (docs/stringee.md, docs/security.md): the portal fetches audio only from the host of
+# STRINGEE_API_URL and from these hosts (a leading dot: the domain and every host under it),
+# over https; a host matched through a leading dot must resolve to public addresses. Audio
+# requests wait at most STRINGEE_RECORDING_CONNECT_TIMEOUT seconds to connect and
+# STRINGEE_RECORDING_READ_TIMEOUT between two pieces of audio.
+STRINGEE_RECORDING_HOSTS = env.list("STRINGEE_RECORDING_HOSTS", default=[".stringee.com"])
+STRINGEE_RECORDING_CONNECT_TIMEOUT = env.float("STRINGEE_RECORDING_CONNECT_TIMEOUT", default=3.0)
+STRINGEE_RECORDING_READ_TIMEOUT = env.float("STRINGEE_RECORDING_READ_TIMEOUT", default=10.0)
+# Copies of recordings (projects that keep one): a failed copy is tried again by the worker,
+# RECORDING_COPY_RETRY_SECONDS after the last try (doubling each time), RECORDING_COPY_ATTEMPTS
+# times in all.
+RECORDING_COPY_ATTEMPTS = env.int("RECORDING_COPY_ATTEMPTS", default=6)
+RECORDING_COPY_RETRY_SECONDS = env.int("RECORDING_COPY_RETRY_SECONDS", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,24 +1,52 @@
-"""Output shapes of the calls API: call records with their recordings, raw events."""
+"""Output shapes of the calls API: call records with their recordings, raw events.
 
+A recording's `url` is the portal's own address of its audio, never Stringee's link."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calls.models import RECORD_OUTCOME, RECORD_PARTIES, CallEvent, CallRecord, Recording
+from calls.playback import recording_problem
 
 
-class OptionalUrlField(serializers.URLField):
-    """A URL that may not be there yet: `null` in the answer (the model keeps "")."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(allow_null=True, read_only=True, **kwargs)
-
-    def to_representation(self, value: str):  # None for "" (no URL yet)
-        return value or None
+def audio_link(serializer: serializers.Serializer, recording: Recording) -> str | None:
+    """The portal's address of a recording's audio (calls.api.views.RecordingViewSet.audio),
+    or None when it cannot be played here. Stringee's own link is never given out."""
+    if recording_problem(recording):
+        return None
+    path = reverse("calls-api:recording-audio", args=[recording.pk])
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 class RecordingSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text=(
+            "Where to fetch the audio: the portal's own address (send the same credentials; "
+            "Range is honoured). Null when the recording cannot be played (see `problem`)."
+        )
+    )
+    problem = serializers.SerializerMethodField(
+        help_text="Why the recording cannot be played through the portal, or null."
+    )
+    copy = serializers.CharField(
+        source="copy_status",
+        read_only=True,
+        help_text="The portal's own copy: waiting, kept, failed, or empty (none kept).",
+    )
+
     class Meta:
         model = Recording
-        fields = ["url", "duration_seconds", "format", "received_at"]
+        fields = ["id", "url", "problem", "duration_seconds", "format", "received_at", "copy"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, recording: Recording) -> str | None:
+        return audio_link(self, recording)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_problem(self, recording: Recording) -> str | None:
+        return recording_problem(recording)
 
 
 class CallRecordSerializer(serializers.ModelSerializer):
@@ -26,7 +54,12 @@ class CallRecordSerializer(serializers.ModelSerializer):
     virtual_number = serializers.CharField(
         source="virtual_number.number", read_only=True, default=None, allow_null=True
     )
-    recording_url = OptionalUrlField(help_text="The call's recording, null until one arrives.")
+    recording_url = serializers.SerializerMethodField(
+        help_text=(
+            "The portal's address of the call's latest recording (as in `recordings`), null "
+            "until one arrives or when it cannot be played."
+        )
+    )
     recordings = RecordingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -44,6 +77,11 @@ class CallRecordSerializer(serializers.ModelSerializer):
             "is_test",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_recording_url(self, record: CallRecord) -> str | None:
+        latest = [r for r in record.recordings.all() if r.url == record.recording_url]
+        return audio_link(self, latest[0]) if latest and record.recording_url else None
 
 
 class CallEventSerializer(serializers.ModelSerializer):

@@ -9,5 +9,6 @@ app_name = "calls-api"
 router = SimpleRouter()
 router.register("calls", views.CallRecordViewSet, basename="call")
 router.register("events", views.CallEventViewSet, basename="event")
+router.register("recordings", views.RecordingViewSet, basename="recording")
 
 urlpatterns = router.urls

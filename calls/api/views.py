@@ -1,14 +1,22 @@
-"""Management API of the calls app: read-only call records (`calls`) and raw events (`events`)."""
+"""Management API of the calls app: read-only call records (`calls`), raw events (`events`) and
+recordings (`recordings`, with their audio streamed through the portal)."""
+
+import json
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import JsonResponse
 from django_filters.widgets import BooleanWidget
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from calls.api.serializers import CallEventSerializer, CallRecordSerializer
-from calls.models import CallEvent, CallRecord
+from calls.api.serializers import CallEventSerializer, CallRecordSerializer, RecordingSerializer
+from calls.models import CallEvent, CallRecord, Recording
+from calls.playback import RecordingUnavailable, problem_status, recording_response
 from portal.api.base import ProjectScopedViewSet, count_bounds, refuse_bad_counts
 from portal.api.filters import BoundedIsoDateTimeFilter
 from portal.phone import number_lookup
@@ -95,3 +103,49 @@ class CallEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Project
     serializer_class = CallEventSerializer
     filterset_class = CallEventFilter
     pagination_class = EventCursorPagination
+
+
+class AudioRenderer(BaseRenderer):
+    """Lets a player that asks for audio (`Accept: audio/*`) reach the audio action; what it
+    renders is only an error (the audio itself is a streamed response), as JSON."""
+
+    media_type = "audio/*"
+    format = "audio"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data).encode()
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="One recording: its portal audio address, length, copy"),
+)
+class RecordingViewSet(mixins.RetrieveModelMixin, ProjectScopedViewSet):
+    """The project's recordings; their audio comes through the portal, never from Stringee's
+    link (which needs the project's token and is never given out)."""
+
+    queryset = Recording.objects.select_related("project")
+    serializer_class = RecordingSerializer
+
+    @extend_schema(
+        summary="A recording's audio (Range honoured: 206 with Content-Range)",
+        responses={
+            (200, "audio/*"): OpenApiTypes.BINARY,
+            (206, "audio/*"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such recording among the caller's projects."),
+            503: OpenApiResponse(description="Stringee is busy or still preparing it: retry."),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AudioRenderer])
+    def audio(self, request, pk=None):
+        recording = self.get_object()
+        try:
+            return recording_response(
+                recording=recording, range_header=request.headers.get("Range")
+            )
+        except RecordingUnavailable as problem:
+            status, headers = problem_status(problem)
+            body = {"error": problem.code, "detail": str(problem)}
+            return JsonResponse(body, status=status, headers=headers)

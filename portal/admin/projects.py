@@ -118,6 +118,7 @@ class ProjectForm(forms.ModelForm):
             "caller_voice",
             "retention_days",
             "recording_retention_days",
+            "keep_recording_copies",
             "external_calls_per_hour",
         ]
 
@@ -262,6 +263,7 @@ class ProjectAdmin(TenantScopedAdmin):
                     "caller_voice",
                     "retention_days",
                     "recording_retention_days",
+                    "keep_recording_copies",
                 ]
             },
         ),

@@ -19,6 +19,7 @@ ARGUMENTS = [
     "--disable-component-update",
     "--no-first-run",
     "--hide-scrollbars",
+    "--autoplay-policy=no-user-gesture-required",  # a page's player may start without a click
 ]
 
 

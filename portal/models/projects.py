@@ -174,6 +174,16 @@ class Project(models.Model):
             "Leave empty to keep recordings as long as their calls."
         ),
     )
+    keep_recording_copies = models.BooleanField(
+        _("keep a copy of recordings in the portal"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The portal then copies each new recording from Stringee and plays its own copy, "
+            "so recordings still play if Stringee removes them. Copies are deleted with the "
+            "recordings (see “keep recordings for”)."
+        ),
+    )
     external_calls_per_hour = models.PositiveIntegerField(
         _("calls to phone numbers per hour, at most"),
         null=True,

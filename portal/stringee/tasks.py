@@ -7,7 +7,6 @@ rows, so a stopped worker loses nothing."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,21 +22,6 @@ from portal.stringee.push import number_push, numbers_push_due
 from portal.stringee.sync import numbers_sync
 
 logger = logging.getLogger(__name__)
-
-# Other periodic Stringee jobs, each brought by its app (`run_when_due`, called from its ready()):
-# a function queuing its job when due, saying whether it did. The worker's watchdog calls them.
-WHEN_DUE: list[Callable[[], bool]] = []
-
-
-def run_when_due(queue_if_due: Callable[[], bool]) -> None:
-    """Have the worker's watchdog call `queue_if_due` on each of its rounds."""
-    if queue_if_due not in WHEN_DUE:
-        WHEN_DUE.append(queue_if_due)
-
-
-def others_if_due() -> int:
-    """Queue the apps' periodic Stringee jobs that are due; how many were queued."""
-    return sum(bool(queue_if_due()) for queue_if_due in WHEN_DUE)
 
 
 @task()

@@ -1,5 +1,6 @@
 """Delete call data, routing errors and signature failures older than each project's retention,
-recordings older than its recording retention (the calls themselves stay), and CSV exports older
+recordings older than its recording retention (the calls themselves stay; the portal's copies of
+their audio go with them, calls.copies), and CSV exports older
 than EXPORT_RETENTION_DAYS (the worker removes those too). The dashboard's rollups of the days
 pruned go too (calls.rollups.rollups_forget)."""
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from calls.copies import recording_copies_delete
 from calls.models import CallDecision, CallEvent, CallRecord, Recording
 from calls.rollups import rollups_forget
 from portal.exports import exports_prune
@@ -38,16 +40,19 @@ def delete_in_batches(queryset: QuerySet, batch_size: int, progress: Callable[[i
 
 
 def purge_recordings(queryset: QuerySet, batch_size: int, progress: Callable[[int], None]) -> int:
-    """Delete the recordings of `queryset` in batches; their calls stay but lose the link."""
+    """Delete the recordings of `queryset` in batches, with the portal's copies of their audio;
+    their calls stay but lose the link."""
     total = 0
     while True:
-        batch = list(queryset.values_list("pk", "call_id", "url")[:batch_size])
+        batch = list(queryset.values_list("pk", "call_id", "url", "copy_name")[:batch_size])
         if not batch:
             return total
-        Recording.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
+        Recording.objects.filter(pk__in=[pk for pk, *_ in batch]).delete()
         CallRecord.objects.filter(
-            pk__in={call for _, call, _ in batch}, recording_url__in=[url for _, _, url in batch]
+            pk__in={call for _, call, _, _ in batch},
+            recording_url__in=[url for _, _, url, _ in batch],
         ).update(recording_url="")
+        recording_copies_delete(name for *_, name in batch)
         total += len(batch)
         progress(total)
 
@@ -82,6 +87,12 @@ class Command(BaseCommand):
         )
         for project in Project.objects.order_by("pk"):
             cutoff = now - timedelta(days=project.retention_days)
+            # The recordings of the calls about to go first, so their copies' files go too.
+            calls_gone = purge_recordings(
+                Recording.objects.filter(project=project, call__created_at__lt=cutoff),
+                batch_size,
+                self._progress(project, "recordings"),
+            )
             old = {
                 "events": CallEvent.objects.filter(project=project, received_at__lt=cutoff),
                 "records": CallRecord.objects.filter(project=project, created_at__lt=cutoff),
@@ -99,7 +110,7 @@ class Command(BaseCommand):
                 what: delete_in_batches(rows, batch_size, self._progress(project, what))
                 for what, rows in old.items()
             }
-            gone["recordings"] = self._purge_recordings(project, now, batch_size)
+            gone["recordings"] = calls_gone + self._purge_recordings(project, now, batch_size)
             gone["rollup days"] = rollups_forget(project=project, before=cutoff)
             totals = {what: totals[what] + gone[what] for what in totals}
             if any(gone.values()):

@@ -3,11 +3,17 @@ docs/screenshots/."""
 
 from __future__ import annotations
 
+import math
+import re
+import struct
 import threading
+import wave
 from contextlib import nullcontext
 from datetime import time, timedelta
 from decimal import Decimal
 from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -22,7 +28,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from calls.models import CallRecord
+from calls.models import CallRecord, Recording
 from calls.rollups import rollup_time_zones, rollups_recount
 from portal import exports
 from portal.devtools import demo
@@ -121,6 +127,20 @@ def what_if_lunch_break(number: VirtualNumber) -> str:
     )
 
 
+# A call's page whose player plays through the portal: it is started and moved 3 s in (a Range
+# request), and captured once it plays.
+PLAYING = {"recording-player.png", "recording-player-vi.png"}
+PLAY = (
+    "var player = document.querySelector('audio[data-recording-player]');"
+    "player.scrollIntoView({block: 'center'});"
+    "player.currentTime = 3; player.play();"
+)
+PLAYS = (
+    "var player = document.querySelector('audio[data-recording-player]');"
+    "return player && !player.paused && player.currentTime > 3.5;"
+)
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, format, *args):
         pass
@@ -181,6 +201,8 @@ def _pages(project: Project) -> list[tuple[str, str, str]]:
     if record is not None:
         path = f"/admin/calls/callrecord/{record.pk}/change/"
         vietnamese.insert(1, ("call-story-vi.png", "owner-vi", path))
+        pages.append(("recording-player.png", "owner", path))
+        vietnamese.append(("recording-player-vi.png", "owner-vi", path))
     app_user = AppUser.objects.filter(project=project, is_active=True).order_by("pk").first()
     if app_user is not None:
         path = f"/admin/portal/appuser/{app_user.pk}/call/"
@@ -249,6 +271,8 @@ class Command(BaseCommand):
         ]
         what_if = (what_if_lunch_break(number_1()), ".what-if-result")
         self.in_page = {"what-if.png": what_if, "what-if-vi.png": what_if}
+        if any(name in PLAYING for name, _who, _path in pages):
+            _stringee_serving_audio(project)
         # The superuser signs in with two-factor sign-in: an app of the command's own, removed
         # at the end if the demo's superuser had none.
         superuser = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
@@ -317,6 +341,11 @@ class Command(BaseCommand):
 
             driver.find_element("css selector", "input[name=_save]").click()
             WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", ".errornote"))
+        if path.name in PLAYING:
+            from selenium.webdriver.support.ui import WebDriverWait
+
+            driver.execute_script(PLAY)
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script(PLAYS))
         ready = next((script for suffix, script in READY.items() if url.endswith(suffix)), None)
         if ready:
             from selenium.webdriver.support.ui import WebDriverWait
@@ -459,3 +488,61 @@ def _call_the_answer_url(port: int, project: Project, calls: int = 40) -> None:
             connection.getresponse().read()
     finally:
         connection.close()
+
+
+def _stringee_serving_audio(project: Project) -> None:
+    """A local server plays Stringee's part for the demo call's recording (8 s of tones, with
+    Range): STRINGEE_API_URL points at it, so the portal streams the audio from it."""
+    audio = _tones(seconds=8)
+
+    class Recordings(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+            start = int(asked.group(1)) if asked else 0
+            end = int(asked.group(2)) if asked and asked.group(2) else len(audio) - 1
+            self.send_response(206 if asked else 200)
+            self.send_header("Content-Type", "audio/wav")
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(end - start + 1))
+            if asked:
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(audio)}")
+            self.end_headers()
+            self.wfile.write(audio[start : end + 1])
+
+        def log_message(self, format, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recordings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.STRINGEE_API_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    record = _pages_record(project)
+    if record is not None:
+        url = f"{settings.STRINGEE_API_URL}/v1/call/recording/{record.call_id}"
+        Recording.objects.filter(call=record).update(url=url, format="wav", copy_status="")
+        CallRecord.objects.filter(pk=record.pk).update(recording_url=url)
+
+
+def _pages_record(project: Project) -> CallRecord | None:
+    return (
+        CallRecord.objects.filter(project=project)
+        .exclude(recording_url="")
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def _tones(seconds: int, rate: int = 8000) -> bytes:
+    """A WAV file of a few gentle tones (a stand-in for a call's voices)."""
+    frames = b"".join(
+        struct.pack(
+            "<h", int(6000 * math.sin(2 * math.pi * (330 + 110 * (n // rate % 3)) * n / rate))
+        )
+        for n in range(seconds * rate)
+    )
+    buffer = BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()

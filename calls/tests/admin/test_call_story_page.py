@@ -70,7 +70,7 @@ def story(tenant_a, tenant_b):
     Recording.objects.create(
         project=tenant_a,
         call=record,
-        url="https://rec.example/story.mp3",
+        url="https://api.stringee.com/v1/call/recording/story-call",
         format="mp3",
         duration_seconds=61,
         payload={},
@@ -100,7 +100,8 @@ def test_the_story_reads_in_words_with_links_and_a_player(staff_client_for, tena
         f'href="/admin/routing/routingerrorlog/{error.pk}/change/"' in html
         and "menu timed out" in html
     )
-    assert '<audio controls preload="none" src="https://rec.example/story.mp3">' in html
+    played = Recording.objects.get(call__call_id="story-call")
+    assert f'<audio controls preload="none" src="/admin/calls/recording/{played.pk}/audio/"' in html
 
 
 def test_nothing_of_another_tenant_appears_in_the_story(staff_client_for, tenant_a, story):

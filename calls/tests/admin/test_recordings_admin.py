@@ -18,7 +18,7 @@ LIST = "/admin/calls/recording/"
 def _recording(project, name: str, *, number=None, user="", days_ago: int = 0):
     call = CallRecordFactory(project=project, virtual_number=number, from_user=user)
     recording = Recording.objects.create(
-        project=project, call=call, url=f"https://rec.example/{name}.mp3", payload={}
+        project=project, call=call, url=f"https://api.stringee.com/v1/rec/{name}.mp3", payload={}
     )
     when = timezone.now() - timedelta(days=days_ago)
     Recording.objects.filter(pk=recording.pk).update(received_at=when)
@@ -50,7 +50,8 @@ def test_staff_see_their_recordings_with_a_player_and_never_another_tenants(
     client = staff_client_for(tenant_a, Membership.Role.VIEWER)
     assert _listed(client) == ["a-hotline-alice.mp3", "a-sales-bob.mp3"]
     html = client.get(LIST).content.decode()
-    assert '<audio controls preload="none" src="https://rec.example/a-hotline-alice.mp3">' in html
+    played = Recording.objects.get(url__contains="a-hotline-alice")
+    assert f'<audio controls preload="none" src="/admin/calls/recording/{played.pk}/audio/"' in html
     assert "b-secret" not in html and "bea_of_b" not in html  # not even in the filters
 
 

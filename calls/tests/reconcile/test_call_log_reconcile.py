@@ -180,9 +180,9 @@ def test_a_finished_days_rollup_is_counted_again_with_the_charges(tenant_a):
 def test_the_worker_queues_the_call_log_reading_when_due(tenant_a, settings):
     from calls.models import CallLogCheck
     from calls.tasks import call_logs_if_due
-    from portal.stringee.tasks import WHEN_DUE
+    from portal.worker_rounds import ROUNDS
 
-    assert call_logs_if_due in WHEN_DUE  # registered by calls.apps
+    assert ROUNDS["call logs"] is call_logs_if_due  # registered by calls.apps
     settings.STRINGEE_CALL_LOG_SECONDS = 900
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     now = timezone.now()

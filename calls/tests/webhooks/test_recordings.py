@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from calls.models import CallRecord, Recording
+from calls.playback import recording_problem
 from calls.tests.factories import T0, call_event, event_url_of, post_json, recording_url_of
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,27 @@ def test_cdr_like_post_with_a_bad_link_is_rejected_whole(client, tenant_a):
     )
     assert (response.status_code, response.json()["error"]) == (400, "bad_field")
     assert not CallEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"call_id": "r9", "url": "call-vn-1-REC9"},
+        {"call_id": "r9", "recording_id": "call-vn-1-REC9"},
+        {"callId": "r9", "recordingId": "call-vn-1-REC9"},
+    ],
+)
+def test_a_bare_recording_id_becomes_stringees_download_link(client, tenant_a, settings, body):
+    settings.STRINGEE_API_URL = "https://asia-3.api.stringee.com"
+    response = post_json(client, recording_url_of(tenant_a), body)
+    assert response.status_code == 200
+    recording = Recording.objects.get()
+    assert recording.url == "https://asia-3.api.stringee.com/v1/call/recording/call-vn-1-REC9"
+    assert recording.call.recording_url == recording.url
+
+
+def test_a_link_with_a_password_is_kept_but_never_fetched(client, tenant_a):
+    link = "https://user:pw@127.0.0.1:6379/x.mp3"
+    response = post_json(client, recording_url_of(tenant_a), {"call_id": "r10", "url": link})
+    assert response.status_code == 200  # Stringee's callback is not refused
+    assert "not on Stringee" in recording_problem(Recording.objects.get())

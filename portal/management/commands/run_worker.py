@@ -7,9 +7,10 @@ EXPORT_STALLED_SECONDS / 4, exports whose worker stopped giving signs of life ar
 (portal.exports.exports_requeue_stalled) and exports past their retention are removed
 (exports_prune), outbound calls whose job was lost are queued again (or failed when too old:
 portal.stringee.tasks.outbound_upkeep), the Stringee upkeep is queued when due
-(portal.stringee.tasks.upkeep_if_due: every STRINGEE_SYNC_SECONDS, with an account connected), as
-are the jobs apps bring (portal.stringee.tasks.run_when_due: the call-log reconcile, calls.tasks).
-Run as many workers as you like (docs/deploy.md): each job is claimed by one.
+(portal.stringee.tasks.upkeep_if_due: every STRINGEE_SYNC_SECONDS, with an account connected), and
+the apps' own jobs run (portal.worker_rounds: the call-log reconcile and the copies of recordings
+due again, calls.tasks). Run as many workers as you like
+(docs/deploy.md): each job is claimed by one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from portal import exports
-from portal.stringee.tasks import others_if_due, outbound_upkeep, upkeep_if_due
+from portal.stringee.tasks import outbound_upkeep, upkeep_if_due
+from portal.worker_rounds import run_rounds
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +45,11 @@ def housekeeping() -> None:
     try:
         if upkeep_if_due():
             logger.info("stringee: upkeep queued")
-        if others_if_due():
-            logger.info("stringee: periodic jobs queued")
         if lost := outbound_upkeep():
             logger.warning("stringee: %d outbound calls queued again", lost)
     except DatabaseError:
         logger.exception("queuing the Stringee upkeep failed; trying again later")
+    run_rounds()  # the apps' own (portal.worker_rounds): call logs, recording copies
 
 
 def _watch(every: float) -> None:

@@ -86,6 +86,9 @@ POST_ONLY = {
     "routing_ringgroup_what_changes",
     "routing_openinghours_week_what_changes",
 }
+# A recording's audio (streamed from Stringee or the portal's copy; calls/tests/recordings/), not
+# a page.
+NOT_PAGES = {"calls_recording_audio"}
 # A view that only chooses a project goes straight to it for staff with one project.
 CHOOSERS = {"routing_simulate_choose", "routing_openinghours_week_choose", "calls_try_choose"}
 # Pages the walk must find among others (a walk that finds fewer fails).
@@ -145,7 +148,7 @@ def _extra_views(model_admin, obj, project: Project, user) -> list[Page]:
     pages = []
     for pattern in model_admin.get_urls():
         name = getattr(pattern, "name", None)
-        if not name or name.endswith(STOCK_VIEWS) or name in POST_ONLY:
+        if not name or name.endswith(STOCK_VIEWS) or name in POST_ONLY | NOT_PAGES:
             continue
         kwargs = {key: values.get(key) for key in pattern.pattern.converters}
         if None in kwargs.values():

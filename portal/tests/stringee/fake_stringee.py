@@ -1,13 +1,16 @@
 """A real local HTTP server playing Stringee's REST API (pytest-httpserver): it keeps an account's
 numbers, checks every request's token (the account token, decoded with the account key; for
-callouts a project's token, decoded with the secret of the project it names), pages
-GET /v1/number, applies PUT /v1/number/{id}, places callouts (POST /v1/call2/callout) and creates
-projects (POST /v1/project). Tests make it fail on purpose: an HTTP status for the next requests,
+callouts, the call log and recordings a project's token, decoded with the secret of the project it
+names), pages GET /v1/number, applies PUT /v1/number/{id}, places callouts (POST
+/v1/call2/callout), creates projects (POST /v1/project), serves a call log (GET /v1/call/log) and
+recordings' audio (GET /v1/call/recording/{id}, or any path a test gives audio) with `Range`
+(206) and redirects. Tests make it fail on purpose: an HTTP status for the next requests,
 a slow answer, a non-zero `r`."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +32,8 @@ class Seen:
     body: Any
     header: dict[str, Any]
     claims: dict[str, Any]
+    token: str = ""
+    range: str = ""
 
 
 # Paths signed with a project's token (the others with the account's).
@@ -85,6 +90,14 @@ class FakeStringee:
     def callouts(self) -> list[Seen]:
         return [r for r in self.seen if r.path == "/v1/call2/callout"]
 
+    audio: dict[str, bytes] = field(default_factory=dict)  # path -> a recording's bytes
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
+
+    def add_recording(self, path: str, audio: bytes) -> str:
+        """Serve `audio` at `path` (to requests signed by a known project's key)."""
+        self.audio[path] = audio
+        return path
+
     def add_number(self, number_id: int, phone: str, **fields: Any) -> dict[str, Any]:
         row = {
             "id": number_id,
@@ -120,12 +133,25 @@ class FakeStringee:
             name: (values if len(values) > 1 or name.endswith("[]") else values[0])
             for name, values in request.args.lists()
         }
-        self.seen.append(Seen(request.method, request.path, query, body, header, claims))
+        self.seen.append(
+            Seen(
+                request.method,
+                request.path,
+                query,
+                body,
+                header,
+                claims,
+                token,
+                request.headers.get("Range", ""),
+            )
+        )
         if self.delay:
             time.sleep(self.delay)
         if self.fail_with:
             status = self.fail_with.pop(0)
             return _json({"r": status, "message": f"failed with {status}"}, status)
+        if request.path in self.audio or request.path in self.redirects:
+            return self._recording(request, token)
         if request.path == "/v1/call/log":
             if claims.get("iss") not in self.project_keys or claims.get("rest_api") is not True:
                 return _json({"r": 401, "message": "Invalid access token"}, 401)
@@ -214,6 +240,36 @@ class FakeStringee:
                 "message": "Success",
                 "data": {"calls": chunk, "search_after": last, "totalCalls": len(rows)},
             }
+        )
+
+    def _recording(self, request: Request, token: str) -> Response:
+        """A recording's audio for a project's token: whole (200), one range (206), or 416."""
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss", "")
+            claims = jwt.decode(token, self.project_keys.get(issuer, ""), algorithms=["HS256"])
+        except jwt.PyJWTError:
+            return _json({"r": 401, "message": "Invalid access token"}, 401)
+        if claims.get("rest_api") is not True:
+            return _json({"r": 401, "message": "Not a REST token"}, 401)
+        if request.path in self.redirects:
+            return Response(status=302, headers={"Location": self.redirects[request.path]})
+        audio = self.audio[request.path]
+        asked = re.fullmatch(r"bytes=(\d*)-(\d*)", request.headers.get("Range", ""))
+        if asked is None:
+            return Response(audio, content_type="audio/mpeg", headers={"Accept-Ranges": "bytes"})
+        first, last = asked.groups()
+        start = int(first) if first else max(0, len(audio) - int(last))
+        end = min(int(last), len(audio) - 1) if first and last else len(audio) - 1
+        if start >= len(audio):
+            return Response(status=416, headers={"Content-Range": f"bytes */{len(audio)}"})
+        return Response(
+            audio[start : end + 1],
+            status=206,
+            content_type="audio/mpeg",
+            headers={
+                "Content-Range": f"bytes {start}-{end}/{len(audio)}",
+                "Accept-Ranges": "bytes",
+            },
         )
 
     def _list(self, page: int, limit: int) -> Response:
