@@ -179,6 +179,7 @@ class CallRecord(models.Model):
     is_test = models.BooleanField(
         _("test call"),
         default=False,
+        db_default=False,  # rows written by raw INSERTs (the bench's data) are real calls
         editable=False,
         help_text=_(
             "Placed by the call emulator (Try a call, manage.py try_call), not by a real caller: "

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='callrecord',
             name='is_test',
-            field=models.BooleanField(default=False, editable=False, help_text='Placed by the call emulator (Try a call, manage.py try_call), not by a real caller: shown in the call log, left out of the dashboard and of exports.', verbose_name='test call'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Placed by the call emulator (Try a call, manage.py try_call), not by a real caller: shown in the call log, left out of the dashboard and of exports.', verbose_name='test call'),
         ),
         migrations.AddIndex(
             model_name='callrecord',

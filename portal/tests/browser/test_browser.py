@@ -62,7 +62,11 @@ def test_a_call_shows_its_player_and_decisions(browser, live_server, demo_site):
     record = CallRecord.objects.filter(project=demo_site).exclude(recording_url="").first()
     browser.get(f"{live_server.url}/admin/calls/callrecord/{record.pk}/change/")
     player = browser.find_element("css selector", "#story-recordings audio")
-    assert player.get_attribute("src") == record.recording_url
+    recording = record.recordings.first()
+    # The portal plays it (with the project's token, never shown): not Stringee's link.
+    assert player.get_attribute("src") == (
+        f"{live_server.url}/admin/calls/recording/{recording.pk}/audio/"
+    )
     decisions = browser.find_element("id", "story-decisions")
     assert decisions.find_elements("css selector", "a[href*='/admin/routing/']")
     raw = browser.find_element("id", "story-raw")
