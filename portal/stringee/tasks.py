@@ -22,6 +22,7 @@ from portal.stringee.push import number_push, numbers_push_due
 from portal.stringee.sync import numbers_sync
 
 logger = logging.getLogger(__name__)
+SYNCS_KEPT_DAYS = 30  # the record of the account's readings (the numbers list's "last read")
 
 
 @task()
@@ -55,9 +56,12 @@ def outbound_upkeep() -> int:
 
 @task()
 def stringee_upkeep() -> str:
-    """Read the account's numbers, then send again the numbers that failed or were lost."""
+    """Read the account's numbers, then send again the numbers that failed or were lost; the
+    record of readings older than SYNCS_KEPT_DAYS is removed."""
     if not is_connected():
         return "not connected"
+    old = timezone.now() - timedelta(days=SYNCS_KEPT_DAYS)
+    StringeeSync.objects.filter(started_at__lt=old).delete()
     with StringeeClient() as client:
         try:
             numbers_sync(client=client)

@@ -2,15 +2,18 @@
 all pages, the numbers' details, missing and different numbers, a second run that changes
 nothing, and a clear failure on bad credentials or no answer."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from portal.models import StringeeState, StringeeSync, VirtualNumber
 from portal.stringee.sync import numbers_sync
+from portal.stringee.tasks import SYNCS_KEPT_DAYS, stringee_upkeep
 from portal.tests.factories import VirtualNumberFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +143,14 @@ def test_without_an_account_the_command_says_how_to_connect(settings):
     settings.STRINGEE_ACCOUNT_SID = ""
     with pytest.raises(CommandError, match="STRINGEE_ACCOUNT_SID"):
         call_command("stringee_sync")
+
+
+def test_the_upkeep_forgets_readings_older_than_a_month_and_keeps_the_last(stringee):
+    old = StringeeSync.objects.create()
+    StringeeSync.objects.filter(pk=old.pk).update(
+        started_at=timezone.now() - timedelta(days=SYNCS_KEPT_DAYS + 1)
+    )
+    recent = StringeeSync.objects.create()
+    stringee_upkeep.call()
+    kept = set(StringeeSync.objects.values_list("pk", flat=True))
+    assert old.pk not in kept and recent.pk in kept and len(kept) == 2  # and this reading
