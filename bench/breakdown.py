@@ -31,9 +31,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from bench.inprocess import portal_in_process
 from bench.request_cost import _call, _requests
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "portal_breakdown"
 OTHER = "WSGI handler, middleware and DRF dispatch"
 
@@ -192,35 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", choices=["answer_url", "event_url"])
     options = parser.parse_args(argv)
 
-    from bench.services import create_database, drop_database, ensure_postgres_and_redis
-
-    ensure_postgres_and_redis()
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=create_database(SERVER, DATABASE),
-        CACHE_URL="redis://127.0.0.1:6379/11",
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-breakdown-" + "x" * 40)
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
-    from django.db import connections
-
-    from bench.datagen import SMALL, bench_project_pks, grow_to
-    from bench.targets import sample_tenants
-
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        grow_to(SMALL)
-        cache.clear()
-        tenant = sample_tenants(bench_project_pks(), 1)[0]
-        app = get_wsgi_application()
+    with portal_in_process(DATABASE, 11, "breakdown") as (tenant, app):
         builds = _requests(tenant)
         kinds = {"answer_url": ANSWER_STAGES, "event_url": EVENT_STAGES}
         for kind, stages in kinds.items():  # warm: caches, prepared statements, imports
@@ -256,10 +228,6 @@ def main(argv: list[str] | None = None) -> int:
                     _call(app, builds[options.cprofile](n))
                 profile.disable()
             pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(30)
-    finally:
-        cache.clear()
-        connections.close_all()
-        drop_database(SERVER, DATABASE)
     return 0
 
 

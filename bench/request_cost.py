@@ -31,7 +31,8 @@ import sys
 import time
 from collections.abc import Callable
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
+from bench.inprocess import portal_in_process
+
 DATABASE = "portal_request_cost"
 KINDS = ("baseline", "baseline_drf", "refused", "answer_url", "event_url")
 
@@ -123,35 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=KINDS, help="print cProfile's busiest functions")
     options = parser.parse_args(argv)
 
-    from bench.services import create_database, drop_database, ensure_postgres_and_redis
-
-    ensure_postgres_and_redis()
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=create_database(SERVER, DATABASE),
-        CACHE_URL="redis://127.0.0.1:6379/10",
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="ERROR",
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-request-cost-" + "x" * 40)
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
-    from django.db import connections
-
-    from bench.datagen import SMALL, bench_project_pks, grow_to
-    from bench.targets import sample_tenants
-
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        grow_to(SMALL)
-        cache.clear()
-        tenant = sample_tenants(bench_project_pks(), 1)[0]
-        app = get_wsgi_application()
+    with portal_in_process(DATABASE, 10, "request-cost") as (tenant, app):
         builds = _requests(tenant)
         for build in builds.values():  # warm: caches, prepared statements, imports
             _measure(app, build, 200, 10_000_000)
@@ -168,10 +141,6 @@ def main(argv: list[str] | None = None) -> int:
             _measure(app, builds[options.profile], options.requests, 50_000_000)
             profile.disable()
             pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(30)
-    finally:
-        cache.clear()
-        connections.close_all()
-        drop_database(SERVER, DATABASE)
     return 0
 
 
