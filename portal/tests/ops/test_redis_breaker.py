@@ -90,8 +90,11 @@ def read_many() -> None:
 @pytest.mark.parametrize("redis_down", ["hung", "refused"])
 def test_many_reads_from_a_failed_redis_cost_about_one_failure(request, redis_down, connects):
     request.getfixturevalue(redis_down)
-    assert elapsed(read_many) < 2 * TIMEOUT  # without the memory: READS * TIMEOUT when hung
+    # One connect is the proof; the time only shows it is not paid per read (READS * TIMEOUT
+    # = 4 s when hung, without the memory), with room for a loaded machine.
+    took = elapsed(read_many)
     assert len(connects) == 1
+    assert took < READS * TIMEOUT / 4
 
 
 def test_every_way_to_redis_fails_at_once_without_a_connect(hung, connects):
