@@ -228,6 +228,10 @@ ROUTING_CACHE_SECONDS = env.int("ROUTING_CACHE_SECONDS", default=3600)
 # How long a worker may keep its own copy of a routing table (0: never). Changes drop the copies
 # in every worker at once through Redis; this is only the backstop.
 ROUTING_LOCAL_SECONDS = env.int("ROUTING_LOCAL_SECONDS", default=60)
+# The ceiling of a worker's copies, in routing rows (a project counts 1 plus its numbers, app
+# users, rules, menus, ring groups, …); past it the least recently used project's copy goes.
+# Its fresh copies and its last good copies (ROUTING_STALE_SECONDS) have a ceiling each.
+ROUTING_LOCAL_MAX_ROWS = env.int("ROUTING_LOCAL_MAX_ROWS", default=200_000)
 # The longest the answer_url waits on the database for a project or table it has not cached.
 ROUTING_DATABASE_DEADLINE = env.float("ROUTING_DATABASE_DEADLINE", default=0.4)
 # While the database cannot be read, a worker routes from its last good copy of a project's

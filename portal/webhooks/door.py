@@ -2,7 +2,10 @@
 worker's copy, else the shared cache, else the database, then checked against the URL's token.
 
 Each projectId has one entry, `(project, routing data)`, stored in the shared cache under
-`answer-route:<projectId>` and copied into each worker (portal.webhooks.local_copies). The
+`answer-route:<projectId>` and copied into each worker (portal.webhooks.local_copies). An entry
+that carries routing is written with a random stamp (`answer-route-stamp:<projectId>`, written and
+deleted with it): a worker's copy past its time is renewed, not read again, while the shared
+stamp is still the one it was copied with. The
 routing data is opaque here: the routing app gives the function that loads it (`load_routing`,
 set from routing.apps) and only callers that route ask for it. The event_url fills a cold entry
 with the project alone (1 query); the answer_url adds the routing data (2 queries cold, 0 warm).
@@ -19,6 +22,7 @@ deadline's wait per worker, not one per call), or until a change of any project 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +39,7 @@ Entry = tuple[Project | None, Any]  # (None, None): no such project; (project, N
 RoutingLoader = Callable[[Project], Any]
 
 UNKNOWN_PROJECT_SECONDS = 60  # unknown ids are remembered briefly, so bad URLs spare the database
+RENEWAL_BATCH = 1000  # copies renewed by one read of their stamps (one Redis MGET)
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +63,27 @@ def cache_key(stringee_project_id: int) -> str:
     return f"answer-route:{stringee_project_id}"
 
 
+def stamp_key(stringee_project_id: int) -> str:
+    """The key of the shared entry's stamp: a random value written with each entry that carries
+    routing, and deleted with it."""
+    return f"answer-route-stamp:{stringee_project_id}"
+
+
 def entry(stringee_project_id: int, *, with_routing: bool) -> Entry:
     """The project Stringee knows as `stringee_project_id` (None if unknown) and, if asked, its
-    routing data: this worker's copy, else the shared cache, else the database."""
+    routing data: this worker's copy (renewed if the shared entry is still the one it copied),
+    else the shared cache, else the database."""
     found, generation = local_copies.get(stringee_project_id)
     if _complete(found, with_routing):
         return found
-    key = cache_key(stringee_project_id)
-    shared = cache.get(key)  # another worker may have added the routing this copy lacks
-    if shared is not None:
-        found = shared
+    renewed = _renewed(stringee_project_id, generation, with_routing)
+    if renewed is not None:
+        return renewed
+    key, stamp_at = cache_key(stringee_project_id), stamp_key(stringee_project_id)
+    shared = cache.get_many([key, stamp_at])  # one round trip: the entry and its stamp
+    stamp = None
+    if shared.get(key) is not None:  # another worker may have added the routing this copy lacks
+        found, stamp = shared[key], shared.get(stamp_at)
     if not _complete(found, with_routing):
         stale = local_copies.last_good(stringee_project_id, settings.ROUTING_STALE_SECONDS)
         if stale is not None and local_copies.leaving_database_alone():
@@ -78,14 +94,33 @@ def entry(stringee_project_id: int, *, with_routing: bool) -> Entry:
         except DatabaseError as error:
             local_copies.database_failed()
             return _stale_or_raise(stringee_project_id, stale, error)
+        stamp = None
         if found == (None, None):
             cache.set(key, found, UNKNOWN_PROJECT_SECONDS)
-        elif found[1] is not None:
-            cache.set(key, found, settings.ROUTING_CACHE_SECONDS)
+        elif found[1] is not None:  # the entry and its new stamp in one atomic write
+            stamp = secrets.token_hex(8)
+            cache.set_many({key: found, stamp_at: stamp}, settings.ROUTING_CACHE_SECONDS)
         else:  # never overwrite an entry that an answer_url completed meanwhile
             cache.add(key, found, settings.ROUTING_CACHE_SECONDS)
-    local_copies.put(stringee_project_id, found, generation)
+    local_copies.put(stringee_project_id, found, generation, stamp)
     return found
+
+
+def _renewed(stringee_project_id: int, generation: int, with_routing: bool) -> Entry | None:
+    """This worker's copy that is past its ROUTING_LOCAL_SECONDS, kept for as long again if the
+    shared entry still has the stamp the copy was taken with (nothing changed it since): a small
+    read instead of reading and unpacking the whole entry. The same read renews this worker's
+    other copies that are in the second half of their time (RENEWAL_BATCH at most), so a worker
+    serving many tenants reads stamps about twice per ROUTING_LOCAL_SECONDS, not once per
+    tenant; its copies stay within ROUTING_LOCAL_MAX_ROWS, least recently used out first. None:
+    read the entry afresh."""
+    batch = local_copies.renewal_batch(stringee_project_id, RENEWAL_BATCH)
+    if not batch or not _complete(batch[0][1], with_routing):
+        return None
+    shared = cache.get_many([stamp_key(key) for key, _, _ in batch])
+    unchanged = [key for key, _, stamp in batch if shared.get(stamp_key(key)) == stamp]
+    local_copies.renew(unchanged, generation)
+    return batch[0][1] if unchanged[:1] == [stringee_project_id] else None
 
 
 def _complete(found: Entry | None, with_routing: bool) -> bool:
@@ -151,5 +186,7 @@ def project_for_webhook(stringee_project_id: int, token: str) -> Project:
 
 def drop(stringee_project_ids: list[int]) -> None:
     """Forget these projects' entries: in the shared cache, this worker, and every other worker."""
-    cache.delete_many([cache_key(stringee_id) for stringee_id in stringee_project_ids])
+    cache.delete_many(
+        [key(stringee_id) for stringee_id in stringee_project_ids for key in (cache_key, stamp_key)]
+    )
     local_copies.drop(stringee_project_ids)

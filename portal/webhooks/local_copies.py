@@ -7,7 +7,10 @@ a listener thread in each process drops that project's copy on receipt. Copies a
 while the listener is not subscribed (Redis down or restarting), so a Redis outage does not
 send every call to the database: then a change made by another process is seen here after at
 most `ROUTING_LOCAL_SECONDS`, when every copy expires anyway. When the listener (re)subscribes
-it drops every copy, since changes announced while nobody listened are unknown. The listener
+it drops every copy, since changes announced while nobody listened are unknown. A copy past its
+time is not thrown away at once: kept with the stamp of the shared entry it came from, it is
+renewed by the door (portal.webhooks.door) if that stamp has not changed. A worker's copies have
+a ceiling, ROUTING_LOCAL_MAX_ROWS routing rows; past it the least recently used go. The listener
 retries every second even while its process remembers Redis down (portal.ops.redis_breaker): in the
 background it finds out that Redis is back sooner than a request would, and no request waits.
 
@@ -33,13 +36,56 @@ from portal.ops.redis_cache import redis_client
 logger = logging.getLogger(__name__)
 
 CHANNEL = "routing-invalidations"
-MAX_ENTRIES = 20_000
+
+
+def entry_rows(entry: Any) -> int:
+    """What an entry `(project, routing data)` weighs against ROUTING_LOCAL_MAX_ROWS: 1 for the
+    project, plus its routing data's `rows` (numbers, app users, rules, menus, …) if it has any."""
+    return 1 + getattr(entry[1], "rows", 0)
+
+
+class _Bounded:
+    """Entries by projectId, least recently used first, that together weigh at most
+    ROUTING_LOCAL_MAX_ROWS: storing one past the ceiling forgets the least recently used."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[int, tuple[float, Any, str | None]] = OrderedDict()
+        self.rows = 0
+
+    def get(self, key: int) -> tuple[float, Any, str | None] | None:
+        item = self.items.get(key)
+        if item is not None:
+            self.items.move_to_end(key)
+        return item
+
+    def put(self, key: int, item: tuple[float, Any, str | None]) -> None:
+        """Store `item` (`(time, entry, stamp)`) as the newest."""
+        self.pop(key)
+        self.items[key] = item
+        self.rows += entry_rows(item[1])
+        while self.rows > settings.ROUTING_LOCAL_MAX_ROWS and self.items:
+            self.rows -= entry_rows(self.items.popitem(last=False)[1][1])
+
+    def renew(self, key: int, expires: float) -> None:
+        """Give `key`'s item a new time, in its place (a renewal is not a use)."""
+        item = self.items.get(key)
+        if item is not None:
+            self.items[key] = (expires, item[1], item[2])
+
+    def pop(self, key: int) -> None:
+        item = self.items.pop(key, None)
+        if item is not None:
+            self.rows -= entry_rows(item[1])
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.rows = 0
 
 
 class LocalCopies:
     def __init__(self) -> None:
-        self._entries: OrderedDict[int, tuple[float, Any]] = OrderedDict()
-        self._last_good: OrderedDict[int, tuple[float, Any]] = OrderedDict()  # (stored at, entry)
+        self._entries = _Bounded()  # (expires at, entry, the shared entry's stamp)
+        self._last_good = _Bounded()  # (stored at, entry, None)
         self._database_down_until = 0.0  # routing reads leave the database alone until then
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every drop: a read that raced a drop is not stored
@@ -56,24 +102,52 @@ class LocalCopies:
             item = self._entries.get(key)
             if item is None or item[0] < time.monotonic():
                 return None, generation
-            self._entries.move_to_end(key)
             return item[1], generation
 
-    def put(self, key: int, entry: Any, generation: int) -> None:
-        """Keep `entry` for ROUTING_LOCAL_SECONDS, unless a drop came since `get`."""
+    def renewal_batch(self, key: int, limit: int) -> list[tuple[int, Any, str]]:
+        """The copies to renew, as (key, entry, stamp): `key`'s first, if it was stored with a
+        stamp of the shared entry, then up to `limit` in all of the other copies with a stamp in
+        the second half of their time (or past it), least recently used first.
+        Renewed together, they cost one round trip where one by one they would cost one each."""
+        with self._lock:
+            first = self._entries.items.get(key)
+            if not self._usable() or first is None or first[2] is None:
+                return []
+            batch = [(key, first[1], first[2])]
+            due = time.monotonic() + settings.ROUTING_LOCAL_SECONDS / 2
+            for other, (expires, entry, stamp) in self._entries.items.items():
+                if len(batch) >= limit:
+                    break
+                if other != key and stamp is not None and expires <= due:
+                    batch.append((other, entry, stamp))
+            return batch
+
+    def renew(self, keys: list[int], generation: int) -> None:
+        """Keep the copies of `keys` for another ROUTING_LOCAL_SECONDS, unless a drop came since
+        `get`: the door found the shared entries' stamps still those the copies were taken with."""
+        with self._lock:
+            if generation != self._generation or not self._usable():
+                return
+            expires = time.monotonic() + settings.ROUTING_LOCAL_SECONDS
+            for key in keys:
+                self._entries.renew(key, expires)
+
+    def put(self, key: int, entry: Any, generation: int, stamp: str | None = None) -> None:
+        """Keep `entry` for ROUTING_LOCAL_SECONDS, unless a drop came since `get`; `stamp`: the
+        shared entry's stamp when `entry` was copied from it or written with it (see `kept`)."""
         with self._lock:
             if generation != self._generation or not self._usable():
                 return
             now = time.monotonic()
-            _remember(self._entries, key, (now + settings.ROUTING_LOCAL_SECONDS, entry))
+            self._entries.put(key, (now + settings.ROUTING_LOCAL_SECONDS, entry, stamp))
             if entry[0] is not None and entry[1] is not None:
-                _remember(self._last_good, key, (now, entry))
+                self._last_good.put(key, (now, entry, None))
 
     def last_good(self, key: int, max_age: float) -> tuple[Any, float] | None:
         """(the newest entry with a table this process stored for `key`, its age in seconds), if
         it is at most `max_age` old: routing's answer when nothing fresher can be had."""
         with self._lock:
-            item = self._last_good.get(key)
+            item = self._last_good.items.get(key)  # a read on an error does not count as a use
             if item is None:
                 return None
             age = time.monotonic() - item[0]
@@ -85,7 +159,7 @@ class LocalCopies:
             self._generation += 1
             self._database_down_until = 0.0  # a change was committed: the database answers
             for key in keys:
-                self._entries.pop(key, None)
+                self._entries.pop(key)
         client = redis_client() if announce else None
         if client is not None:
             for key in keys:
@@ -168,14 +242,6 @@ class LocalCopies:
             except Exception:  # the connection is gone anyway
                 logger.debug("Could not close the invalidation subscription", exc_info=True)
             time.sleep(1)
-
-
-def _remember(store: OrderedDict, key: int, item: tuple[float, Any]) -> None:
-    """Store `item` as the newest of `store`, which keeps at most MAX_ENTRIES."""
-    store[key] = item
-    store.move_to_end(key)
-    while len(store) > MAX_ENTRIES:
-        store.popitem(last=False)
 
 
 local_copies = LocalCopies()

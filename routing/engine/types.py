@@ -125,6 +125,21 @@ class Table:
     dial: DialPolicy = ANYWHERE
     external_calls_per_hour: int | None = None
 
+    @property
+    def rows(self) -> int:
+        """How much the table holds, in routing rows (numbers, app users, rules, menus, ring
+        groups, masking numbers, per-number messages): what a worker's copy of it weighs
+        (portal.webhooks.local_copies)."""
+        return (
+            len(self.numbers)
+            + len(self.users)
+            + len(self.rules)
+            + len(self.menus)
+            + len(self.groups)
+            + len(self.masking_pool)
+            + len(self.number_fallbacks)
+        )
+
     def prompt(self, key: str, english: str) -> str:
         """The system message `key` in the project's caller language (`english` if unknown)."""
         return self.prompts.get(key, english)

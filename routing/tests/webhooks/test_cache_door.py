@@ -1,6 +1,8 @@
 """One cache entry serves the answer_url and the event_url, and one invalidation drops both
 views."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -88,3 +90,53 @@ def test_a_worker_holding_only_the_project_takes_the_table_another_worker_cached
     )  # another worker's answer_url
     with django_assert_num_queries(0):
         assert tables.route_entry(sid)[1].project_id == tenant_a.pk
+
+
+def _past_the_copies_time(monkeypatch, settings):
+    later = time.monotonic() + settings.ROUTING_LOCAL_SECONDS + 1
+    monkeypatch.setattr("portal.webhooks.local_copies.time.monotonic", lambda: later)
+
+
+def test_a_copy_past_its_time_is_renewed_while_the_shared_entry_is_unchanged(
+    tenant_a, bob, monkeypatch, settings, django_assert_num_queries
+):
+    settings.ROUTING_LOCAL_SECONDS = 60
+    sid = tenant_a.stringee_project_id
+    _, table = tables.route_entry(sid)
+    _past_the_copies_time(monkeypatch, settings)
+    with django_assert_num_queries(0):
+        renewed = tables.route_entry(sid)[1]
+    # this worker's own copy, not the shared entry read and unpacked again
+    assert renewed is table
+
+
+def test_a_copy_past_its_time_is_read_again_once_another_worker_changed_the_project(
+    tenant_a, bob, monkeypatch, settings
+):
+    settings.ROUTING_LOCAL_SECONDS = 60
+    sid = tenant_a.stringee_project_id
+    old = tables.route_entry(sid)
+    old_stamp = cache.get(door.stamp_key(sid))
+    AppUserFactory(project=tenant_a, user_id="carol")  # the shared entry and its stamp go
+    local_copies.reset()
+    tables.route_entry(sid)  # another worker caches the new entry, with a new stamp
+    # this worker missed the announcement of the change: it still holds the old copy
+    local_copies.reset()
+    local_copies.put(sid, old, local_copies.get(sid)[1], old_stamp)
+    assert "carol" not in old[1].users
+
+    _past_the_copies_time(monkeypatch, settings)
+
+    assert "carol" in tables.route_entry(sid)[1].users
+
+
+def test_one_read_renews_every_copy_that_is_due(tenant_a, tenant_b, monkeypatch, settings):
+    settings.ROUTING_LOCAL_SECONDS = 60
+    a, b = tenant_a.stringee_project_id, tenant_b.stringee_project_id
+    tables.route_entry(a)
+    _, table_b = tables.route_entry(b)
+    _past_the_copies_time(monkeypatch, settings)
+
+    tables.route_entry(a)  # a call of tenant A renews B's copy with A's
+
+    assert local_copies.get(b)[0][1] is table_b
