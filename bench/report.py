@@ -176,6 +176,7 @@ def goals(results: dict) -> list[tuple[str, bool | None, str]]:
         verdicts.append(
             _ratio_goal("answer_url latency large/small ≤ 1.2× (p50)", p50, 1.2, at_most=True)
         )
+    verdicts += _memory_goal(results)
     checks = [size["event_check"] for size in results["sizes"].values() if size.get("event_check")]
     if checks:
         sent, ok, stored = (sum(check[key] for check in checks) for key in ("sent", "ok", "stored"))
@@ -248,7 +249,8 @@ def _intro(results: dict) -> list[str]:
         f" {s['budget']:,} requests; {s['rounds']} interleaved "
         f"rounds ({', '.join(ENDPOINTS)} at each level, in that order), figures are the"
         " medians over the rounds. Before the measured runs, one"
-        " pass over each endpoint's request mix warms every driven tenant's cache.",
+        " pass over each endpoint's request mix warms every driven tenant's cache (three"
+        " passes for the answer_url, last, so that both workers hold each tenant's routing).",
         "",
     ]
     lines += [f"> {note}" for note in results.get("notes", [])]
@@ -418,6 +420,49 @@ def _event_lines(results: dict) -> list[str]:
     )
 
 
+MEMORY_LIMIT = 1.5  # the largest web worker's resident size, large data set over small
+
+
+def largest_worker_kib(size: dict) -> int | None:
+    """The largest web worker's resident size after the load runs (KiB), if it was measured."""
+    sizes = size.get("memory", {}).get("after_runs_kib") or []
+    return max(sizes) if sizes else None
+
+
+def _memory_goal(results: dict) -> list[tuple[str, bool | None, str]]:
+    goal = f"web worker's resident size, large ≤ {MEMORY_LIMIT}× small"
+    sizes = results["sizes"]
+    small = largest_worker_kib(sizes["small"]) if "small" in sizes else None
+    large = largest_worker_kib(sizes["large"]) if "large" in sizes else None
+    if small is None or large is None:
+        return [(goal, None, "not measured")] if small or large else []
+    figures = f"{large / 1024:.0f} MiB over {small / 1024:.0f} MiB = {large / small:.2f}×"
+    return [(goal, large <= MEMORY_LIMIT * small, figures)]
+
+
+def _memory_lines(results: dict) -> list[str]:
+    rows = []
+    for name, size in results["sizes"].items():
+        memory = size.get("memory")
+        if not memory:
+            continue
+        cells = [
+            ", ".join(f"{kib / 1024:.0f}" for kib in memory.get(when) or []) or "–"
+            for when in ("after_warmup_kib", "after_runs_kib")
+        ]
+        rows.append([name, f"{size['tenants']:,}", *cells])
+    if not rows:
+        return []
+    intro = [
+        "Resident size (VmRSS) of each gunicorn web worker, in MiB: after the warm-up pass over",
+        "every driven tenant, and after all the load runs (every tenant served by both workers",
+        "many times). A worker keeps a copy of the routing of at most ROUTING_LOCAL_MAX_PROJECTS",
+        "projects (docs/deploy.md).",
+    ]
+    header = ["size", "tenants driven", "after the warm-up", "after the load runs"]
+    return _section("Web worker memory", intro, header, rows)
+
+
 def _data_lines(results: dict) -> list[str]:
     rows = []
     for name, size in results["sizes"].items():
@@ -445,5 +490,6 @@ def markdown(results: dict) -> str:
     """The BENCHMARKS.md text for `results`."""
     per_size = {name: summarise(size["runs"]) for name, size in results["sizes"].items()}
     lines = _intro(results) + _goal_lines(results) + _load_lines(per_size)
-    lines += _query_lines(results) + _event_lines(results) + _data_lines(results)
+    lines += _query_lines(results) + _event_lines(results) + _memory_lines(results)
+    lines += _data_lines(results)
     return "\n".join(lines) + "\n"

@@ -179,3 +179,31 @@ def test_without_floors_their_goals_are_not_measured_and_no_floor_table_is_shown
     results = _results([_run(BASELINE, 1000), _run(ANSWER, 600)])
     assert _verdict(results, "answer_url throughput ≥ 0.8× floor_answer") is None
     assert "Against the floors" not in markdown(results)
+
+
+def _with_memory(small_kib, large_kib):
+    results = _results([_run(ANSWER, 600)])
+    small = results["sizes"]["small"]
+    small["memory"] = {"after_warmup_kib": small_kib, "after_runs_kib": small_kib}
+    results["sizes"]["large"] = {
+        **small,
+        "tenants": 1000,
+        "memory": {"after_warmup_kib": large_kib, "after_runs_kib": large_kib},
+    }
+    return results
+
+
+def test_a_large_worker_over_15_times_the_small_ones_misses_the_memory_goal():
+    goal = "web worker's resident size, large ≤ 1.5× small"
+    assert _verdict(_with_memory([200_000, 190_000], [290_000, 299_000]), goal) is True
+    assert _verdict(_with_memory([200_000, 190_000], [290_000, 301_000]), goal) is False
+    results = _with_memory([204_800, 190_000], [301_000, 250_000])
+    assert "| large | 1,000 | 294, 244 | 294, 244 |" in markdown(results)
+    figures = next(figures for goal_, _, figures in goals(results) if goal_ == goal)
+    assert figures == "294 MiB over 200 MiB = 1.47×"  # the largest worker of each size
+
+
+def test_without_a_memory_figure_the_memory_goal_is_not_judged():
+    results = _results([_run(ANSWER, 600)])
+    assert not [goal for goal, _, _ in goals(results) if "resident size" in goal]
+    assert "Web worker memory" not in markdown(results)
