@@ -244,6 +244,23 @@ class GunicornServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def worker_rss_kib(self) -> list[int]:
+        """Resident size of each of this server's workers, in KiB (Linux /proc), largest first."""
+        if self.process is None:
+            return []
+        sizes = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = (entry / "status").read_text()
+            except OSError:  # the process ended meanwhile
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmRSS" in fields:
+                sizes.append(int(fields["VmRSS"].split()[0]))
+        return sorted(sizes, reverse=True)
+
     def __enter__(self) -> GunicornServer:
         self.start()
         return self
