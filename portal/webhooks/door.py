@@ -64,7 +64,7 @@ def cache_key(stringee_project_id: int) -> str:
 
 
 def stamp_key(stringee_project_id: int) -> str:
-    """The key of the shared entry's stamp: a random value written with each entry that carries
+    """The key of the shared entry's stamp: a random number written with each entry that carries
     routing, and deleted with it."""
     return f"answer-route-stamp:{stringee_project_id}"
 
@@ -98,7 +98,7 @@ def entry(stringee_project_id: int, *, with_routing: bool) -> Entry:
         if found == (None, None):
             cache.set(key, found, UNKNOWN_PROJECT_SECONDS)
         elif found[1] is not None:  # the entry and its new stamp in one atomic write
-            stamp = secrets.token_hex(8)
+            stamp = secrets.randbits(62)  # an integer: Redis keeps it as digits, read unpickled
             cache.set_many({key: found, stamp_at: stamp}, settings.ROUTING_CACHE_SECONDS)
         else:  # never overwrite an entry that an answer_url completed meanwhile
             cache.add(key, found, settings.ROUTING_CACHE_SECONDS)
@@ -119,7 +119,8 @@ def _renewed(stringee_project_id: int, generation: int, with_routing: bool) -> E
         return None
     shared = cache.get_many([stamp_key(key) for key, _, _ in batch])
     unchanged = [key for key, _, stamp in batch if shared.get(stamp_key(key)) == stamp]
-    local_copies.renew(unchanged, generation)
+    changed = [key for key, _, stamp in batch if shared.get(stamp_key(key)) != stamp]
+    local_copies.renew(unchanged, changed, generation)
     return batch[0][1] if unchanged[:1] == [stringee_project_id] else None
 
 

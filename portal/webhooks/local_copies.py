@@ -49,16 +49,16 @@ class _Bounded:
     ROUTING_LOCAL_MAX_ROWS: storing one past the ceiling forgets the least recently used."""
 
     def __init__(self) -> None:
-        self.items: OrderedDict[int, tuple[float, Any, str | None]] = OrderedDict()
+        self.items: OrderedDict[int, tuple[float, Any, int | None]] = OrderedDict()
         self.rows = 0
 
-    def get(self, key: int) -> tuple[float, Any, str | None] | None:
+    def get(self, key: int) -> tuple[float, Any, int | None] | None:
         item = self.items.get(key)
         if item is not None:
             self.items.move_to_end(key)
         return item
 
-    def put(self, key: int, item: tuple[float, Any, str | None]) -> None:
+    def put(self, key: int, item: tuple[float, Any, int | None]) -> None:
         """Store `item` (`(time, entry, stamp)`) as the newest."""
         self.pop(key)
         self.items[key] = item
@@ -104,7 +104,7 @@ class LocalCopies:
                 return None, generation
             return item[1], generation
 
-    def renewal_batch(self, key: int, limit: int) -> list[tuple[int, Any, str]]:
+    def renewal_batch(self, key: int, limit: int) -> list[tuple[int, Any, int]]:
         """The copies to renew, as (key, entry, stamp): `key`'s first, if it was stored with a
         stamp of the shared entry, then up to `limit` in all of the other copies with a stamp in
         the second half of their time (or past it), least recently used first.
@@ -122,19 +122,23 @@ class LocalCopies:
                     batch.append((other, entry, stamp))
             return batch
 
-    def renew(self, keys: list[int], generation: int) -> None:
-        """Keep the copies of `keys` for another ROUTING_LOCAL_SECONDS, unless a drop came since
-        `get`: the door found the shared entries' stamps still those the copies were taken with."""
+    def renew(self, unchanged: list[int], changed: list[int], generation: int) -> None:
+        """Keep the copies of `unchanged` for another ROUTING_LOCAL_SECONDS, unless a drop came
+        since `get` (the door found their shared entries' stamps still those they were taken
+        with), and forget those of `changed` (their shared entries were changed or are gone)."""
         with self._lock:
+            for key in changed:
+                self._entries.pop(key)
             if generation != self._generation or not self._usable():
                 return
             expires = time.monotonic() + settings.ROUTING_LOCAL_SECONDS
-            for key in keys:
+            for key in unchanged:
                 self._entries.renew(key, expires)
 
-    def put(self, key: int, entry: Any, generation: int, stamp: str | None = None) -> None:
+    def put(self, key: int, entry: Any, generation: int, stamp: int | None = None) -> None:
         """Keep `entry` for ROUTING_LOCAL_SECONDS, unless a drop came since `get`; `stamp`: the
-        shared entry's stamp when `entry` was copied from it or written with it (see `kept`)."""
+        shared entry's stamp when `entry` was copied from it or written with it (it lets the
+        door renew the copy: `renewal_batch`)."""
         with self._lock:
             if generation != self._generation or not self._usable():
                 return

@@ -140,3 +140,19 @@ def test_one_read_renews_every_copy_that_is_due(tenant_a, tenant_b, monkeypatch,
     tables.route_entry(a)  # a call of tenant A renews B's copy with A's
 
     assert local_copies.get(b)[0][1] is table_b
+
+
+def test_a_copy_whose_shared_entry_changed_is_forgotten_by_the_renewal(
+    tenant_a, tenant_b, monkeypatch, settings
+):
+    settings.ROUTING_LOCAL_SECONDS = 60
+    a, b = tenant_a.stringee_project_id, tenant_b.stringee_project_id
+    tables.route_entry(a)
+    tables.route_entry(b)
+    cache.set(door.stamp_key(b), 12345)  # another worker wrote tenant B's entry again
+    _past_the_copies_time(monkeypatch, settings)
+
+    tables.route_entry(a)
+
+    assert local_copies.renewal_batch(b, 10) == [], "B's copy should be gone, not renewed later"
+    assert local_copies.get(a)[0] is not None
