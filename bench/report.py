@@ -456,8 +456,8 @@ def _memory_lines(results: dict) -> list[str]:
     intro = [
         "Resident size (VmRSS) of each gunicorn web worker, in MiB: after the warm-up pass over",
         "every driven tenant, and after all the load runs (every tenant served by both workers",
-        "many times). A worker keeps a copy of the routing of at most ROUTING_LOCAL_MAX_PROJECTS",
-        "projects (docs/deploy.md).",
+        "many times). A worker's copies of the routing weigh at most ROUTING_LOCAL_MAX_ROWS",
+        "routing rows (docs/deploy.md).",
     ]
     header = ["size", "tenants driven", "after the warm-up", "after the load runs"]
     return _section("Web worker memory", intro, header, rows)
