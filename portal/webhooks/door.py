@@ -112,14 +112,15 @@ def _renewed(stringee_project_id: int, generation: int, with_routing: bool) -> E
     read instead of reading and unpacking the whole entry. The same read renews this worker's
     other copies that are in the second half of their time (RENEWAL_BATCH at most), so a worker
     serving many tenants reads stamps about twice per ROUTING_LOCAL_SECONDS, not once per
-    tenant; its copies stay within ROUTING_LOCAL_MAX_ROWS, least recently used out first. None:
-    read the entry afresh."""
+    tenant. None: read the entry afresh."""
     batch = local_copies.renewal_batch(stringee_project_id, RENEWAL_BATCH)
     if not batch or not _complete(batch[0][1], with_routing):
         return None
     shared = cache.get_many([stamp_key(key) for key, _, _ in batch])
-    unchanged = [key for key, _, stamp in batch if shared.get(stamp_key(key)) == stamp]
-    changed = [key for key, _, stamp in batch if shared.get(stamp_key(key)) != stamp]
+    unchanged: list[int] = []
+    changed: list[int] = []
+    for key, _, stamp in batch:
+        (unchanged if shared.get(stamp_key(key)) == stamp else changed).append(key)
     local_copies.renew(unchanged, changed, generation)
     return batch[0][1] if unchanged[:1] == [stringee_project_id] else None
 
