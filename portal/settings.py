@@ -416,14 +416,12 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_MAX_PROJECTS = env.int("METRICS_MAX_PROJECTS", default=100)
 # One JSON line per webhook request on the `portal.webhooks.access` logger (token redacted).
 WEBHOOK_ACCESS_LOG = env.bool("WEBHOOK_ACCESS_LOG", default=True)
-LOGGING.setdefault("formatters", {})["json"] = {
-    "()": "pythonjsonlogger.json.JsonFormatter",
-    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+LOGGING.setdefault("formatters", {})["access_line"] = {
+    "()": "portal.ops.access_log.AccessLineFormatter"
 }
 LOGGING.setdefault("handlers", {})["webhook_access"] = {
     "class": "logging.StreamHandler",
-    "formatter": "json",
+    "formatter": "access_line",
 }
 LOGGING.setdefault("loggers", {})["portal.webhooks.access"] = {
     "handlers": ["webhook_access"],

@@ -104,3 +104,20 @@ def redact_webhook_path(path: str) -> str:
         return path
     parts[3] = MASK
     return "/".join(parts)
+
+
+def webhook_path_for_log(path: str) -> str:
+    """A webhook request's path as its log line shows it: `redact_webhook_path`, then
+    `redact_for_log` for whatever follows the token. A path that ends at its token
+    (`/answer_url/1000/<token>/`, `/event_url/1000/<token>/`: nearly every request) has nothing
+    left to look at, so it skips the patterns."""
+    parts = path.split("/")
+    if (
+        len(parts) == 5
+        and not parts[4]
+        and parts[1] in WEBHOOK_ENDPOINTS
+        and parts[2].isdigit()
+        and parts[3]
+    ):
+        return f"/{parts[1]}/{parts[2]}/{MASK}/"
+    return redact_for_log(redact_webhook_path(path))

@@ -3,22 +3,26 @@
 import io
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from pythonjsonlogger.json import JsonFormatter
 
 from calls.tests.factories import call_event, event_url_of, post_json
+from portal.ops.access_log import AccessLineFormatter
 
 pytestmark = pytest.mark.django_db
 
-KEYS = {"project", "call_id", "endpoint", "status", "latency_ms", "path", "method", "time", "level"}
+LINE_START = ["time", "level", "logger", "message"]
+FIELDS_IN_ORDER = ["project", "call_id", "endpoint", "method", "path", "status", "latency_ms"]
 
 
 @pytest.fixture
 def access_lines():
     """What the configured JSON handler writes, captured through a copy of its formatter."""
     logger = logging.getLogger("portal.webhooks.access")
-    formatter = next(h.formatter for h in logger.handlers if isinstance(h.formatter, JsonFormatter))
+    formatter = next(
+        h.formatter for h in logger.handlers if isinstance(h.formatter, AccessLineFormatter)
+    )
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -32,7 +36,11 @@ def test_answer_url_request_writes_one_json_line_without_the_token(client, tenan
     client.get(url, {"from": "84912345678", "to": "842473000111", "callId": "call-7"})
     (line,) = access_lines()
     entry = json.loads(line)
-    assert entry.keys() >= KEYS
+    assert list(entry) == [*LINE_START, *FIELDS_IN_ORDER]  # the documented order, nothing else
+    assert (entry["level"], entry["logger"]) == ("INFO", "portal.webhooks.access")
+    written = datetime.fromisoformat(entry["time"])  # ISO 8601 in UTC, whatever TIME_ZONE is
+    assert written.utcoffset() == timedelta(0)
+    assert abs(written - datetime.now(UTC)) < timedelta(minutes=1)
     assert entry["project"] == tenant_a.stringee_project_id
     assert (entry["call_id"], entry["endpoint"], entry["status"]) == ("call-7", "answer_url", 200)
     assert entry["path"] == f"/answer_url/{tenant_a.stringee_project_id}/***/"
