@@ -49,7 +49,7 @@ from portal.admin.display import SESSION_KEY, staff_time_zone
 from portal.errors import JSON_PATH_PREFIXES, error_response
 from portal.ops.access_log import log_webhook
 from portal.ops.metrics import current_project, observe_webhook
-from portal.ops.webhook_health import store, webhook_of
+from portal.ops.webhook_health import kind_of, store
 from portal.second_factor import Step, refusal_text, step_owed
 from portal.services.sessions import session_refresh_if_due
 from portal.webhooks.inputs import MAX_BODY_BYTES, InputRefused, loads_bounded
@@ -82,8 +82,8 @@ class WebhookTimingMiddleware:
         finally:
             current_project.reset(reset)
         seconds = time.perf_counter() - started
-        if (kind := webhook_of(request.path)) is not None:
-            store.record(*kind, seconds * 1000)
+        if (kind := kind_of(endpoint)) is not None:
+            store.record(kind, stringee_project_id, seconds * 1000)
         observe_webhook(endpoint, stringee_project_id, response.status_code, seconds)
         log_webhook(request, endpoint, stringee_project_id, response.status_code, seconds)
         return response

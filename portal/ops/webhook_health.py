@@ -134,9 +134,6 @@ def latency_summary(
     return summaries
 
 
-def webhook_of(path: str) -> tuple[str, int] | None:
-    """("answer", 1000) for /answer_url/1000/<token>/; None for any other path."""
-    parts = path.split("/", 3)
-    if len(parts) < 3 or parts[1] not in KINDS or not parts[2].isdigit():
-        return None
-    return KINDS[parts[1]], int(parts[2])
+def kind_of(endpoint: str) -> str | None:
+    """"answer" for the answer_url, "event" for the event_url, None for the other webhooks."""
+    return KINDS.get(endpoint)
