@@ -135,5 +135,5 @@ def latency_summary(
 
 
 def kind_of(endpoint: str) -> str | None:
-    """"answer" for the answer_url, "event" for the event_url, None for the other webhooks."""
+    """The latency store's kind of a webhook endpoint: answer, event, or None for the others."""
     return KINDS.get(endpoint)
