@@ -3,7 +3,9 @@
 import io
 import json
 import logging
+import sys
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -65,3 +67,24 @@ def test_the_access_log_can_be_switched_off(client, tenant_a, access_lines, sett
     settings.WEBHOOK_ACCESS_LOG = False
     post_json(client, event_url_of(tenant_a), call_event("c1", "created"))
     assert access_lines() == []
+
+
+def test_a_line_with_a_value_json_cannot_write_keeps_the_value_as_text():
+    record = logging.LogRecord(
+        "portal.webhooks.access", logging.INFO, __file__, 1, "webhook", (), None
+    )
+    record.project = Decimal("1000")  # not JSON's own type: the line is still written
+    entry = json.loads(AccessLineFormatter().format(record))
+    assert (entry["message"], entry["project"]) == ("webhook", "1000")
+
+
+def test_a_line_with_an_error_carries_its_traceback():
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        record = logging.LogRecord(
+            "portal.webhooks.access", logging.ERROR, __file__, 1, "webhook", (), sys.exc_info()
+        )
+    entry = json.loads(AccessLineFormatter().format(record))
+    assert entry["level"] == "ERROR"
+    assert "ValueError: broken" in entry["exc_info"]
