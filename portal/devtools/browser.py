@@ -95,3 +95,26 @@ def has_sideways_scroll(driver) -> bool:
             "return document.documentElement.scrollWidth > window.innerWidth + 1;"
         )
     )
+
+
+def wait_for_next_page(driver, old_page, seconds: float = 30) -> None:
+    """Wait until `old_page` (the `<html>` element found before a click) has left the window.
+
+    Selenium's `staleness_of` knows only the stale-element error; chromedriver sometimes answers
+    a look at a node of a document being replaced with "Node with given id does not belong to
+    the document" instead, which means the same."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def left(_driver) -> bool:
+        try:
+            old_page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, seconds).until(left)

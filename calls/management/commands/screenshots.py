@@ -32,7 +32,13 @@ from calls.models import CallRecord, Recording
 from calls.rollups import rollup_time_zones, rollups_recount
 from portal import exports
 from portal.devtools import demo
-from portal.devtools.browser import has_sideways_scroll, log_in, new_driver, unavailable_reason
+from portal.devtools.browser import (
+    has_sideways_scroll,
+    log_in,
+    new_driver,
+    unavailable_reason,
+    wait_for_next_page,
+)
 from portal.devtools.second_factor import code_for, verified_device
 from portal.models import AppUser, Export, Project, StringeeState, VirtualNumber
 from portal.second_factor import has_second_factor
@@ -330,12 +336,9 @@ class Command(BaseCommand):
             driver.execute_script(script)
             WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", shown))
         if click:
-            from selenium.webdriver.support.expected_conditions import staleness_of
-            from selenium.webdriver.support.ui import WebDriverWait
-
             old_page = driver.find_element("tag name", "html")
             driver.execute_script(click)
-            WebDriverWait(driver, 30).until(staleness_of(old_page))
+            wait_for_next_page(driver, old_page)
         if path.stem.startswith("rule-form-error"):
             from selenium.webdriver.support.ui import WebDriverWait
 
@@ -459,12 +462,9 @@ def _charges_to_show(project: Project) -> None:
 
 def _leave_by(driver, script: str) -> None:
     """Run `script` and wait for the page it leads to."""
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
-
     old_page = driver.find_element("tag name", "html")
     driver.execute_script(script)
-    WebDriverWait(driver, 30).until(staleness_of(old_page))
+    wait_for_next_page(driver, old_page)
 
 
 def number_1() -> VirtualNumber:

@@ -5,7 +5,7 @@ it, saves it, and checks it on the simulate page."""
 import pytest
 
 from portal.devtools import demo
-from portal.devtools.browser import has_sideways_scroll, unavailable_reason
+from portal.devtools.browser import has_sideways_scroll, unavailable_reason, wait_for_next_page
 from portal.models import VirtualNumber
 from portal.tests.factories import AppUserFactory, ProjectFactory
 from portal.tests.helpers import demo_tenant_logged_in
@@ -28,12 +28,9 @@ def wait_for(browser, script: str):
 
 
 def submit(browser, name: str) -> None:
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
-
     page = browser.find_element("tag name", "html")
     browser.find_element("css selector", f"input[type=submit][name={name}]").click()
-    WebDriverWait(browser, WAIT).until(staleness_of(page))
+    wait_for_next_page(browser, page, WAIT)
 
 
 def type_into(browser, element_id: str, text: str) -> None:
@@ -54,12 +51,9 @@ def simulate(browser, live_server, project, at: str, key: str = "") -> dict:
     type_into(browser, "id_at", at)
     Select(browser.find_element("id", "id_key")).select_by_value(key)
     submit_simulate = browser.find_element("css selector", "input[type=submit]")
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
-
     page = browser.find_element("tag name", "html")
     submit_simulate.click()
-    WebDriverWait(browser, WAIT).until(staleness_of(page))
+    wait_for_next_page(browser, page, WAIT)
     pressed = browser.find_elements("id", "pressed-where")
     return {
         "rule": browser.find_element("id", "matched-rule").text,

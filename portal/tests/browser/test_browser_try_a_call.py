@@ -3,7 +3,7 @@
 import pytest
 
 from calls.models import CallRecord
-from portal.devtools.browser import has_sideways_scroll, unavailable_reason
+from portal.devtools.browser import has_sideways_scroll, unavailable_reason, wait_for_next_page
 from portal.tests.helpers import demo_tenant_logged_in
 
 pytestmark = [
@@ -22,12 +22,9 @@ def _patient_database(settings):
 
 
 def click_and_wait(browser, css: str) -> None:
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
-
     page = browser.find_element("tag name", "html")
     browser.find_element("css selector", css).click()
-    WebDriverWait(browser, WAIT).until(staleness_of(page))
+    wait_for_next_page(browser, page, WAIT)
 
 
 def test_a_call_through_the_demo_ivr_pressing_keys_on_the_keypad(
